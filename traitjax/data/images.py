@@ -1,0 +1,122 @@
+"""Decoding image files of any kind into fixed-size RGB arrays.
+
+JPEGs are decoded at a reduced scale (libjpeg's DCT scaling, `Image.draft`) whenever the output
+still gets at least as many pixels as it needs, which makes large photos cheap. Pixels are used as
+stored: EXIF orientation is not applied, so annotations in file coordinates stay valid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import struct
+from typing import BinaryIO, Iterator, Sequence
+
+import numpy as np
+from PIL import Image, JpegImagePlugin
+
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error,
+                Image.DecompressionBombError)
+
+
+class ImageDecodeError(Exception):
+  """A file that is missing, truncated, not an image or otherwise unreadable."""
+
+
+def decode_image(path: str | os.PathLike, size: int,
+                 box: Sequence[float] | None = None) -> np.ndarray:
+  """uint8 [size, size, 3]: the image, or its `box` = (x0, y0, x1, y1) in original pixels.
+
+  The region is squashed to a square with an antialiasing bilinear filter. Raises
+  ImageDecodeError naming the file and the reason when it cannot be read.
+  """
+  return decode_region(path, size, box)[0]
+
+
+def decode_region(path: str | os.PathLike, size: int, box: Sequence[float] | None = None
+                  ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+  """`decode_image` and the region (x0, y0, x1, y1) of the original image that it shows.
+
+  The region is `box` clipped to the image, or the whole image; a box with no area inside the
+  image raises ValueError.
+  """
+  path = os.fspath(path)
+  with _reading(path):
+    f = open(path, "rb")
+  with f:
+    with _reading(path):
+      image, is_jpeg = _open(f)
+    region = _clip_box(box, image.size, path)
+    with _reading(path):
+      pixels = _load_region(image, is_jpeg, region, size)
+  return pixels, region
+
+
+@contextlib.contextmanager
+def _reading(path: str) -> Iterator[None]:
+  try:
+    yield
+  except _READ_ERRORS as e:
+    raise ImageDecodeError(f"cannot decode image {path}: {type(e).__name__}: {e}") from e
+
+
+def _open(f: BinaryIO) -> tuple[Image.Image, bool]:
+  """The lazily opened image and whether it is a JPEG."""
+  is_jpeg = f.read(len(_JPEG_MAGIC)) == _JPEG_MAGIC
+  f.seek(0)
+  if is_jpeg:
+    # Image.open refuses files beyond PIL's decompression-bomb limit before `draft` could shrink
+    # them, so JPEGs are opened by their plugin and the limit applies to the decoded size.
+    return JpegImagePlugin.JpegImageFile(f), True
+  return Image.open(f), False
+
+
+def _clip_box(box: Sequence[float] | None, image_size: tuple[int, int],
+              path: str) -> tuple[float, float, float, float]:
+  width, height = image_size
+  if box is None:
+    return 0.0, 0.0, float(width), float(height)
+  x0, y0, x1, y1 = (float(c) for c in box)
+  x0, x1 = max(0.0, x0), min(float(width), x1)
+  y0, y1 = max(0.0, y0), min(float(height), y1)
+  if x1 <= x0 or y1 <= y0:
+    raise ValueError(f"box {tuple(box)} has no area inside {path} ({width}x{height})")
+  return x0, y0, x1, y1
+
+
+def _load_region(image: Image.Image, is_jpeg: bool, region: tuple[float, float, float, float],
+                 size: int) -> np.ndarray:
+  """Decodes (at reduced scale for JPEGs), converts to RGB, crops and resizes."""
+  scale = _draft(image, region, size) if is_jpeg else 1.0
+  limit = Image.MAX_IMAGE_PIXELS
+  width, height = image.size
+  if limit is not None and width * height > 2 * limit:
+    raise Image.DecompressionBombError(
+        f"decoding needs {width}x{height} pixels, beyond PIL's limit of {2 * limit}")
+  image.load()
+  scaled = tuple(c * scale for c in region)
+  return np.asarray(_to_rgb(image).resize((size, size), Image.BILINEAR, box=scaled), np.uint8)
+
+
+def _draft(image: Image.Image, region: tuple[float, float, float, float], size: int) -> float:
+  """Asks libjpeg for the smallest scale that keeps `region` >= size x size; returns it."""
+  width, height = image.size
+  x0, y0, x1, y1 = region
+  request = (math.ceil(size * width / (x1 - x0)), math.ceil(size * height / (y1 - y0)))
+  drafted = image.draft("RGB", request)
+  return 1.0 if drafted is None else drafted[1][2] / width
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+  """Any PIL mode -> RGB; 16/32-bit integer images are read as 16-bit, floats as 0..255."""
+  if image.mode == "RGB":
+    return image
+  if image.mode.startswith("I"):
+    pixels = np.clip(np.asarray(image, np.float32) / 257.0, 0, 255)
+    return Image.fromarray(pixels.astype(np.uint8)).convert("RGB")
+  if image.mode == "F":
+    return Image.fromarray(np.clip(np.asarray(image), 0, 255).astype(np.uint8)).convert("RGB")
+  return image.convert("RGB")
+
