@@ -1,7 +1,9 @@
-r"""python -m traitjax.data.preview --config=configs/cub.py --config.data.root=../shared/data/cub25 --out=/tmp/cub_preview
+r"""python -m traitjax.main --config=configs/cub.py --config.data.root=../shared/data/cub25 --workdir=workdirs/cub
 
-CUB-200-2011 from its official layout at 224 px; species-level traits from the continuous
-attribute table. `data.root` is the extracted tarball folder. Variants: `configs/cub.py:smoke`.
+A joint concept-bottleneck model on CUB-200-2011 (official layout, official train/test split)
+at 224 px from ImageNet EfficientNet-Lite0; species-level traits from the continuous attribute
+table. `data.root` is the extracted tarball folder. The black box is one override away:
+`--config.model.mode=blackbox`. Variants: `configs/cub.py:smoke`.
 """
 
 import ml_collections
@@ -25,6 +27,19 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.val_fraction = 0.0
   config.data.seed = 0
 
+  config.task = "bottleneck"
+  config.model = config_lib.model_config(
+      "efficientnet_lite0", mode="joint",
+      pretrained="../shared/weights/efficientnet_lite0_imagenet.safetensors")
+  config.optim = config_lib.optim_config(learning_rate=1e-3)
+  # The early stages keep their ImageNet weights: on a CPU the backward pass through them
+  # costs most and gains least.
+  config.optim.frozen = ("backbone/stem", "backbone/stage1", "backbone/stage2",
+                         "backbone/stage3")
+  config.optim.warmup_steps = 20
+  config.train = config_lib.train_config(steps=240)
+  config.train.log_every = 10
+  config.train.checkpoint_every = 40
   config.input = config_lib.input_config(batch_size=32)
   config.preview = config_lib.preview_config(num_images=16)
 
@@ -35,6 +50,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.input.batch_size = 8
     config.input.num_workers = 0
     config.preview.num_images = 8
+    config.train.steps = 4
+    config.train.log_every = 2
+    config.train.checkpoint_every = 2
+    config.optim.warmup_steps = 1
   elif arg:
     raise ValueError(f"unknown variant {arg!r} of configs/cub.py; known: smoke")
   return config

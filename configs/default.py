@@ -1,7 +1,9 @@
-r"""python -m traitjax.data.preview --config=configs/default.py --out=/tmp/traitjax_preview
+r"""python -m traitjax.main --config=configs/default.py --workdir=workdirs/default
 
-Synthetic flora at 64 px: 200 species (40 held out for zero-shot), a 100x long tail, 30% of
-photos degraded. Variants: `configs/default.py:smoke` (tiny and fast, for tests).
+A joint concept-bottleneck model (small ResNet) on synthetic flora at 64 px: 200 species (40
+held out for zero-shot), a 100x long tail, 30% of photos degraded. Preview the data with
+`python -m traitjax.data.preview --config=configs/default.py --out=DIR`.
+Variants: `configs/default.py:smoke` (tiny and fast, for tests).
 """
 
 import ml_collections
@@ -31,6 +33,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.false_negative = 0.0
   config.data.missing = 0.0
 
+  config.task = "bottleneck"
+  config.model = config_lib.model_config("resnet_small", mode="joint")
+  config.optim = config_lib.optim_config(learning_rate=3e-3)
+  config.train = config_lib.train_config(steps=1000)
   config.input = config_lib.input_config(batch_size=64)
   config.preview = config_lib.preview_config(num_images=24)
 
@@ -44,6 +50,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.input.batch_size = 8
     config.input.num_workers = 0
     config.preview.num_images = 8
+    config.train.steps = 6
+    config.train.log_every = 2
+    config.train.checkpoint_every = 3
+    config.optim.warmup_steps = 2
   elif arg:
     raise ValueError(f"unknown variant {arg!r} of configs/default.py; known: smoke")
   return config

@@ -1,6 +1,22 @@
 """Config blocks shared by the files in configs/ (each file stays one experiment)."""
 
+import importlib.util
+import os
+import types
+
 import ml_collections
+
+
+def load_config_file(path: str | os.PathLike) -> types.ModuleType:
+  """A config file as a module (what `--config=path` loads), wherever the caller runs from."""
+  path = os.fspath(path)
+  if not os.path.isfile(path):
+    raise FileNotFoundError(f"config file not found: {path}")
+  name = os.path.splitext(os.path.basename(path))[0]
+  spec = importlib.util.spec_from_file_location(f"traitjax_config_{name}", path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
 
 
 def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.ConfigDict:
@@ -13,3 +29,28 @@ def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.Config
 def preview_config(num_images: int) -> ml_collections.ConfigDict:
   """What `python -m traitjax.data.preview` shows."""
   return ml_collections.ConfigDict({"split": "train", "num_images": num_images})
+
+
+def model_config(backbone: str, mode: str = "joint",
+                 pretrained: str = "") -> ml_collections.ConfigDict:
+  """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
+  random init), CBM mode, trait-loss weight, compute dtype."""
+  return ml_collections.ConfigDict({
+      "backbone": backbone, "pretrained": pretrained, "mode": mode, "trait_weight": 1.0,
+      "dtype": "float32"})
+
+
+def optim_config(learning_rate: float) -> ml_collections.ConfigDict:
+  """AdamW with warm-up + cosine decay and gradient clipping; `frozen` path prefixes."""
+  return ml_collections.ConfigDict({
+      "name": "adamw", "learning_rate": learning_rate, "weight_decay": 1e-4,
+      "schedule": "cosine", "warmup_steps": 50, "final_lr_fraction": 0.01,
+      "grad_clip_norm": 1.0, "frozen": ()})
+
+
+def train_config(steps: int) -> ml_collections.ConfigDict:
+  """Loop lengths and intervals, evaluation splits, checkpointing."""
+  return ml_collections.ConfigDict({
+      "steps": steps, "log_every": 50, "eval_every": 0, "checkpoint_every": 200,
+      "max_checkpoints_to_keep": 2, "async_checkpoints": True, "eval_split": "val",
+      "final_eval_split": "test"})

@@ -1,9 +1,10 @@
 """Grain input pipelines: source -> (shard, shuffle, augment) -> batch -> float images.
 
-Train: each host reads its own shard (`process_index::process_count`), reshuffled every epoch,
-repeated forever, augmented with transforms that keep trait meaning (horizontal flip, a mild
-zoom), batched with the remainder dropped, and optionally spread over worker processes. The
-iterator's `get_state()` / `set_state()` make a resumed run see exactly the examples it would have.
+Train: one global stream, reshuffled every epoch, repeated forever, augmented with transforms
+that keep trait meaning (horizontal flip, a mild zoom); each host reads and decodes only its own
+rows of every global batch, so the global batches do not depend on the number of hosts. Work can
+be spread over worker processes. The iterator's `get_state()` / `set_state()` make a resumed run
+see exactly the examples it would have.
 
 Eval: deterministic order; every example exactly once across all hosts; every host yields the
 same number of batches; the last batch is padded with examples whose `valid` is False.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from typing import Any, Mapping, Protocol, Sequence
 
 from absl import flags
@@ -110,19 +112,38 @@ def _parallel(dataset: grain.MapDataset, num_workers: int, num_threads: int,
   return iterable
 
 
+class _HostRows:
+  """Local position -> this host's rows of each global batch of `stream` (picklable)."""
+
+  def __init__(self, stream: grain.MapDataset, global_batch_size: int, shard: HostShard):
+    self.stream = stream
+    self.global_batch_size = global_batch_size
+    self.per_host = shard.per_host(global_batch_size)
+    self.offset = shard.index * self.per_host
+
+  def __call__(self, position: int) -> dict[str, np.ndarray]:
+    batch, row = divmod(position, self.per_host)
+    return self.stream[batch * self.global_batch_size + self.offset + row]
+
+
 def train_dataset(source: Source, global_batch_size: int, seed: int, *,
                   shard: HostShard = HostShard(), augmentation: bool = True,
                   num_workers: int = 0, num_threads: int = 1,
                   prefetch: int = 4) -> grain.IterDataset:
-  """Endless, shuffled, augmented batches of this host's shard (see module docstring)."""
+  """Endless, shuffled, augmented batches: this host's rows of every global batch.
+
+  One global stream (shuffled per epoch, augmented per position, from `seed`) is cut into
+  global batches; host i reads and decodes only rows [i * B/n, (i + 1) * B/n) of each. The
+  global batches are therefore the same for any number of hosts.
+  """
   per_host = shard.per_host(global_batch_size)
-  dataset = grain.MapDataset.source(source)[shard.index::shard.count]
-  if len(dataset) == 0:
-    raise ValueError(f"{source!r} has no training examples for host {shard.index}")
-  dataset = dataset.seed(seed).shuffle().repeat(None)
+  if len(source) == 0:
+    raise ValueError(f"{source!r} has no training examples")
+  stream = grain.MapDataset.source(source).seed(seed).shuffle().repeat(None)
   if augmentation:
-    dataset = dataset.random_map(augment)
-  dataset = dataset.batch(per_host, drop_remainder=True).map(finish_batch)
+    stream = stream.random_map(augment)
+  local = grain.MapDataset.range(sys.maxsize).map(_HostRows(stream, global_batch_size, shard))
+  dataset = local.batch(per_host, drop_remainder=True).map(finish_batch)
   return _parallel(dataset, num_workers, num_threads, prefetch)
 
 

@@ -1,0 +1,100 @@
+"""Losses under the batch contract: padding, unknown species and unknown traits never count."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from traitjax import losses
+
+
+def _log_softmax(logits):
+  shifted = logits - logits.max(-1, keepdims=True)
+  return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+
+
+def _sigmoid_bce(logits, targets):
+  return np.maximum(logits, 0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+
+
+def test_species_cross_entropy_ignores_unknown_species_and_zero_weight_rows():
+  """The loss is the mean cross-entropy over rows with species >= 0 and weight 1 only; the
+  logits of the other rows do not change it."""
+  rng = np.random.default_rng(0)
+  logits = rng.normal(size=(6, 5)).astype(np.float32) * 3
+  species = np.array([0, -1, 2, 4, 1, 3], np.int32)
+  weights = np.array([1, 1, 0, 1, 1, 0], np.float32)
+  counted = [0, 3, 4]
+  expected = -np.mean(_log_softmax(logits.astype(np.float64))[counted, species[counted]])
+  loss = float(losses.species_cross_entropy(jnp.asarray(logits), jnp.asarray(species),
+                                            jnp.asarray(weights)))
+  np.testing.assert_allclose(loss, expected, rtol=1e-5)
+  scrambled = logits.copy()
+  scrambled[[1, 2, 5]] = rng.normal(size=(3, 5)) * 100
+  loss_scrambled = float(losses.species_cross_entropy(
+      jnp.asarray(scrambled), jnp.asarray(species), jnp.asarray(weights)))
+  assert loss_scrambled == loss
+
+
+def test_trait_bce_masks_nan_targets_and_zero_weight_rows():
+  """The loss is the mean sigmoid BCE over the cells whose target is known and whose row has
+  weight 1; the logits of masked cells do not change it."""
+  rng = np.random.default_rng(1)
+  logits = rng.normal(size=(4, 6)).astype(np.float32) * 2
+  targets = rng.integers(0, 2, size=(4, 6)).astype(np.float32)
+  targets[0, [1, 4]] = np.nan
+  targets[2, :] = np.nan
+  targets[3, 0] = 0.25  # Soft labels count like any known value.
+  weights = np.array([1, 0, 1, 1], np.float32)
+  known = np.isfinite(targets) & (weights[:, None] > 0)
+  assert known.sum() == 4 + 6  # Row 0 without two cells, row 3 whole.
+  cells = _sigmoid_bce(logits.astype(np.float64), np.nan_to_num(targets))[known]
+  loss = float(losses.trait_binary_cross_entropy(
+      jnp.asarray(logits), jnp.asarray(targets), jnp.asarray(weights)))
+  np.testing.assert_allclose(loss, cells.mean(), rtol=1e-5)
+  scrambled = np.where(known, logits, rng.normal(size=logits.shape) * 50).astype(np.float32)
+  loss_scrambled = float(losses.trait_binary_cross_entropy(
+      jnp.asarray(scrambled), jnp.asarray(targets), jnp.asarray(weights)))
+  assert loss_scrambled == loss
+
+
+def test_trait_bce_equals_optax_mean_when_everything_is_known():
+  """With every target known and every weight 1 the loss is optax's sigmoid BCE averaged over
+  all cells."""
+  rng = np.random.default_rng(2)
+  logits = jnp.asarray(rng.normal(size=(8, 7)) * 4, jnp.float32)
+  targets = jnp.asarray(rng.integers(0, 2, size=(8, 7)), jnp.float32)
+  expected = float(jnp.mean(optax.sigmoid_binary_cross_entropy(logits, targets)))
+  loss = float(losses.trait_binary_cross_entropy(logits, targets, jnp.ones(8)))
+  np.testing.assert_allclose(loss, expected, rtol=1e-6)
+  assert loss > 0.1
+
+
+def test_all_masked_batch_gives_zero_not_nan():
+  """A batch where nothing counts (all padding, or nothing known) gives exactly 0."""
+  logits = jnp.asarray(np.random.default_rng(3).normal(size=(3, 4)), jnp.float32)
+  species_padding = losses.species_cross_entropy(logits, jnp.array([1, 2, 3]), jnp.zeros(3))
+  species_unknown = losses.species_cross_entropy(logits, jnp.array([-1, -1, -1]), jnp.ones(3))
+  traits_padding = losses.trait_binary_cross_entropy(logits, jnp.ones((3, 4)), jnp.zeros(3))
+  traits_unknown = losses.trait_binary_cross_entropy(
+      logits, jnp.full((3, 4), jnp.nan), jnp.ones(3))
+  for value in (species_padding, species_unknown, traits_padding, traits_unknown):
+    assert float(value) == 0.0
+
+
+def test_gradients_are_finite_and_zero_where_masked():
+  """With NaN targets and unknown species present, the gradients with respect to the logits are
+  finite everywhere and exactly zero for the cells and rows that do not count."""
+  rng = np.random.default_rng(4)
+  logits = jnp.asarray(rng.normal(size=(4, 5)), jnp.float32)
+  targets = np.where(rng.random((4, 5)) < 0.4, np.nan, rng.integers(0, 2, (4, 5)))
+  targets = jnp.asarray(targets, jnp.float32)
+  weights = jnp.array([1.0, 1.0, 0.0, 1.0])
+  species = jnp.array([0, -1, 3, 4])
+  trait_grad = np.asarray(jax.grad(losses.trait_binary_cross_entropy)(logits, targets, weights))
+  species_grad = np.asarray(jax.grad(losses.species_cross_entropy)(logits, species, weights))
+  assert np.isfinite(trait_grad).all() and np.isfinite(species_grad).all()
+  masked = ~np.isfinite(np.asarray(targets)) | (np.asarray(weights)[:, None] == 0)
+  assert masked.any() and (~masked).any()
+  assert np.all(trait_grad[masked] == 0) and np.all(trait_grad[~masked] != 0)
+  assert np.all(species_grad[[1, 2]] == 0) and np.all(species_grad[[0, 3]] != 0)

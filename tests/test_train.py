@@ -1,0 +1,314 @@
+"""The trainer end to end: reports, logs, checkpoints, exact resumption and divergence."""
+
+import glob
+import json
+import logging
+import os
+import pathlib
+import signal
+import struct
+import subprocess
+import sys
+import time
+import types
+
+import jax
+from jax.experimental.compilation_cache import compilation_cache
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from tensorboardX.proto import event_pb2
+
+from tests import conftest
+from tests import run_main
+from traitjax import train
+from traitjax.data import schema
+from traitjax.data import sources
+
+REPORT_KEYS = {"species_top1", "species_top5", "trait_auc_table", "trait_auc_visible",
+               "by_frequency_bin", "by_degradation", "num_examples", "num_skipped"}
+# A failed orbax restore leaves tensorstore callbacks aimed at its closed event loop.
+QUIET_FAILED_RESTORE = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def persistent_compilation_cache(tmp_path_factory):
+  """Runs in this module and the subprocesses they start share compiled programs."""
+  compilation_cache.set_cache_dir(str(run_main.compilation_cache_dir(tmp_path_factory)))
+  compilation_cache.reset_cache()
+  yield
+  jax.config.update("jax_compilation_cache_dir", None)
+  compilation_cache.reset_cache()
+
+
+def _smoke_config(name="default"):
+  config = conftest.load_config_module(name).get_config("smoke")
+  config.data.image_size = 32
+  return config
+
+
+def _tensorboard_scalars(directory):
+  """{(step, tag): value} from every event file in `directory` (TFRecord framing)."""
+  scalars = {}
+  for path in glob.glob(os.path.join(directory, "events.out.tfevents.*")):
+    data = pathlib.Path(path).read_bytes()
+    position = 0
+    while position < len(data):
+      (length,) = struct.unpack("<Q", data[position:position + 8])
+      event = event_pb2.Event.FromString(data[position + 12:position + 12 + length])
+      position += 12 + length + 4
+      for value in event.summary.value:
+        scalars[(event.step, value.tag)] = value.simple_value
+  return scalars
+
+
+def _all_finite(tree):
+  return all(np.isfinite(np.asarray(leaf)).all() for leaf in jax.tree.leaves(tree)
+             if np.issubdtype(np.asarray(leaf).dtype, np.inexact))
+
+
+def _checkpoint_steps(workdir):
+  return sorted(int(p) for p in os.listdir(os.path.join(workdir, "checkpoints")) if p.isdigit())
+
+
+def _corrupt_arrays(checkpoint):
+  """Truncates the array data files (OCDBT `d/` chunks) of a saved train state."""
+  files = [p for p in pathlib.Path(checkpoint, "state").rglob("*")
+           if p.is_file() and p.parent.name == "d"]
+  assert files, f"no array data files under {checkpoint}/state"
+  for path in files:
+    path.write_bytes(path.read_bytes()[:10])
+
+
+def test_smoke_run_writes_report_jsonl_tensorboard_and_checkpoints(tmp_path):
+  """train_and_evaluate on the smoke config returns and writes metrics.json with every report
+  key (one pass over the whole test split), logs the train windows to metrics.jsonl and the same
+  numbers to TensorBoard event files without importing TensorFlow, and keeps checkpoints 3 and
+  6 of the joint model (species head on the traits)."""
+  config = _smoke_config()
+  workdir = tmp_path / "smoke"
+  report = train.train_and_evaluate(config, str(workdir))
+
+  metrics = json.loads((workdir / "metrics.json").read_text())
+  assert REPORT_KEYS <= set(metrics)
+  assert metrics == json.loads(json.dumps(report))
+  assert metrics["num_examples"] == len(sources.make_source(config.data, "test")) > 0
+  assert metrics["num_skipped"] == 0
+  assert 0 <= metrics["species_top1"] <= metrics["species_top5"] <= 1
+  assert 0 < metrics["trait_auc_table"] < 1 and 0 < metrics["trait_auc_visible"] < 1
+  assert set(metrics["by_frequency_bin"]) <= {"head", "mid", "tail"}
+  assert set(metrics["by_degradation"]) <= set(schema.DEGRADATIONS)
+
+  records = run_main.read_jsonl(workdir / "metrics.jsonl")
+  train_records = [r for r in records if "train/loss" in r]
+  # log_every 2, checkpoint_every 3 and the last step.
+  assert [r["step"] for r in train_records] == [2, 3, 4, 6]
+  for record in train_records:
+    assert np.isfinite(record["train/loss"]) and record["train/loss"] > 0
+    assert record["train/nonfinite_steps"] == 0
+  assert records[-1]["step"] == 6
+  assert records[-1]["test/species_top1"] == metrics["species_top1"]
+  assert records[-1]["test/num_examples"] == metrics["num_examples"]
+
+  tensorboard = _tensorboard_scalars(workdir / "tensorboard")
+  logged = {(r["step"], k): v for r in records for k, v in r.items() if k != "step"}
+  assert set(tensorboard) == set(logged)
+  for key, value in logged.items():
+    assert tensorboard[key] == pytest.approx(value, rel=1e-6), key
+  assert "tensorflow" not in sys.modules
+
+  assert _checkpoint_steps(workdir) == [3, 6]
+  state = run_main.restore_state(workdir, 6)
+  assert int(state["step"]) == 6
+  num_traits = len(sources.make_source(config.data, "train").trait_table.traits)
+  assert state["params"]["species_head"]["kernel"].shape[0] == num_traits
+
+
+def test_blackbox_smoke_config_runs(tmp_path):
+  """configs/blackbox.py:smoke trains and evaluates; its species head reads the backbone
+  features (as wide as the trait probe's input), not the traits."""
+  config = _smoke_config("blackbox")
+  workdir = tmp_path / "blackbox"
+  train.train_and_evaluate(config, str(workdir))
+  metrics = json.loads((workdir / "metrics.json").read_text())
+  assert REPORT_KEYS <= set(metrics)
+  assert metrics["num_examples"] == len(sources.make_source(config.data, "test"))
+  params = run_main.restore_state(workdir, config.train.steps)["params"]
+  features = params["trait_head"]["kernel"].shape[0]
+  num_traits = params["trait_head"]["kernel"].shape[1]
+  assert params["species_head"]["kernel"].shape[0] == features != num_traits
+
+
+@QUIET_FAILED_RESTORE
+def test_corrupt_newest_checkpoint_falls_back_to_the_one_before(tmp_path, caplog):
+  """With checkpoint 6 unreadable, a longer rerun logs the fallback, moves 6 aside to
+  checkpoints/unreadable_6, resumes from 3 (its first step, 4, has the loss step 4 had in the
+  first run) and ends with a readable checkpoint 9."""
+  caplog.set_level(logging.INFO)
+  config = _smoke_config()
+  workdir = tmp_path / "run"
+  train.train_and_evaluate(config, str(workdir))
+  assert _checkpoint_steps(workdir) == [3, 6]
+  first = run_main.read_jsonl(workdir / "metrics.jsonl")
+  _corrupt_arrays(workdir / "checkpoints" / "6")
+
+  config.train.steps = 9
+  caplog.clear()
+  train.train_and_evaluate(config, str(workdir))
+  messages = [r.getMessage() for r in caplog.records]
+  assert any(m.startswith("checkpoint 6 is unreadable") for m in messages)
+  assert any(m.startswith("resumed from checkpoint 3 ") for m in messages)
+  assert (workdir / "checkpoints" / "unreadable_6" / "state").is_dir()
+  assert _checkpoint_steps(workdir) == [6, 9]
+
+  second = run_main.read_jsonl(workdir / "metrics.jsonl")[len(first):]
+  second_train = [r for r in second if "train/loss" in r]
+  assert [r["step"] for r in second_train] == [4, 6, 8, 9]
+  first_step4 = next(r for r in first if r["step"] == 4 and "train/loss" in r)
+  assert second_train[0] == first_step4
+
+  state = run_main.restore_state(workdir, 9)
+  assert int(state["step"]) == 9 and _all_finite(state)
+  assert json.loads((workdir / "metrics.json").read_text())["num_examples"] > 0
+
+
+@QUIET_FAILED_RESTORE
+def test_unreadable_only_checkpoint_restarts_from_scratch_on_fresh_data(tmp_path, caplog):
+  """When no checkpoint is readable the run starts over from step 1 and sees the batches a
+  fresh run sees (the unreadable checkpoint's data position is not kept)."""
+  caplog.set_level(logging.WARNING)
+  config = _smoke_config()
+  config.train.steps = 3
+  config.train.log_every = 1
+  workdir = tmp_path / "run"
+  train.train_and_evaluate(config, str(workdir))
+  first = [r for r in run_main.read_jsonl(workdir / "metrics.jsonl") if "train/loss" in r]
+  _corrupt_arrays(workdir / "checkpoints" / "3")
+  train.train_and_evaluate(config, str(workdir))
+  assert any(r.getMessage().startswith("checkpoint 3 is unreadable") for r in caplog.records)
+  records = [r for r in run_main.read_jsonl(workdir / "metrics.jsonl") if "train/loss" in r]
+  assert [r["step"] for r in records] == [1, 2, 3, 1, 2, 3]
+  assert records[3:] == first
+  assert (workdir / "checkpoints" / "unreadable_3").is_dir()
+
+
+def test_huge_learning_rate_stops_before_saving_a_nonfinite_state(tmp_path):
+  """A learning rate of 1e30 without effective clipping blows up within a few steps: the run
+  raises TrainingDiverged naming the step, and every checkpoint left (one per step) restores to
+  a finite train state; nothing of the diverged step is logged."""
+  config = _smoke_config()
+  config.optim.learning_rate = 1e30
+  config.optim.grad_clip_norm = 1e30
+  config.train.steps = 8
+  config.train.log_every = 1
+  config.train.checkpoint_every = 1
+  config.train.max_checkpoints_to_keep = 10
+  workdir = tmp_path / "run"
+  with pytest.raises(train.TrainingDiverged) as raised:
+    train.train_and_evaluate(config, str(workdir))
+  message = str(raised.value)
+  bad_step = int(message.split("between steps ")[1].split(" and ")[0])
+  assert f"between steps {bad_step} and {bad_step}:" in message
+  assert 1 < bad_step < 8
+  assert str(workdir / "checkpoints") in message
+
+  assert _checkpoint_steps(workdir) == list(range(1, bad_step))
+  for step in range(1, bad_step):
+    state = run_main.restore_state(workdir, step)
+    assert int(state["step"]) == step and _all_finite(state), step
+  records = run_main.read_jsonl(workdir / "metrics.jsonl")
+  assert [r["step"] for r in records] == list(range(1, bad_step))
+  assert not (workdir / "metrics.json").exists()
+
+
+def test_nan_loss_stops_at_the_next_log_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+  """A loss that turns NaN from step 5 on (gradients stay finite) is caught at the next log
+  point (step 6, also a checkpoint step): TrainingDiverged names steps 5 and 6, checkpoint 6 is
+  never written, and checkpoint 3 restores to finite parameters."""
+  original_step = train._train_step  # pylint: disable=protected-access
+
+  def step_with_nan_loss_from_5(state, batch, task, tx):
+    poisoned = state.step + 1 >= 5
+
+    def loss(params, model_state, batch, rng):
+      total, aux = task.loss(params, model_state, batch, rng)
+      return jnp.where(poisoned, jnp.nan, total), aux
+
+    return original_step(state, batch, types.SimpleNamespace(loss=loss), tx)
+
+  monkeypatch.setattr(train, "_train_step", step_with_nan_loss_from_5)
+  config = _smoke_config()
+  config.train.steps = 9
+  workdir = tmp_path / "run"
+  with pytest.raises(train.TrainingDiverged, match="between steps 5 and 6:"):
+    train.train_and_evaluate(config, str(workdir))
+  assert _checkpoint_steps(workdir) == [3]
+  state = run_main.restore_state(workdir, 3)
+  assert _all_finite(state["params"])
+  assert [r["step"] for r in run_main.read_jsonl(workdir / "metrics.jsonl")] == [2, 3, 4]
+
+
+@pytest.mark.subprocess
+def test_resume_after_sigkill_is_exact(tmp_path_factory, tmp_path):
+  """`python -m traitjax.main` killed with SIGKILL at step 8 (checkpoint 6 complete, 9 not
+  begun) and restarted with the same command ends bit-identical to an uninterrupted run: the
+  same train state in checkpoint 12, the same data-iterator state, and the same logged losses
+  for every step, including the steps redone after the resume."""
+  env = run_main.environment(run_main.compilation_cache_dir(tmp_path_factory))
+  flags = ("--config.train.steps=12", "--config.train.checkpoint_every=3",
+           "--config.train.log_every=1", "--config.train.async_checkpoints=True")
+  uninterrupted, interrupted = tmp_path / "a", tmp_path / "b"
+  run_main.run(run_main.command(uninterrupted, *flags), env)
+
+  proc = subprocess.Popen(run_main.command(interrupted, *flags, "--pause_at_step=8", hooks=True),
+                          env=env, cwd=run_main.REPO, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+  try:
+    deadline = time.monotonic() + 120
+    while not ((interrupted / "paused_at_8").exists()
+               and run_main.checkpoint_finalized(interrupted, 6)):
+      assert proc.poll() is None, f"run exited with {proc.returncode} before step 8"
+      assert time.monotonic() < deadline, "run did not reach step 8"
+      time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+  finally:
+    if proc.poll() is None:
+      proc.kill()
+      proc.wait()
+  assert _checkpoint_steps(interrupted) == [3, 6]
+  killed_records = run_main.read_jsonl(interrupted / "metrics.jsonl")
+  assert [r["step"] for r in killed_records] == list(range(1, 9))
+
+  run_main.run(run_main.command(interrupted, *flags), env)
+
+  a_state = run_main.restore_state(uninterrupted, 12)
+  b_state = run_main.restore_state(interrupted, 12)
+  assert jax.tree.structure(a_state) == jax.tree.structure(b_state)
+  assert int(a_state["step"]) == int(b_state["step"]) == 12
+  for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(a_state),
+                          jax.tree.leaves(b_state)):
+    assert np.array_equal(np.asarray(a), np.asarray(b)), jax.tree_util.keystr(path)
+
+  data_files = sorted(os.listdir(uninterrupted / "checkpoints" / "12" / "data"))
+  iterator_states = [f for f in data_files if f.endswith(".json")]
+  assert iterator_states == ["process_0-of-1.json"]
+  for name in iterator_states:
+    a_data = json.loads((uninterrupted / "checkpoints" / "12" / "data" / name).read_text())
+    b_data = json.loads((interrupted / "checkpoints" / "12" / "data" / name).read_text())
+    assert a_data == b_data
+
+  a_records = run_main.read_jsonl(uninterrupted / "metrics.jsonl")
+  b_records = run_main.read_jsonl(interrupted / "metrics.jsonl")
+  resumed = b_records[len(killed_records):]
+  assert resumed[0]["step"] == 7  # Resumed after checkpoint 6, not from scratch.
+  a_train = {r["step"]: r for r in a_records if "train/loss" in r}
+  assert len(a_train) == 12
+  for record in killed_records + [r for r in resumed if "train/loss" in r]:
+    assert record == a_train[record["step"]]
+  a_metrics = json.loads((uninterrupted / "metrics.json").read_text())
+  b_metrics = json.loads((interrupted / "metrics.json").read_text())
+  a_metrics.pop("train_seconds", None)
+  b_metrics.pop("train_seconds", None)
+  assert a_metrics == b_metrics

@@ -1,0 +1,85 @@
+"""Evaluation protocols over gathered per-example predictions (numpy, host side).
+
+`predictions` holds, for every example of an eval pass (padding and unreadable files already
+removed by the trainer): species_logits [N, S], trait_logits [N, T] and the batch fields
+species [N], traits [N, T], traits_visible [N, T], degradation [N].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from traitjax.data import schema
+
+# Training images per species that make a species head (> HEAD) or tail (< TAIL), as the
+# many-/medium-/few-shot split of long-tailed benchmarks.
+HEAD = 100
+TAIL = 20
+
+
+def frequency_bins(train_counts: np.ndarray) -> np.ndarray:
+  """'head' / 'mid' / 'tail' per species from its number of training images."""
+  counts = np.asarray(train_counts)
+  return np.where(counts > HEAD, "head", np.where(counts < TAIL, "tail", "mid"))
+
+
+def top_k_accuracy(logits: np.ndarray, labels: np.ndarray, k: int) -> float:
+  if len(labels) == 0:
+    return float("nan")
+  k = min(k, logits.shape[-1])
+  top = np.argpartition(-logits, k - 1, axis=-1)[:, :k]
+  return float(np.mean(np.any(top == labels[:, None], axis=-1)))
+
+
+def binary_auc(scores: np.ndarray, labels: np.ndarray) -> float:
+  """ROC AUC by ranks (ties averaged); NaN when only one class is present. `labels` are
+  booleans or 0/1 (as a mask, so 0/1 integers must not index positions)."""
+  scores = np.asarray(scores)
+  labels = np.asarray(labels).astype(bool)
+  positives = labels.sum()
+  negatives = len(labels) - positives
+  if positives == 0 or negatives == 0:
+    return float("nan")
+  order = np.argsort(scores, kind="mergesort")
+  ranks = np.empty(len(scores))
+  sorted_scores = scores[order]
+  boundaries = np.flatnonzero(np.diff(sorted_scores)) + 1
+  starts = np.concatenate([[0], boundaries])
+  ends = np.concatenate([boundaries, [len(scores)]])
+  ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
+  return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def mean_trait_auc(trait_logits: np.ndarray, targets: np.ndarray) -> float:
+  """Mean over traits of the AUC against binary targets (>= 0.5), NaN targets ignored."""
+  aucs = []
+  for t in range(targets.shape[1]):
+    known = np.isfinite(targets[:, t])
+    aucs.append(binary_auc(trait_logits[known, t], targets[known, t] >= 0.5))
+  aucs = np.asarray(aucs)
+  return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
+
+
+def classification_report(predictions: dict[str, np.ndarray], train_counts: np.ndarray,
+                          table: schema.TraitTable) -> dict:
+  """species_top1/top5, trait AUCs, accuracy by frequency bin and by degradation."""
+  del table  # The per-example rows in predictions["traits"] are the table's.
+  logits = predictions["species_logits"]
+  species = predictions[schema.SPECIES]
+  correct = np.argmax(logits, -1) == species
+  report = {
+      "species_top1": top_k_accuracy(logits, species, 1),
+      "species_top5": top_k_accuracy(logits, species, 5),
+      "trait_auc_table": mean_trait_auc(predictions["trait_logits"], predictions[schema.TRAITS]),
+      "trait_auc_visible": mean_trait_auc(predictions["trait_logits"],
+                                          predictions[schema.TRAITS_VISIBLE]),
+  }
+  bins = frequency_bins(train_counts)[species]
+  report["by_frequency_bin"] = {
+      name: float(correct[bins == name].mean()) for name in ("head", "mid", "tail")
+      if np.any(bins == name)}
+  degradation = predictions[schema.DEGRADATION]
+  report["by_degradation"] = {
+      name: float(correct[degradation == i].mean())
+      for i, name in enumerate(schema.DEGRADATIONS) if np.any(degradation == i)}
+  return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in report.items()}

@@ -1,0 +1,66 @@
+r"""traitjax entry point.
+
+  python -m traitjax.main --config=configs/default.py --workdir=workdirs/default [--mode=train]
+  python -m traitjax.main --config=configs/default.py --workdir=workdirs/default --mode=eval
+
+Any config field can be overridden (`--config.train.steps=100`); an unknown field stops the run
+at start. Multi-host: `--coordinator=auto` (SLURM, TPU pods) or `--coordinator=host:port
+--num_processes=N --process_id=I`.
+"""
+
+import logging as std_logging
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+import jax
+from ml_collections import config_flags
+
+from traitjax import sharding
+from traitjax import train
+
+_CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.")
+_WORKDIR = flags.DEFINE_string("workdir", None, "Checkpoints, logs and metrics.json go here.")
+_MODE = flags.DEFINE_enum("mode", "train", ["train", "eval"], "Train (resuming) or evaluate.")
+_COORDINATOR = flags.DEFINE_string(
+    "coordinator", "", "jax.distributed coordinator host:port, 'auto', or '' (one host).")
+_NUM_PROCESSES = flags.DEFINE_integer("num_processes", 1, "Hosts in a multi-host run.")
+_PROCESS_ID = flags.DEFINE_integer("process_id", 0, "This host's index in a multi-host run.")
+flags.mark_flags_as_required(["config", "workdir"])
+
+
+def parse_flags(argv: list[str]) -> list[str]:
+  """absl flag parsing; a bad flag or config override exits with one line naming it."""
+  try:
+    return flags.FLAGS(argv)
+  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as e:
+    lines = [line.strip() for line in str(e).replace("\\n", "\n").splitlines() if line.strip()]
+    # A config file that raised: its traceback's last line is the message.
+    message = lines[-1] if any(l.startswith("Traceback") for l in lines) else " ".join(lines)
+    sys.exit(f"traitjax: bad flag or config: {message}")
+
+
+class _QuietCheckpointer(std_logging.Filter):
+  """Keeps orbax's per-save INFO chatter out of the log; its warnings and errors stay."""
+
+  def filter(self, record: std_logging.LogRecord) -> bool:
+    return record.levelno >= std_logging.WARNING or "/orbax/" not in record.pathname
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  logging.get_absl_handler().addFilter(_QuietCheckpointer())
+  sharding.initialize_distributed(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
+  logging.info("process %d of %d, %d local of %d devices (%s)", jax.process_index(),
+               jax.process_count(), jax.local_device_count(), jax.device_count(),
+               jax.devices()[0].platform)
+  if _MODE.value == "train":
+    train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+  else:
+    train.evaluate_checkpoint(_CONFIG.value, _WORKDIR.value)
+
+
+if __name__ == "__main__":
+  app.run(main, flags_parser=parse_flags)

@@ -1,0 +1,51 @@
+"""Concept-bottleneck model (Koh et al. 2020) and its black-box twin.
+
+`backbone -> features -> trait logits -> sigmoid -> species logits`. Modes:
+  joint:        species head on predicted trait probabilities; both losses train everything.
+  sequential:   species head on stop_gradient(trait probabilities): the species loss never
+                reaches the trait detector (trained at once, the species head sees the trait
+                detector as it learns rather than only after it).
+  independent:  in training the species head sees the true (table) trait labels, in
+                inference the predicted probabilities.
+  blackbox:     species head on the backbone features; the trait head is a linear probe on
+                stop_gradient(features), so trait AUC is reported without shaping the model.
+"""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+MODES = ("joint", "sequential", "independent", "blackbox")
+
+
+class ConceptBottleneck(nn.Module):
+  """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
+  [B, S] and features [B, C] (float32)."""
+
+  backbone: nn.Module
+  num_traits: int
+  num_species: int
+  mode: str = "joint"
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, images, train: bool = False, true_traits=None):
+    if self.mode not in MODES:
+      raise ValueError(f"unknown bottleneck mode {self.mode!r}; known: {MODES}")
+    features = self.backbone(images.astype(self.dtype), train=train)["features"]
+    features = features.astype(jnp.float32)
+    trait_input = jax.lax.stop_gradient(features) if self.mode == "blackbox" else features
+    trait_logits = nn.Dense(self.num_traits, name="trait_head")(trait_input)
+    if self.mode == "blackbox":
+      species_input = features
+    else:
+      species_input = nn.sigmoid(trait_logits)
+      if self.mode == "sequential":
+        species_input = jax.lax.stop_gradient(species_input)
+      elif self.mode == "independent" and train:
+        if true_traits is None:
+          raise ValueError("independent mode trains the species head on true traits: pass them")
+        species_input = jnp.where(jnp.isnan(true_traits), 0.5, true_traits)
+    species_logits = nn.Dense(self.num_species, name="species_head")(species_input)
+    return {"trait_logits": trait_logits, "species_logits": species_logits,
+            "features": features}

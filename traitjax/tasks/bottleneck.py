@@ -1,0 +1,82 @@
+"""Concept-bottleneck and black-box species classifiers as a task."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import flax
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from traitjax import evaluate
+from traitjax import losses
+from traitjax.data import schema
+from traitjax.models import backbones
+from traitjax.models import bottleneck
+from traitjax.models import weights
+
+
+@dataclasses.dataclass(frozen=True)
+class BottleneckTask:
+  """Species cross-entropy plus `trait_weight` x masked trait BCE against the table labels."""
+
+  model: bottleneck.ConceptBottleneck
+  trait_weight: float
+  species_train_counts: np.ndarray
+  seen_species: np.ndarray
+  pretrained: str = ""  # safetensors file for the backbone ("" = random init)
+  backbone_name: str = ""
+
+  @classmethod
+  def from_config(cls, config, source) -> BottleneckTask:
+    dtype = jnp.dtype(config.model.dtype)
+    backbone = backbones.get_backbone(config.model.backbone, dtype=dtype)
+    model = bottleneck.ConceptBottleneck(
+        backbone=backbone, num_traits=source.trait_table.num_traits,
+        num_species=source.trait_table.num_species, mode=config.model.mode, dtype=dtype)
+    return cls(model=model, trait_weight=config.model.trait_weight,
+               species_train_counts=np.asarray(source.species_train_counts),
+               seen_species=np.asarray(source.seen_species),
+               pretrained=config.model.pretrained, backbone_name=config.model.backbone)
+
+  def init(self, rng, batch):
+    """Random variables, with the backbone's replaced by `pretrained` weights if given."""
+    variables = flax.core.unfreeze(jax.jit(functools.partial(self.model.init, train=False))(
+        rng, batch[schema.IMAGE], true_traits=batch[schema.TRAITS]))
+    if not self.pretrained:
+      return variables
+    loaded = weights.backbone_variables(self.backbone_name, self.pretrained)
+    backbone = weights.merge_pretrained(
+        {k: v["backbone"] for k, v in variables.items()}, loaded)
+    for collection, tree in backbone.items():
+      variables[collection]["backbone"] = tree
+    return variables
+
+  def loss(self, params, model_state, batch, rng):
+    del rng  # The model is deterministic given the batch.
+    outputs, new_state = self.model.apply(
+        {"params": params, **model_state}, batch[schema.IMAGE], train=True,
+        true_traits=batch[schema.TRAITS], mutable=list(model_state))
+    weights = batch[schema.VALID].astype(jnp.float32)
+    species_loss = losses.species_cross_entropy(
+        outputs["species_logits"], batch[schema.SPECIES], weights)
+    trait_loss = losses.trait_binary_cross_entropy(
+        outputs["trait_logits"], batch[schema.TRAITS], weights)
+    total = species_loss + self.trait_weight * trait_loss
+    correct = jnp.argmax(outputs["species_logits"], -1) == batch[schema.SPECIES]
+    metrics = {"loss": total, "species_loss": species_loss, "trait_loss": trait_loss,
+               "species_accuracy": jnp.sum(correct * weights) / jnp.maximum(weights.sum(), 1)}
+    return total, (new_state, metrics)
+
+  def predict(self, params, model_state, batch):
+    outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
+                               train=False)
+    return {"species_logits": outputs["species_logits"],
+            "trait_logits": outputs["trait_logits"]}
+
+  def evaluate(self, predictions, source):
+    return evaluate.classification_report(
+        predictions, train_counts=self.species_train_counts,
+        table=source.trait_table)
