@@ -111,7 +111,7 @@ def test_classification_report_on_a_hand_made_example():
   against the table and the visible truth (NaN AUCs skipped), accuracy per frequency bin and per
   degradation (absent groups left out)."""
   train_counts = np.array([150, 100, 5, 101, 200, 19])  # head, mid, tail, head, head, tail.
-  report = evaluate.classification_report(_hand_made_predictions(), train_counts, table=None)
+  report = evaluate.classification_report(_hand_made_predictions(), train_counts)
   assert set(report) == {"species_top1", "species_top5", "trait_auc_table", "trait_auc_visible",
                          "by_frequency_bin", "by_degradation"}
   assert report["species_top1"] == pytest.approx(3 / 6)
@@ -128,7 +128,7 @@ def test_classification_report_writes_none_for_undefined_auc():
   predictions = _hand_made_predictions()
   predictions[schema.TRAITS_VISIBLE] = np.full((6, 2), np.nan, np.float32)
   predictions[schema.TRAITS] = np.ones((6, 2), np.float32)
-  report = evaluate.classification_report(predictions, np.full(6, 50), table=None)
+  report = evaluate.classification_report(predictions, np.full(6, 50))
   assert report["trait_auc_table"] is None and report["trait_auc_visible"] is None
   assert report["by_frequency_bin"] == pytest.approx({"mid": 0.5})
   json.dumps(report, allow_nan=False)

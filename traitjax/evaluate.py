@@ -60,10 +60,9 @@ def mean_trait_auc(trait_logits: np.ndarray, targets: np.ndarray) -> float:
   return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
 
 
-def classification_report(predictions: dict[str, np.ndarray], train_counts: np.ndarray,
-                          table: schema.TraitTable) -> dict:
-  """species_top1/top5, trait AUCs, accuracy by frequency bin and by degradation."""
-  del table  # The per-example rows in predictions["traits"] are the table's.
+def classification_report(predictions: dict[str, np.ndarray], train_counts: np.ndarray) -> dict:
+  """species_top1/top5, trait AUCs (against each example's table row in `traits` and against
+  `traits_visible`), accuracy by frequency bin and by degradation."""
   logits = predictions["species_logits"]
   species = predictions[schema.SPECIES]
   correct = np.argmax(logits, -1) == species

@@ -25,7 +25,6 @@ class BottleneckTask:
   model: bottleneck.ConceptBottleneck
   trait_weight: float
   species_train_counts: np.ndarray
-  seen_species: np.ndarray
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
   backbone_name: str = ""
 
@@ -38,7 +37,6 @@ class BottleneckTask:
         num_species=source.trait_table.num_species, mode=config.model.mode, dtype=dtype)
     return cls(model=model, trait_weight=config.model.trait_weight,
                species_train_counts=np.asarray(source.species_train_counts),
-               seen_species=np.asarray(source.seen_species),
                pretrained=config.model.pretrained, backbone_name=config.model.backbone)
 
   def init(self, rng, batch):
@@ -77,6 +75,5 @@ class BottleneckTask:
             "trait_logits": outputs["trait_logits"]}
 
   def evaluate(self, predictions, source):
-    return evaluate.classification_report(
-        predictions, train_counts=self.species_train_counts,
-        table=source.trait_table)
+    del source  # Everything needed travels with the predictions.
+    return evaluate.classification_report(predictions, train_counts=self.species_train_counts)
