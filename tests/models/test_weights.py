@@ -11,11 +11,12 @@ import pytest
 from safetensors import numpy as safetensors_numpy
 
 from traitjax.data import images
+from tests import conftest
 from traitjax.data import schema
 from traitjax.models import backbones
 from traitjax.models import weights
 
-SHARED = pathlib.Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = conftest.SHARED
 EFFICIENTNET_WEIGHTS = SHARED / "weights" / "efficientnet_lite0_imagenet.safetensors"
 EFFICIENTNET_REFERENCE = SHARED / "weights" / "efficientnet_lite0_reference.npz"
 CUB = SHARED / "data" / "cub25" / "CUB_200_2011"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 from traitjax.data import cub
 from traitjax.data import pipeline
@@ -19,6 +20,14 @@ def _flora(config: synthetic.FloraConfig) -> synthetic.Flora:
   return synthetic.Flora(config)
 
 
+@functools.lru_cache(maxsize=4)
+def _cub(root: str, species: tuple, heldout_species: tuple, trait_threshold, val_fraction: float,
+         seed: int) -> cub.CubDataset:
+  """Parsed once per setting: every split and every periodic eval shares it."""
+  return cub.CubDataset(root, species=species, heldout_species=heldout_species,
+                        trait_threshold=trait_threshold, val_fraction=val_fraction, seed=seed)
+
+
 def make_source(data_config, split: str) -> pipeline.Source:
   """The `split` of the dataset that `data_config.name` names (a ConfigDict or mapping)."""
   settings = dict(data_config.items())
@@ -32,9 +41,9 @@ def make_source(data_config, split: str) -> pipeline.Source:
     c = {**_CUB_DEFAULTS, **settings}
     if not c["root"]:
       raise ValueError("CUB needs data.root: the extracted CUB_200_2011 tarball folder")
-    dataset = cub.CubDataset(
-        c["root"], species=tuple(c["species"]), heldout_species=tuple(c["heldout_species"]),
-        trait_threshold=c["trait_threshold"], val_fraction=c["val_fraction"], seed=c["seed"])
+    dataset = _cub(os.path.abspath(c["root"]), tuple(c["species"]),
+                   tuple(c["heldout_species"]), c["trait_threshold"], c["val_fraction"],
+                   c["seed"])
     return cub.CubSource(dataset, split, image_size=c["image_size"],
                          crop_to_bbox=c["crop_to_bbox"], bbox_margin=c["bbox_margin"])
   raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
