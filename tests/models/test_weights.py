@@ -1,7 +1,6 @@
 """Tests for traitjax.models.weights: name maps, layouts and checks; numeric references in
 ../shared/weights and real photos in ../shared/data (skipped when they are absent)."""
 
-import pathlib
 
 import flax
 import jax
