@@ -228,14 +228,14 @@ def test_nan_loss_stops_at_the_next_log_and_keeps_the_last_checkpoint(tmp_path, 
   never written, and checkpoint 3 restores to finite parameters."""
   original_step = train._train_step  # pylint: disable=protected-access
 
-  def step_with_nan_loss_from_5(state, batch, task, tx):
+  def step_with_nan_loss_from_5(state, batch, task, tx, frozen=None):
     poisoned = state.step + 1 >= 5
 
     def loss(params, model_state, batch, rng):
       total, aux = task.loss(params, model_state, batch, rng)
       return jnp.where(poisoned, jnp.nan, total), aux
 
-    return original_step(state, batch, types.SimpleNamespace(loss=loss), tx)
+    return original_step(state, batch, types.SimpleNamespace(loss=loss), tx, frozen)
 
   monkeypatch.setattr(train, "_train_step", step_with_nan_loss_from_5)
   config = _smoke_config()

@@ -34,18 +34,20 @@ def preview_config(num_images: int) -> ml_collections.ConfigDict:
 def model_config(backbone: str, mode: str = "joint",
                  pretrained: str = "") -> ml_collections.ConfigDict:
   """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
-  random init), CBM mode, trait-loss weight, compute dtype."""
+  random init), CBM mode, trait-loss weight, whether the backbone's batch norm keeps its
+  running statistics in training (`frozen_batch_norm`), compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "trait_weight": 1.0,
-      "dtype": "float32"})
+      "frozen_batch_norm": False, "dtype": "float32"})
 
 
 def optim_config(learning_rate: float) -> ml_collections.ConfigDict:
-  """AdamW with warm-up + cosine decay and gradient clipping; `frozen` path prefixes."""
+  """AdamW with warm-up + cosine decay and gradient clipping; `frozen` path prefixes;
+  `lr_multipliers` (prefix, factor) pairs."""
   return ml_collections.ConfigDict({
       "name": "adamw", "learning_rate": learning_rate, "weight_decay": 1e-4,
       "schedule": "cosine", "warmup_steps": 50, "final_lr_fraction": 0.01,
-      "grad_clip_norm": 1.0, "frozen": ()})
+      "grad_clip_norm": 1.0, "frozen": (), "lr_multipliers": ()})
 
 
 def train_config(steps: int) -> ml_collections.ConfigDict:

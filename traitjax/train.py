@@ -60,8 +60,11 @@ class TrainState:
 
 def make_optimizer(config: ml_collections.ConfigDict, total_steps: int,
                    params) -> optax.GradientTransformation:
-  """Warm-up + cosine (or constant) schedule, clipping, AdamW or SGD; `frozen` parameter-path
-  prefixes (e.g. "backbone/stem") get no updates."""
+  """Warm-up + cosine (or constant) schedule, clipping, AdamW or SGD. Parameters under a
+  `frozen` path prefix (e.g. "backbone/stem") get no updates (and do not count in the clipped
+  norm); `lr_multipliers` pairs (prefix, factor) scale the learning rate of the parameters
+  under a prefix (the first matching pair wins), e.g. (("backbone", 0.1),) to fine-tune a
+  pretrained backbone gently."""
   warmup = min(config.warmup_steps, max(total_steps - 1, 0))
   if config.schedule == "cosine":
     schedule = optax.warmup_cosine_decay_schedule(
@@ -81,23 +84,57 @@ def make_optimizer(config: ml_collections.ConfigDict, total_steps: int,
   else:
     raise ValueError(f"unknown optimizer {config.name!r}; known: adamw, sgd")
   tx = optax.chain(optax.clip_by_global_norm(config.grad_clip_norm), update)
+
+  paths = _parameter_paths(params)
+  multipliers = tuple((prefix, float(factor)) for prefix, factor in config.lr_multipliers)
+  _check_prefixes("optim.lr_multipliers", [prefix for prefix, _ in multipliers], paths)
+  frozen = frozen_mask(config, params)
+  if any(jax.tree.leaves(frozen)):
+    labels = jax.tree.map(lambda is_frozen: "frozen" if is_frozen else "trained", frozen)
+    tx = optax.multi_transform({"trained": tx, "frozen": optax.set_to_zero()}, labels)
+  if multipliers:
+    # Both optimizers' updates are linear in the learning rate, so scaling an update scales
+    # its learning rate (and, as in AdamW, its weight decay).
+    factors = jax.tree.map(
+        lambda path: next((f for prefix, f in multipliers if path.startswith(prefix)), 1.0),
+        paths)
+    tx = optax.chain(tx, optax.stateless(
+        lambda updates, params=None: jax.tree.map(lambda u, f: u * f, updates, factors)))
+  return tx
+
+
+def frozen_mask(config: ml_collections.ConfigDict, params):
+  """The tree of `params` with True for each leaf under an `optim.frozen` path prefix."""
+  paths = _parameter_paths(params)
   frozen = tuple(config.frozen)
-  if not frozen:
-    return tx
-  paths = ["/".join(str(getattr(k, "key", k)) for k in path)
-           for path, _ in jax.tree_util.tree_leaves_with_path(params)]
-  unknown = [p for p in frozen if not any(path.startswith(p) for path in paths)]
+  _check_prefixes("optim.frozen", frozen, paths)
+  return jax.tree.map(lambda path: path.startswith(frozen), paths)
+
+
+def _parameter_paths(params):
+  """The tree of `params` with each leaf replaced by its path, e.g. "backbone/stem/kernel"."""
+  return jax.tree_util.tree_map_with_path(
+      lambda path, _: "/".join(str(getattr(k, "key", k)) for k in path), params)
+
+
+def _check_prefixes(name: str, prefixes, paths) -> None:
+  unknown = [prefix for prefix in prefixes
+             if not any(path.startswith(prefix) for path in jax.tree.leaves(paths))]
   if unknown:
-    raise ValueError(f"optim.frozen prefixes match no parameter: {unknown}")
-  labels = jax.tree_util.tree_map_with_path(
-      lambda path, _: "frozen" if "/".join(str(getattr(k, "key", k)) for k in path).startswith(
-          frozen) else "trained", params)
-  return optax.multi_transform({"trained": tx, "frozen": optax.set_to_zero()}, labels)
+    raise ValueError(f"{name} prefixes match no parameter: {unknown}")
 
 
-def _train_step(state: TrainState, batch, task, tx):
+def _train_step(state: TrainState, batch, task, tx, frozen=None):
   rng = jax.random.fold_in(state.rng, state.step)
-  grad_fn = jax.value_and_grad(task.loss, has_aux=True)
+
+  def loss(params, *args):
+    # Frozen parameters enter as constants, so no backward pass runs through the layers that
+    # only they feed (e.g. a frozen backbone).
+    if frozen is not None:
+      params = jax.tree.map(lambda p, f: jax.lax.stop_gradient(p) if f else p, params, frozen)
+    return task.loss(params, *args)
+
+  grad_fn = jax.value_and_grad(loss, has_aux=True)
   (loss, (model_state, outputs)), grads = grad_fn(state.params, state.model_state, batch, rng)
   updates, opt_state = tx.update(grads, state.opt_state, state.params)
   params = optax.apply_updates(state.params, updates)
@@ -114,10 +151,11 @@ def _train_step(state: TrainState, batch, task, tx):
   return new_state, metrics.TrainMetrics.single_from_model_output(**outputs)
 
 
-def compiled_train_step(task, tx, mesh):
-  """jit(train_step): state replicated, batch split over the data axis, state donated."""
+def compiled_train_step(task, tx, mesh, frozen=None):
+  """jit(train_step): state replicated, batch split over the data axis, state donated;
+  `frozen` (a bool tree like the params, see `frozen_mask`) marks parameters not trained."""
   return jax.jit(
-      functools.partial(_train_step, task=task, tx=tx),
+      functools.partial(_train_step, task=task, tx=tx, frozen=frozen),
       in_shardings=(sharding.replicated(mesh), sharding.batch_sharded(mesh)),
       out_shardings=(sharding.replicated(mesh), sharding.replicated(mesh)),
       donate_argnums=(0,))
@@ -245,7 +283,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
   restored = checkpoints.restore_latest(state, iterator)
   if restored is not None:
     state = restored
-  train_step = compiled_train_step(task, tx, mesh)
+  train_step = compiled_train_step(task, tx, mesh, frozen_mask(config.optim, state.params))
   writer = writers.MetricWriter(workdir)
   first_step = int(state.step)
   total = config.train.steps

@@ -20,19 +20,24 @@ MODES = ("joint", "sequential", "independent", "blackbox")
 
 class ConceptBottleneck(nn.Module):
   """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
-  [B, S] and features [B, C] (float32)."""
+  [B, S] and features [B, C] (float32). `frozen_batch_norm`: the backbone's batch norm always
+  uses its running statistics."""
 
   backbone: nn.Module
   num_traits: int
   num_species: int
   mode: str = "joint"
+  frozen_batch_norm: bool = False
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
   def __call__(self, images, train: bool = False, true_traits=None):
     if self.mode not in MODES:
       raise ValueError(f"unknown bottleneck mode {self.mode!r}; known: {MODES}")
-    features = self.backbone(images.astype(self.dtype), train=train)["features"]
+    # With frozen batch norm the backbone normalises with its (pretrained) running statistics
+    # in training too and never updates them: what fine-tuning on a few hundred photos wants.
+    backbone_train = train and not self.frozen_batch_norm
+    features = self.backbone(images.astype(self.dtype), train=backbone_train)["features"]
     features = features.astype(jnp.float32)
     trait_input = jax.lax.stop_gradient(features) if self.mode == "blackbox" else features
     trait_logits = nn.Dense(self.num_traits, name="trait_head")(trait_input)

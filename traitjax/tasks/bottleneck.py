@@ -34,7 +34,8 @@ class BottleneckTask:
     backbone = backbones.get_backbone(config.model.backbone, dtype=dtype)
     model = bottleneck.ConceptBottleneck(
         backbone=backbone, num_traits=source.trait_table.num_traits,
-        num_species=source.trait_table.num_species, mode=config.model.mode, dtype=dtype)
+        num_species=source.trait_table.num_species, mode=config.model.mode,
+        frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     return cls(model=model, trait_weight=config.model.trait_weight,
                species_train_counts=np.asarray(source.species_train_counts),
                pretrained=config.model.pretrained, backbone_name=config.model.backbone)

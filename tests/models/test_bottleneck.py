@@ -1,0 +1,114 @@
+"""Tests for traitjax.models.bottleneck: where each mode's losses reach, and frozen batch norm."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from traitjax.models import bottleneck
+
+NUM_TRAITS, NUM_SPECIES = 6, 4
+
+
+class TinyBackbone(nn.Module):
+  """A dense layer and batch norm over flattened pixels: the backbone output interface."""
+
+  @nn.compact
+  def __call__(self, images, train=False):
+    x = nn.Dense(8, name="dense")(images.reshape(images.shape[0], -1))
+    x = nn.BatchNorm(use_running_average=not train, momentum=0.5, name="bn")(x)
+    return {"features": nn.relu(x)}
+
+
+def _model(mode, frozen_batch_norm=False):
+  return bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode,
+                                      frozen_batch_norm=frozen_batch_norm)
+
+
+def _inputs():
+  rng = np.random.default_rng(0)
+  images = rng.uniform(-1, 1, (5, 4, 4, 3)).astype(np.float32)
+  traits = rng.integers(0, 2, (5, NUM_TRAITS)).astype(np.float32)
+  traits[0, 0] = np.nan
+  return images, traits
+
+
+def _gradient_norms(mode, output):
+  """Norm of d(sum of `output` logits)/d(parameters) per top module, in training mode."""
+  model = _model(mode)
+  images, traits = _inputs()
+  variables = model.init(jax.random.key(0), images, true_traits=traits)
+
+  def objective(params):
+    outputs, _ = model.apply({**variables, "params": params}, images, train=True,
+                             true_traits=traits, mutable=["batch_stats"])
+    return jnp.sum(jnp.sin(outputs[output]))
+
+  gradients = jax.grad(objective)(variables["params"])
+  return {name: float(jnp.sqrt(sum(jnp.sum(g ** 2) for g in jax.tree.leaves(tree))))
+          for name, tree in gradients.items()}
+
+
+@pytest.mark.parametrize("mode, reaches, stops", [
+    ("joint", ["backbone", "trait_head", "species_head"], []),
+    ("sequential", ["species_head"], ["backbone", "trait_head"]),
+    ("independent", ["species_head"], ["backbone", "trait_head"]),
+    ("blackbox", ["backbone", "species_head"], ["trait_head"]),
+])
+def test_species_loss_reaches_only_what_the_mode_says(mode, reaches, stops):
+  norms = _gradient_norms(mode, "species_logits")
+  for name in reaches:
+    assert norms[name] > 1e-4, (name, norms)
+  for name in stops:
+    assert norms[name] == 0.0, (name, norms)
+
+
+@pytest.mark.parametrize("mode, backbone_trained", [
+    ("joint", True), ("sequential", True), ("independent", True), ("blackbox", False)])
+def test_trait_loss_shapes_the_backbone_except_in_the_black_box(mode, backbone_trained):
+  norms = _gradient_norms(mode, "trait_logits")
+  assert norms["trait_head"] > 1e-4
+  assert norms["species_head"] == 0.0
+  assert (norms["backbone"] > 1e-4) == backbone_trained, norms
+
+
+def test_independent_mode_trains_its_species_head_on_the_true_traits():
+  model = _model("independent")
+  images, traits = _inputs()
+  variables = model.init(jax.random.key(0), images, true_traits=traits)
+  species_head = variables["params"]["species_head"]
+  expected = np.where(np.isnan(traits), 0.5, traits) @ species_head["kernel"] + species_head["bias"]
+  trained, _ = model.apply(variables, images, train=True, true_traits=traits,
+                           mutable=["batch_stats"])
+  np.testing.assert_allclose(trained["species_logits"], expected, rtol=1e-5, atol=1e-6)
+  inferred = model.apply(variables, images)
+  predicted = jax.nn.sigmoid(inferred["trait_logits"])
+  np.testing.assert_allclose(
+      inferred["species_logits"], predicted @ species_head["kernel"] + species_head["bias"],
+      rtol=1e-5, atol=1e-6)
+  with pytest.raises(ValueError, match="true traits"):
+    model.apply(variables, images, train=True, mutable=["batch_stats"])
+
+
+def test_frozen_batch_norm_uses_and_keeps_the_running_statistics():
+  images, traits = _inputs()
+  frozen, unfrozen = _model("joint", frozen_batch_norm=True), _model("joint")
+  variables = frozen.init(jax.random.key(0), images, true_traits=traits)
+  evaluated = frozen.apply(variables, images)
+  trained, updates = frozen.apply(variables, images, train=True, true_traits=traits,
+                                  mutable=["batch_stats"])
+  np.testing.assert_allclose(trained["species_logits"], evaluated["species_logits"], rtol=1e-6)
+  jax.tree.map(np.testing.assert_array_equal, updates["batch_stats"],
+               variables["batch_stats"])
+  moving, moved = unfrozen.apply(variables, images, train=True, true_traits=traits,
+                                 mutable=["batch_stats"])
+  assert not np.allclose(moving["species_logits"], evaluated["species_logits"])
+  assert not np.allclose(moved["batch_stats"]["backbone"]["bn"]["mean"],
+                         variables["batch_stats"]["backbone"]["bn"]["mean"])
+
+
+def test_unknown_mode_is_refused_with_the_known_ones():
+  images, traits = _inputs()
+  with pytest.raises(ValueError, match="joint"):
+    _model("concept").init(jax.random.key(0), images, true_traits=traits)
