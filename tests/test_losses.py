@@ -1,9 +1,12 @@
 """Losses under the batch contract: padding, unknown species and unknown traits never count."""
 
+import types
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
 
 from traitjax import losses
 
@@ -98,3 +101,76 @@ def test_gradients_are_finite_and_zero_where_masked():
   assert masked.any() and (~masked).any()
   assert np.all(trait_grad[masked] == 0) and np.all(trait_grad[~masked] != 0)
   assert np.all(species_grad[[1, 2]] == 0) and np.all(species_grad[[0, 3]] != 0)
+
+
+def _trait_problem(seed=2):
+  rng = np.random.default_rng(seed)
+  logits = (rng.normal(size=(5, 7)) * 4).astype(np.float32)
+  targets = rng.integers(0, 2, size=(5, 7)).astype(np.float32)
+  targets[0, 2] = np.nan
+  targets[1, 3] = 0.3
+  weights = np.array([1, 1, 0, 1, 1], np.float32)
+  return jnp.asarray(logits), jnp.asarray(targets), jnp.asarray(weights)
+
+
+ROBUST_LOSSES = {
+    "gce": lambda q=0.7: losses.trait_loss(types.SimpleNamespace(name="gce", q=q)),
+    "bootstrap": lambda beta=0.8: losses.trait_loss(
+        types.SimpleNamespace(name="bootstrap", beta=beta)),
+}
+
+
+@pytest.mark.parametrize("name", ["bce", "gce", "bootstrap"])
+def test_trait_losses_have_finite_gradients_even_for_saturated_logits(name):
+  loss_fn = losses.trait_loss(types.SimpleNamespace(name=name, q=0.7, beta=0.8))
+  logits, targets, weights = _trait_problem()
+  logits = logits.at[0].set(80.0).at[1].set(-80.0)
+  value, gradient = jax.value_and_grad(loss_fn)(logits, targets, weights)
+  assert np.isfinite(float(value))
+  assert np.all(np.isfinite(gradient))
+  assert np.all(gradient[2] == 0) and gradient[0, 2] == 0  # Padding row and unknown cell.
+
+
+def test_gce_tends_to_bce_as_q_goes_to_zero_and_is_mae_at_one():
+  logits, targets, weights = _trait_problem()
+  bce = float(losses.trait_binary_cross_entropy(logits, targets, weights))
+  near_zero = float(ROBUST_LOSSES["gce"](q=1e-4)(logits, targets, weights))
+  np.testing.assert_allclose(near_zero, bce, rtol=2e-3)
+  probabilities = 1 / (1 + np.exp(-np.asarray(logits, np.float64)))
+  known = np.isfinite(targets) & (np.asarray(weights)[:, None] > 0)
+  soft = np.nan_to_num(targets)
+  mae = (soft * (1 - probabilities) + (1 - soft) * probabilities)[known].mean()
+  np.testing.assert_allclose(float(ROBUST_LOSSES["gce"](q=1.0)(logits, targets, weights)), mae,
+                             rtol=1e-5)
+
+
+def test_bootstrapping_with_beta_one_is_bce():
+  logits, targets, weights = _trait_problem()
+  np.testing.assert_allclose(
+      float(ROBUST_LOSSES["bootstrap"](beta=1.0)(logits, targets, weights)),
+      float(losses.trait_binary_cross_entropy(logits, targets, weights)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["gce", "bootstrap"])
+def test_robust_losses_pull_less_on_a_label_the_model_confidently_contradicts(name):
+  """Label 1 on a trait the model puts at probability 0.007 (logit -5), e.g. a trait of the
+  species that this photo does not show: BCE's gradient is near its maximum; the robust
+  losses pull less, and on a label the model agrees with they pull like BCE does, or less."""
+  targets = jnp.ones((1, 1))
+  weights = jnp.ones(1)
+  bce_grad = jax.grad(losses.trait_binary_cross_entropy)
+  robust_grad = jax.grad(ROBUST_LOSSES[name]())
+  contradicted = jnp.full((1, 1), -5.0)
+  assert abs(float(robust_grad(contradicted, targets, weights)[0, 0])) < 0.85 * abs(
+      float(bce_grad(contradicted, targets, weights)[0, 0]))
+  agreed = jnp.full((1, 1), 1.0)
+  assert abs(float(robust_grad(agreed, targets, weights)[0, 0])) <= abs(
+      float(bce_grad(agreed, targets, weights)[0, 0])) + 1e-7
+
+
+def test_unknown_trait_loss_or_setting_is_refused():
+  with pytest.raises(ValueError, match="bce, gce, bootstrap"):
+    losses.trait_loss(types.SimpleNamespace(name="mae"))
+  logits, targets, weights = _trait_problem()
+  with pytest.raises(ValueError, match="0 < q"):
+    ROBUST_LOSSES["gce"](q=0.0)(logits, targets, weights)

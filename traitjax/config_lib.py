@@ -2,8 +2,10 @@
 
 import importlib.util
 import os
+import sys
 import types
 
+from absl import flags
 import ml_collections
 
 
@@ -17,6 +19,17 @@ def load_config_file(path: str | os.PathLike) -> types.ModuleType:
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module
+
+
+def parse_flags(argv: list[str]) -> list[str]:
+  """absl flag parsing; a bad flag or config override exits with one line naming it."""
+  try:
+    return flags.FLAGS(argv)
+  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as e:
+    lines = [line.strip() for line in str(e).replace("\\n", "\n").splitlines() if line.strip()]
+    # A config file that raised: its traceback's last line is the message.
+    message = lines[-1] if any(l.startswith("Traceback") for l in lines) else " ".join(lines)
+    sys.exit(f"traitjax: bad flag or config: {message}")
 
 
 def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.ConfigDict:
@@ -34,10 +47,12 @@ def preview_config(num_images: int) -> ml_collections.ConfigDict:
 def model_config(backbone: str, mode: str = "joint",
                  pretrained: str = "") -> ml_collections.ConfigDict:
   """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
-  random init), CBM mode, trait-loss weight, whether the backbone's batch norm keeps its
-  running statistics in training (`frozen_batch_norm`), compute dtype."""
+  random init), CBM mode, trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce, `beta` of
+  bootstrap) and its weight, whether the backbone's batch norm keeps its running statistics in
+  training (`frozen_batch_norm`), compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "trait_weight": 1.0,
+      "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8},
       "frozen_batch_norm": False, "dtype": "float32"})
 
 

@@ -9,7 +9,6 @@ at start. Multi-host: `--coordinator=auto` (SLURM, TPU pods) or `--coordinator=h
 """
 
 import logging as std_logging
-import sys
 
 from absl import app
 from absl import flags
@@ -17,6 +16,7 @@ from absl import logging
 import jax
 from ml_collections import config_flags
 
+from traitjax import config_lib
 from traitjax import sharding
 from traitjax import train
 
@@ -28,17 +28,6 @@ _COORDINATOR = flags.DEFINE_string(
 _NUM_PROCESSES = flags.DEFINE_integer("num_processes", 1, "Hosts in a multi-host run.")
 _PROCESS_ID = flags.DEFINE_integer("process_id", 0, "This host's index in a multi-host run.")
 flags.mark_flags_as_required(["config", "workdir"])
-
-
-def parse_flags(argv: list[str]) -> list[str]:
-  """absl flag parsing; a bad flag or config override exits with one line naming it."""
-  try:
-    return flags.FLAGS(argv)
-  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as e:
-    lines = [line.strip() for line in str(e).replace("\\n", "\n").splitlines() if line.strip()]
-    # A config file that raised: its traceback's last line is the message.
-    message = lines[-1] if any(l.startswith("Traceback") for l in lines) else " ".join(lines)
-    sys.exit(f"traitjax: bad flag or config: {message}")
 
 
 class _QuietCheckpointer(std_logging.Filter):
@@ -63,4 +52,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=parse_flags)
+  app.run(main, flags_parser=config_lib.parse_flags)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Callable
 
 import flax
 import jax
@@ -20,10 +21,12 @@ from traitjax.models import weights
 
 @dataclasses.dataclass(frozen=True)
 class BottleneckTask:
-  """Species cross-entropy plus `trait_weight` x masked trait BCE against the table labels."""
+  """Species cross-entropy plus `trait_weight` x the masked trait loss (BCE or a noise-robust
+  one, `losses.trait_loss`) against the table labels."""
 
   model: bottleneck.ConceptBottleneck
   trait_weight: float
+  trait_loss: Callable
   species_train_counts: np.ndarray
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
   backbone_name: str = ""
@@ -37,6 +40,7 @@ class BottleneckTask:
         num_species=source.trait_table.num_species, mode=config.model.mode,
         frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     return cls(model=model, trait_weight=config.model.trait_weight,
+               trait_loss=losses.trait_loss(config.model.trait_loss),
                species_train_counts=np.asarray(source.species_train_counts),
                pretrained=config.model.pretrained, backbone_name=config.model.backbone)
 
@@ -61,8 +65,7 @@ class BottleneckTask:
     weights = batch[schema.VALID].astype(jnp.float32)
     species_loss = losses.species_cross_entropy(
         outputs["species_logits"], batch[schema.SPECIES], weights)
-    trait_loss = losses.trait_binary_cross_entropy(
-        outputs["trait_logits"], batch[schema.TRAITS], weights)
+    trait_loss = self.trait_loss(outputs["trait_logits"], batch[schema.TRAITS], weights)
     total = species_loss + self.trait_weight * trait_loss
     correct = jnp.argmax(outputs["species_logits"], -1) == batch[schema.SPECIES]
     metrics = {"loss": total, "species_loss": species_loss, "trait_loss": trait_loss,

@@ -1,0 +1,80 @@
+"""Tests for traitjax.sweep: the grid, per-point configs, resumption, the summary and plot."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests import conftest
+from traitjax import losses
+from traitjax import sweep
+from traitjax import train
+
+
+def test_noise_sweep_points_set_tied_fields_together_and_name_valid_losses():
+  config = conftest.load_config_module("noise_sweep").get_config()
+  grid = sweep.points(config.sweep)
+  assert len(grid) == 4 * 3
+  names = set()
+  for point in grid:
+    point_config = sweep.point_config(config, point)
+    flips = point["data.false_positive,data.false_negative"]
+    assert point_config.data.false_positive == point_config.data.false_negative == flips
+    assert point_config.data.missing == 0.2
+    assert "sweep" not in point_config
+    losses.trait_loss(point_config.model.trait_loss)  # A known loss.
+    names.add(sweep.point_name(point))
+  assert len(names) == len(grid)
+  assert "false_positive=0.1,name=gce" in names
+  assert config.data.false_positive == 0.0  # The base config is left as it was.
+
+
+def test_an_unknown_axis_field_is_an_error():
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  with pytest.raises(KeyError, match="data.flips"):
+    sweep.point_config(config, {"data.flips": 0.1})
+
+
+def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, monkeypatch):
+  """Points with a metrics.json are not trained again (a stopped sweep resumes); the section
+  lists every point's metrics in grid order; other sections of metrics.json survive."""
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  trained = []
+
+  def fake_train(point_config, workdir):
+    trained.append(os.path.basename(workdir))
+    report = {"trait_auc_visible": 1 - point_config.data.false_positive,
+              "trait_auc_table": 0.5, "species_top1": len(point_config.model.trait_loss.name)}
+    os.makedirs(workdir, exist_ok=True)
+    with open(os.path.join(workdir, "metrics.json"), "w") as f:
+      json.dump(report, f)
+    return report
+
+  monkeypatch.setattr(train, "train_and_evaluate", fake_train)
+  (tmp_path / "metrics.json").write_text(json.dumps({"other": 1}))
+  done = tmp_path / "false_positive=0.0,name=gce"
+  done.mkdir()
+  (done / "metrics.json").write_text(json.dumps(
+      {"trait_auc_visible": 0.25, "trait_auc_table": 0.5, "species_top1": 0.0}))
+  section = sweep.run(config, str(tmp_path))
+  assert trained == ["false_positive=0.0,name=bce", "false_positive=0.3,name=bce",
+                     "false_positive=0.3,name=gce"]
+  assert [r["trait_auc_visible"] for r in section["results"]] == [1.0, 0.25, 0.7, 0.7]
+  summary = json.loads((tmp_path / "metrics.json").read_text())
+  assert summary["other"] == 1 and summary["noise_sweep"] == section
+  assert (tmp_path / "noise_sweep.png").stat().st_size > 10_000
+  sweep.run(config, str(tmp_path))
+  assert len(trained) == 3  # Nothing trained twice.
+
+
+@pytest.mark.parametrize("module", ["traitjax.main", "traitjax.sweep"])
+def test_a_mistyped_override_stops_at_start_with_one_line(module, tmp_path):
+  result = subprocess.run(
+      [sys.executable, "-m", module, "--config=configs/noise_sweep.py", "--config.sweep.nme=x",
+       f"--workdir={tmp_path}"], cwd=conftest.REPO, capture_output=True, text=True, timeout=120)
+  assert result.returncode != 0
+  assert result.stderr.strip().splitlines()[-1].startswith("traitjax: bad flag or config:")
+  assert 'Did you mean "name"' in result.stderr
+  assert not os.listdir(tmp_path)
