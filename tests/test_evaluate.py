@@ -132,3 +132,27 @@ def test_classification_report_writes_none_for_undefined_auc():
   assert report["trait_auc_table"] is None and report["trait_auc_visible"] is None
   assert report["by_frequency_bin"] == pytest.approx({"mid": 0.5})
   json.dumps(report, allow_nan=False)
+
+
+def test_zeroshot_report_scores_unseen_species_among_themselves_and_among_all():
+  """Species 0-2 seen, 3-4 unseen. Unseen examples: one right among all species, one right
+  only once the seen species are excluded, one wrong either way; two seen examples, one right."""
+  seen_species = np.array([True, True, True, False, False])
+  logits = np.array([
+      [0, 0, 0, 5, 1],   # unseen 3: right among all
+      [9, 0, 0, 1, 5],   # unseen 4: a seen species wins; right among the unseen
+      [0, 0, 0, 5, 1],   # unseen 4: wrong either way
+      [0, 7, 0, 0, 0],   # seen 1: right
+      [0, 7, 0, 0, 0],   # seen 2: wrong
+  ], np.float32)
+  species = np.array([3, 4, 4, 1, 2])
+  report = evaluate.zeroshot_report(logits, species, seen_species)
+  np.testing.assert_allclose(report["unseen_top1"], 2 / 3)
+  np.testing.assert_allclose(report["unseen_top1_generalized"], 1 / 3)
+  np.testing.assert_allclose(report["seen_top1"], 1 / 2)
+  np.testing.assert_allclose(report["harmonic_mean"], 2 * (1 / 2) * (1 / 3) / (1 / 2 + 1 / 3))
+  assert report["num_unseen_species"] == 2
+  only_unseen = evaluate.zeroshot_report(logits[:3], species[:3], seen_species)
+  assert "harmonic_mean" not in only_unseen and "seen_top1" not in only_unseen
+  with pytest.raises(ValueError, match="unseen"):
+    evaluate.zeroshot_report(logits[3:], species[3:], seen_species)

@@ -140,6 +140,29 @@ def test_blackbox_smoke_config_runs(tmp_path):
   assert params["species_head"]["kernel"].shape[0] == features != num_traits
 
 
+def test_trait_to_species_smoke_config_reports_zero_shot_and_evaluates_again(tmp_path):
+  """configs/trait_to_species.py:smoke trains the table head through the shared trainer;
+  metrics.json gets the seen+unseen evaluation with its zeroshot section, and --mode=eval of
+  the checkpoint reproduces the report."""
+  config = _smoke_config("trait_to_species")
+  workdir = tmp_path / "taxonomist"
+  report = train.train_and_evaluate(config, str(workdir))
+  joined = report["test+zeroshot"]
+  assert REPORT_KEYS <= set(report) and REPORT_KEYS <= set(joined)
+  flora_config = sources.make_source(config.data, "zeroshot")
+  unseen = int((~flora_config.seen_species).sum())
+  assert joined["zeroshot"]["num_unseen_species"] == unseen > 0
+  assert set(joined["zeroshot"]) == {"unseen_top1", "unseen_top1_generalized", "seen_top1",
+                                     "harmonic_mean", "num_unseen_species"}
+  assert joined["num_examples"] == report["num_examples"] + len(flora_config)
+  params = run_main.restore_state(workdir, config.train.steps)["params"]
+  assert set(params["species_head"]) == {"sensitivity", "false_alarm", "empty_cell",
+                                         "log_temperature"}
+  evaluated = train.evaluate_checkpoint(config, str(workdir))
+  assert evaluated["test+zeroshot"]["zeroshot"] == joined["zeroshot"]
+  assert evaluated["species_top1"] == report["species_top1"]
+
+
 @QUIET_FAILED_RESTORE
 def test_corrupt_newest_checkpoint_falls_back_to_the_one_before(tmp_path, caplog):
   """With checkpoint 6 unreadable, a longer rerun logs the fallback, moves 6 aside to

@@ -47,11 +47,12 @@ def preview_config(num_images: int) -> ml_collections.ConfigDict:
 def model_config(backbone: str, mode: str = "joint",
                  pretrained: str = "") -> ml_collections.ConfigDict:
   """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
-  random init), CBM mode, trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce, `beta` of
+  random init), CBM mode, species head (`linear` or `table`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce, `beta` of
   bootstrap) and its weight, whether the backbone's batch norm keeps its running statistics in
   training (`frozen_batch_norm`), compute dtype."""
   return ml_collections.ConfigDict({
-      "backbone": backbone, "pretrained": pretrained, "mode": mode, "trait_weight": 1.0,
+      "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
+      "trait_weight": 1.0,
       "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8},
       "frozen_batch_norm": False, "dtype": "float32"})
 
@@ -66,8 +67,9 @@ def optim_config(learning_rate: float) -> ml_collections.ConfigDict:
 
 
 def train_config(steps: int) -> ml_collections.ConfigDict:
-  """Loop lengths and intervals, evaluation splits, checkpointing."""
+  """Loop lengths and intervals, evaluation splits (`extra_eval_splits` are evaluated at the
+  end beside `final_eval_split`, each under its name in metrics.json), checkpointing."""
   return ml_collections.ConfigDict({
       "steps": steps, "log_every": 50, "eval_every": 0, "checkpoint_every": 200,
       "max_checkpoints_to_keep": 2, "async_checkpoints": True, "eval_split": "val",
-      "final_eval_split": "test"})
+      "final_eval_split": "test", "extra_eval_splits": ()})

@@ -82,3 +82,31 @@ def classification_report(predictions: dict[str, np.ndarray], train_counts: np.n
       name: float(correct[degradation == i].mean())
       for i, name in enumerate(schema.DEGRADATIONS) if np.any(degradation == i)}
   return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in report.items()}
+
+
+def zeroshot_report(logits: np.ndarray, species: np.ndarray, seen_species: np.ndarray) -> dict:
+  """Zero-shot scores of examples of unseen (never trained) species.
+
+  unseen_top1: top-1 among the unseen species only (zero-shot); unseen_top1_generalized: among
+  all species (generalized zero-shot); where the examples include seen species too, seen_top1
+  (among all species) and harmonic_mean of it and unseen_top1_generalized.
+  """
+  seen_species = np.asarray(seen_species, bool)
+  unseen_rows = np.flatnonzero(~seen_species)
+  unseen = ~seen_species[species]
+  if not unseen.any():
+    raise ValueError("no example of an unseen species")
+  position = np.full(len(seen_species), -1)
+  position[unseen_rows] = np.arange(len(unseen_rows))
+  report = {
+      "unseen_top1": top_k_accuracy(logits[unseen][:, unseen_rows], position[species[unseen]], 1),
+      "unseen_top1_generalized": top_k_accuracy(logits[unseen], species[unseen], 1),
+      "num_unseen_species": int(len(np.unique(species[unseen]))),
+  }
+  if (~unseen).any():
+    seen = top_k_accuracy(logits[~unseen], species[~unseen], 1)
+    generalized = report["unseen_top1_generalized"]
+    report["seen_top1"] = seen
+    report["harmonic_mean"] = (2 * seen * generalized / (seen + generalized)
+                               if seen + generalized > 0 else 0.0)
+  return report

@@ -314,7 +314,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
       writer.write(step, _scalars(report, config.train.eval_split))
   iterator.close()
   checkpoints.close()
-  report = evaluate_split(task, state, config, config.train.final_eval_split, mesh, shard)
+  report = _final_report(task, state, config, mesh, shard)
   report["train_seconds"] = round(time.perf_counter() - start_time, 1)
   writer.write(total, _scalars(report, config.train.final_eval_split))
   writer.close()
@@ -323,7 +323,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
 
 
 def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str) -> dict:
-  """Evaluates the newest checkpoint in `workdir` on `final_eval_split` -> metrics.json."""
+  """Evaluates the newest checkpoint in `workdir` on `final_eval_split` (and
+  `extra_eval_splits`) -> metrics.json."""
   mesh = sharding.make_mesh()
   shard = pipeline.HostShard(jax.process_index(), jax.process_count())
   train_source = sources.make_source(config.data, "train")
@@ -334,16 +335,25 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str) -> dict
   checkpoints.close()
   if restored is None:
     raise FileNotFoundError(f"no readable checkpoint in {checkpoints.directory}")
-  report = evaluate_split(task, restored, config, config.train.final_eval_split, mesh, shard)
+  report = _final_report(task, restored, config, mesh, shard)
   _write_report(workdir, report)
   return report
 
 
+def _final_report(task, state: TrainState, config, mesh, shard) -> dict:
+  """The report on `final_eval_split`, with each of `extra_eval_splits` under its name."""
+  report = evaluate_split(task, state, config, config.train.final_eval_split, mesh, shard)
+  for split in config.train.extra_eval_splits:
+    report[split] = evaluate_split(task, state, config, split, mesh, shard)
+  return report
+
+
 def _scalars(report: dict, prefix: str) -> dict[str, float]:
+  """The numbers of a (nested) report as {"prefix/key/...": value}."""
   flat = {}
   for key, value in report.items():
     if isinstance(value, dict):
-      flat.update({f"{prefix}/{key}/{k}": float(v) for k, v in value.items()})
+      flat.update(_scalars(value, f"{prefix}/{key}"))
     elif isinstance(value, (int, float)):
       flat[f"{prefix}/{key}"] = float(value)
   return flat

@@ -370,6 +370,19 @@ def test_make_source_builds_flora_splits_sharing_one_flora():
     sources.make_source(SMALL, "dev")
 
 
+def test_splits_joined_by_plus_read_as_one_source_indexed_across_them():
+  test, zeroshot = _flora_source("test"), _flora_source("zeroshot")
+  joined = _flora_source("test+zeroshot")
+  assert joined.split == "test+zeroshot" and len(joined) == len(test) + len(zeroshot)
+  np.testing.assert_array_equal(joined.labels, np.concatenate([test.labels, zeroshot.labels]))
+  assert joined.trait_table is test.trait_table
+  last = joined[len(joined) - 1]
+  np.testing.assert_array_equal(last[schema.IMAGE], zeroshot[len(zeroshot) - 1][schema.IMAGE])
+  assert last[schema.INDEX] == len(joined) - 1 and joined[3][schema.INDEX] == 3
+  with pytest.raises(IndexError):
+    joined[len(joined)]
+
+
 def test_smoke_config_builds_every_split():
   """configs/default.py:smoke gives a source and an eval batch for every split, and a train
   batch; its flora is the small one it describes."""

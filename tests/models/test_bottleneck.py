@@ -112,3 +112,39 @@ def test_unknown_mode_is_refused_with_the_known_ones():
   images, traits = _inputs()
   with pytest.raises(ValueError, match="joint"):
     _model("concept").init(jax.random.key(0), images, true_traits=traits)
+
+
+def test_table_head_reads_species_rows_passed_at_call_time():
+  """Its parameters are per trait; a table with an extra row adds a species and leaves the
+  other logits as they were; the species loss reaches the backbone in joint mode."""
+  model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode="joint",
+                                       species_head="table")
+  images, traits = _inputs()
+  table = np.random.default_rng(3).uniform(size=(NUM_SPECIES, NUM_TRAITS)).astype(np.float32)
+  variables = model.init(jax.random.key(0), images, species_table=table)
+  assert all(np.size(leaf) <= NUM_TRAITS
+             for leaf in jax.tree.leaves(variables["params"]["species_head"]))
+  outputs = model.apply(variables, images, species_table=table)
+  wider = model.apply(variables, images, species_table=np.concatenate([table, table[:1]]))
+  assert wider["species_logits"].shape == (5, NUM_SPECIES + 1)
+  np.testing.assert_array_equal(wider["species_logits"][:, :NUM_SPECIES],
+                                outputs["species_logits"])
+  np.testing.assert_array_equal(wider["species_logits"][:, -1], outputs["species_logits"][:, 0])
+
+  def species_objective(params):
+    out, _ = model.apply({**variables, "params": params}, images, train=True,
+                         species_table=table, mutable=["batch_stats"])
+    return jnp.sum(jnp.sin(out["species_logits"]))
+
+  gradients = jax.grad(species_objective)(variables["params"])
+  for name in ("backbone", "trait_head", "species_head"):
+    assert max(float(jnp.abs(g).max()) for g in jax.tree.leaves(gradients[name])) > 1e-4, name
+
+
+def test_table_head_needs_a_table_and_trait_probabilities():
+  images, traits = _inputs()
+  for mode, table in (("joint", None), ("blackbox", np.zeros((NUM_SPECIES, NUM_TRAITS)))):
+    model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode,
+                                         species_head="table")
+    with pytest.raises(ValueError, match="species table"):
+      model.init(jax.random.key(0), images, true_traits=traits, species_table=table)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 import os
 
+import numpy as np
+
 from traitjax.data import cub
 from traitjax.data import pipeline
+from traitjax.data import schema
 from traitjax.data import synthetic
 
 DATASETS = ("synthetic_flora", "cub")
@@ -28,8 +31,40 @@ def _cub(root: str, species: tuple, heldout_species: tuple, trait_threshold, val
                         trait_threshold=trait_threshold, val_fraction=val_fraction, seed=seed)
 
 
+class ConcatenatedSource:
+  """Splits of one dataset read as one (e.g. "test+zeroshot" for generalized zero-shot
+  evaluation): examples in order, `index` counting across all of them."""
+
+  def __init__(self, parts: list[pipeline.Source]):
+    first = parts[0]
+    self.parts = parts
+    self.split = "+".join(part.split for part in parts)
+    for name in ("trait_table", "part_names", "seen_species", "species_train_counts",
+                 "image_size"):
+      setattr(self, name, getattr(first, name))
+    self.labels = np.concatenate([part.labels for part in parts])
+    self._starts = np.cumsum([0] + [len(part) for part in parts])
+
+  def __len__(self) -> int:
+    return int(self._starts[-1])
+
+  def __repr__(self) -> str:
+    return f"ConcatenatedSource({self.parts!r})"
+
+  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    index = int(index)
+    if not 0 <= index < len(self):
+      raise IndexError(f"index {index} out of range for {self!r}")
+    part = int(np.searchsorted(self._starts, index, side="right")) - 1
+    example = self.parts[part][index - self._starts[part]]
+    return {**example, schema.INDEX: np.int32(index)}
+
+
 def make_source(data_config, split: str) -> pipeline.Source:
-  """The `split` of the dataset that `data_config.name` names (a ConfigDict or mapping)."""
+  """The `split` of the dataset that `data_config.name` names (a ConfigDict or mapping);
+  splits joined by "+" (e.g. "test+zeroshot") read as one source."""
+  if "+" in split:
+    return ConcatenatedSource([make_source(data_config, part) for part in split.split("+")])
   settings = dict(data_config.items())
   name = settings.pop("name", None)
   if name == "synthetic_flora":

@@ -9,31 +9,44 @@
                 inference the predicted probabilities.
   blackbox:     species head on the backbone features; the trait head is a linear probe on
                 stop_gradient(features), so trait AUC is reported without shaping the model.
+
+The species head on the trait probabilities is `linear` (a dense layer, one weight row per
+species) or `table` (`species.TraitToSpecies`: species are rows of a species x trait table
+passed in at call time, so species can be added without retraining).
 """
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from traitjax.models import species
+
 MODES = ("joint", "sequential", "independent", "blackbox")
+SPECIES_HEADS = ("linear", "table")
 
 
 class ConceptBottleneck(nn.Module):
   """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
-  [B, S] and features [B, C] (float32). `frozen_batch_norm`: the backbone's batch norm always
+  [B, S] and features [B, C] (float32); the table head adds species_log_likelihood [B, S]. `frozen_batch_norm`: the backbone's batch norm always
   uses its running statistics."""
 
   backbone: nn.Module
   num_traits: int
   num_species: int
   mode: str = "joint"
+  species_head: str = "linear"
   frozen_batch_norm: bool = False
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
-  def __call__(self, images, train: bool = False, true_traits=None):
+  def __call__(self, images, train: bool = False, true_traits=None, species_table=None):
     if self.mode not in MODES:
       raise ValueError(f"unknown bottleneck mode {self.mode!r}; known: {MODES}")
+    if self.species_head not in SPECIES_HEADS:
+      raise ValueError(f"unknown species head {self.species_head!r}; known: {SPECIES_HEADS}")
+    if self.species_head == "table" and (self.mode == "blackbox" or species_table is None):
+      raise ValueError("the table species head reads trait probabilities and needs the "
+                       "species table: not in blackbox mode, and pass species_table")
     # With frozen batch norm the backbone normalises with its (pretrained) running statistics
     # in training too and never updates them: what fine-tuning on a few hundred photos wants.
     backbone_train = train and not self.frozen_batch_norm
@@ -51,6 +64,10 @@ class ConceptBottleneck(nn.Module):
         if true_traits is None:
           raise ValueError("independent mode trains the species head on true traits: pass them")
         species_input = jnp.where(jnp.isnan(true_traits), 0.5, true_traits)
-    species_logits = nn.Dense(self.num_species, name="species_head")(species_input)
-    return {"trait_logits": trait_logits, "species_logits": species_logits,
-            "features": features}
+    outputs = {"trait_logits": trait_logits, "features": features}
+    if self.species_head == "table":
+      outputs["species_logits"], outputs["species_log_likelihood"] = species.TraitToSpecies(
+          name="species_head")(species_input, species_table, with_log_likelihood=True)
+    else:
+      outputs["species_logits"] = nn.Dense(self.num_species, name="species_head")(species_input)
+    return outputs

@@ -16,18 +16,21 @@ from traitjax import losses
 from traitjax.data import schema
 from traitjax.models import backbones
 from traitjax.models import bottleneck
+from traitjax.models import species
 from traitjax.models import weights
 
 
 @dataclasses.dataclass(frozen=True)
 class BottleneckTask:
   """Species cross-entropy plus `trait_weight` x the masked trait loss (BCE or a noise-robust
-  one, `losses.trait_loss`) against the table labels."""
+  one, `losses.trait_loss`) against the table labels; with the table species head, plus the
+  per-trait reliability likelihood (`species.reliability_loss`, per trait)."""
 
   model: bottleneck.ConceptBottleneck
   trait_weight: float
   trait_loss: Callable
   species_train_counts: np.ndarray
+  species_table: np.ndarray | None = None  # [S, T], read by the table species head
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
   backbone_name: str = ""
 
@@ -38,16 +41,19 @@ class BottleneckTask:
     model = bottleneck.ConceptBottleneck(
         backbone=backbone, num_traits=source.trait_table.num_traits,
         num_species=source.trait_table.num_species, mode=config.model.mode,
-        frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
+        species_head=config.model.species_head, frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     return cls(model=model, trait_weight=config.model.trait_weight,
                trait_loss=losses.trait_loss(config.model.trait_loss),
                species_train_counts=np.asarray(source.species_train_counts),
+               species_table=(source.trait_table.values
+                              if config.model.species_head == "table" else None),
                pretrained=config.model.pretrained, backbone_name=config.model.backbone)
 
   def init(self, rng, batch):
     """Random variables, with the backbone's replaced by `pretrained` weights if given."""
     variables = flax.core.unfreeze(jax.jit(functools.partial(self.model.init, train=False))(
-        rng, batch[schema.IMAGE], true_traits=batch[schema.TRAITS]))
+        rng, batch[schema.IMAGE], true_traits=batch[schema.TRAITS],
+        species_table=self.species_table))
     if not self.pretrained:
       return variables
     loaded = weights.backbone_variables(self.backbone_name, self.pretrained)
@@ -61,12 +67,17 @@ class BottleneckTask:
     del rng  # The model is deterministic given the batch.
     outputs, new_state = self.model.apply(
         {"params": params, **model_state}, batch[schema.IMAGE], train=True,
-        true_traits=batch[schema.TRAITS], mutable=list(model_state))
+        true_traits=batch[schema.TRAITS], species_table=self.species_table,
+        mutable=list(model_state))
     weights = batch[schema.VALID].astype(jnp.float32)
     species_loss = losses.species_cross_entropy(
         outputs["species_logits"], batch[schema.SPECIES], weights)
     trait_loss = self.trait_loss(outputs["trait_logits"], batch[schema.TRAITS], weights)
     total = species_loss + self.trait_weight * trait_loss
+    if "species_log_likelihood" in outputs:  # The table head fits its trait reliabilities.
+      reliability_loss = species.reliability_loss(
+          outputs["species_log_likelihood"], batch[schema.SPECIES], weights)
+      total += reliability_loss / outputs["trait_logits"].shape[-1]
     correct = jnp.argmax(outputs["species_logits"], -1) == batch[schema.SPECIES]
     metrics = {"loss": total, "species_loss": species_loss, "trait_loss": trait_loss,
                "species_accuracy": jnp.sum(correct * weights) / jnp.maximum(weights.sum(), 1)}
@@ -74,10 +85,16 @@ class BottleneckTask:
 
   def predict(self, params, model_state, batch):
     outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
-                               train=False)
+                               train=False, species_table=self.species_table)
     return {"species_logits": outputs["species_logits"],
             "trait_logits": outputs["trait_logits"]}
 
   def evaluate(self, predictions, source):
-    del source  # Everything needed travels with the predictions.
-    return evaluate.classification_report(predictions, train_counts=self.species_train_counts)
+    """The classification report; on examples of species never trained (a `zeroshot` split),
+    plus its `zeroshot` section."""
+    report = evaluate.classification_report(predictions, train_counts=self.species_train_counts)
+    seen = np.asarray(source.seen_species, bool)
+    if not seen[predictions[schema.SPECIES]].all():
+      report["zeroshot"] = evaluate.zeroshot_report(
+          predictions["species_logits"], predictions[schema.SPECIES], seen)
+    return report
