@@ -47,6 +47,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train.checkpoint_every = 100
   config.input = config_lib.input_config(batch_size=32)
   config.preview = config_lib.preview_config(num_images=16)
+  # Test-time intervention with the species' table rows as the truth (312 = every trait).
+  config.intervention = config_lib.intervention_config(ks=(0, 4, 16, 64, 312), truth="traits")
 
   if arg == "smoke":
     config.data.image_size = 64

@@ -42,6 +42,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train = config_lib.train_config(steps=1200)
   config.input = config_lib.input_config(batch_size=64)
   config.preview = config_lib.preview_config(num_images=24)
+  # Test-time intervention: species top-1 with the k most uncertain traits of each photo set
+  # to their visible truth (42 = every trait).
+  config.intervention = config_lib.intervention_config(ks=(0, 1, 2, 4, 8, 16, 42))
 
   if arg == "smoke":
     config.data.num_species = 20

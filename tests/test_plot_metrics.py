@@ -24,3 +24,18 @@ def test_curves_plot_each_workdir_and_key(tmp_path):
 def test_missing_log_names_the_path(tmp_path):
   with pytest.raises(FileNotFoundError, match="metrics.jsonl"):
     plot_metrics.curves([str(tmp_path)], ["train/loss"])
+
+
+def test_intervention_plots_each_workdir_curve_and_names_a_missing_section(tmp_path):
+  for name, top1 in (("cbm", [0.3, 0.6, 0.97]), ("table", [0.4, 0.7, 0.99])):
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "metrics.json").write_text(json.dumps(
+        {"intervention": {"k": [0, 4, 42], "species_top1": top1}}))
+  figure = plot_metrics.intervention([str(tmp_path / "cbm"), str(tmp_path / "table")])
+  (ax,) = figure.axes
+  assert [line.get_label() for line in ax.lines] == ["cbm", "table"]
+  assert list(ax.lines[1].get_ydata()) == [0.4, 0.7, 0.99]
+  (tmp_path / "plain").mkdir()
+  (tmp_path / "plain" / "metrics.json").write_text(json.dumps({"species_top1": 0.5}))
+  with pytest.raises(KeyError, match="intervention"):
+    plot_metrics.intervention([str(tmp_path / "plain")])

@@ -335,3 +335,18 @@ def test_resume_after_sigkill_is_exact(tmp_path_factory, tmp_path):
   a_metrics.pop("train_seconds", None)
   b_metrics.pop("train_seconds", None)
   assert a_metrics == b_metrics
+
+
+def test_intervention_with_every_trait_corrected_reaches_the_trait_truth_accuracy(tmp_path):
+  """Smoke CBM with intervention: metrics.json has species top-1 per k; k = 0 is the plain
+  top-1, and correcting every trait gives the species head the visible truth."""
+  config = _smoke_config()
+  config.intervention.ks = (0, 2, 1000)
+  report = train.train_and_evaluate(config, str(tmp_path / "cbm"))
+  curve = report["intervention"]
+  assert curve["k"] == [0, 2, 1000]
+  assert curve["species_top1"][0] == report["species_top1"]
+  assert all(0 <= v <= 1 for v in curve["species_top1"])
+  blackbox = _smoke_config("blackbox")
+  blackbox.intervention.ks = (0, 2)
+  assert "intervention" not in train.train_and_evaluate(blackbox, str(tmp_path / "blackbox"))

@@ -66,6 +66,13 @@ def optim_config(learning_rate: float) -> ml_collections.ConfigDict:
       "grad_clip_norm": 1.0, "frozen": (), "lr_multipliers": ()})
 
 
+def intervention_config(ks=(), truth: str = "traits_visible") -> ml_collections.ConfigDict:
+  """Test-time intervention: after evaluation, species top-1 with each photo's k most
+  uncertain traits set to `truth` (a batch field: per-photo `traits_visible`, or the species
+  row `traits`), for each k in `ks` (() = off; k beyond the trait count corrects every trait)."""
+  return ml_collections.ConfigDict({"ks": tuple(ks), "truth": truth})
+
+
 def train_config(steps: int) -> ml_collections.ConfigDict:
   """Loop lengths and intervals, evaluation splits (`extra_eval_splits` are evaluated at the
   end beside `final_eval_split`, each under its name in metrics.json), checkpointing."""

@@ -110,3 +110,10 @@ def zeroshot_report(logits: np.ndarray, species: np.ndarray, seen_species: np.nd
     report["harmonic_mean"] = (2 * seen * generalized / (seen + generalized)
                                if seen + generalized > 0 else 0.0)
   return report
+
+
+def intervention_report(logits: np.ndarray, species: np.ndarray, ks) -> dict:
+  """logits [N, K, S] after correcting k traits for each k of `ks` -> {"k": [...],
+  "species_top1": [...]}, top-1 for each k."""
+  return {"k": [int(k) for k in ks],
+          "species_top1": [top_k_accuracy(logits[:, i], species, 1) for i in range(len(ks))]}

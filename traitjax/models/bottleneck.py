@@ -65,9 +65,31 @@ class ConceptBottleneck(nn.Module):
           raise ValueError("independent mode trains the species head on true traits: pass them")
         species_input = jnp.where(jnp.isnan(true_traits), 0.5, true_traits)
     outputs = {"trait_logits": trait_logits, "features": features}
+    head = _species_head(self.species_head, self.num_species, name="species_head")
     if self.species_head == "table":
-      outputs["species_logits"], outputs["species_log_likelihood"] = species.TraitToSpecies(
-          name="species_head")(species_input, species_table, with_log_likelihood=True)
+      outputs["species_logits"], outputs["species_log_likelihood"] = head(
+          species_input, species_table, with_log_likelihood=True)
     else:
-      outputs["species_logits"] = nn.Dense(self.num_species, name="species_head")(species_input)
+      outputs["species_logits"] = head(species_input)
     return outputs
+
+
+
+def _species_head(kind: str, num_species: int, name=None) -> nn.Module:
+  """The species head alone: `TraitToSpecies` ("table") or a dense layer ("linear")."""
+  if kind == "table":
+    return species.TraitToSpecies(name=name)
+  return nn.Dense(num_species, name=name)
+
+
+def species_logits_from_traits(model: ConceptBottleneck, params, trait_probabilities,
+                               species_table=None):
+  """The species head of `model` with its `params` on given trait probabilities [B, T] (e.g.
+  with some corrected by a person: test-time intervention) -> species logits [B, S]."""
+  if model.mode == "blackbox":
+    raise ValueError("the black box's species head reads features, not traits")
+  head = _species_head(model.species_head, model.num_species)
+  variables = {"params": params["species_head"]}
+  if model.species_head == "table":
+    return head.apply(variables, trait_probabilities, species_table)
+  return head.apply(variables, trait_probabilities)

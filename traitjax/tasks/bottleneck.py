@@ -31,6 +31,8 @@ class BottleneckTask:
   trait_loss: Callable
   species_train_counts: np.ndarray
   species_table: np.ndarray | None = None  # [S, T], read by the table species head
+  intervention_ks: tuple[int, ...] = ()  # numbers of corrected traits to score
+  intervention_truth: str = schema.TRAITS_VISIBLE  # the batch field a person's corrections copy
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
   backbone_name: str = ""
 
@@ -41,12 +43,17 @@ class BottleneckTask:
     model = bottleneck.ConceptBottleneck(
         backbone=backbone, num_traits=source.trait_table.num_traits,
         num_species=source.trait_table.num_species, mode=config.model.mode,
-        species_head=config.model.species_head, frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
+        species_head=config.model.species_head,
+        frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     return cls(model=model, trait_weight=config.model.trait_weight,
                trait_loss=losses.trait_loss(config.model.trait_loss),
                species_train_counts=np.asarray(source.species_train_counts),
                species_table=(source.trait_table.values
                               if config.model.species_head == "table" else None),
+               # The black box's species head reads features: no trait to correct.
+               intervention_ks=(() if config.model.mode == "blackbox"
+                                else tuple(config.intervention.ks)),
+               intervention_truth=config.intervention.truth,
                pretrained=config.model.pretrained, backbone_name=config.model.backbone)
 
   def init(self, rng, batch):
@@ -86,13 +93,36 @@ class BottleneckTask:
   def predict(self, params, model_state, batch):
     outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
                                train=False, species_table=self.species_table)
-    return {"species_logits": outputs["species_logits"],
-            "trait_logits": outputs["trait_logits"]}
+    predictions = {"species_logits": outputs["species_logits"],
+                   "trait_logits": outputs["trait_logits"]}
+    if self.intervention_ks:
+      predictions["intervention_logits"] = self._intervene(
+          params, outputs["trait_logits"], batch[self.intervention_truth])
+    return predictions
+
+  def _intervene(self, params, trait_logits, truth):
+    """Species logits [B, K, S] after a person sets each photo's k most uncertain traits
+    (probability nearest 0.5, among those whose truth is known) to the truth, k in
+    `intervention_ks`."""
+    probabilities = jax.nn.sigmoid(trait_logits.astype(jnp.float32))
+    known = jnp.isfinite(truth)
+    uncertainty_order = jnp.argsort(
+        jnp.where(known, jnp.abs(probabilities - 0.5), jnp.inf), axis=-1)
+    rank = jnp.argsort(uncertainty_order, axis=-1)  # 0 = the most uncertain trait
+    logits = []
+    for k in self.intervention_ks:
+      corrected = jnp.where(known & (rank < k), jnp.nan_to_num(truth), probabilities)
+      logits.append(bottleneck.species_logits_from_traits(
+          self.model, params, corrected, self.species_table))
+    return jnp.stack(logits, axis=1)
 
   def evaluate(self, predictions, source):
     """The classification report; on examples of species never trained (a `zeroshot` split),
     plus its `zeroshot` section."""
     report = evaluate.classification_report(predictions, train_counts=self.species_train_counts)
+    if "intervention_logits" in predictions:
+      report["intervention"] = evaluate.intervention_report(
+          predictions["intervention_logits"], predictions[schema.SPECIES], self.intervention_ks)
     seen = np.asarray(source.seen_species, bool)
     if not seen[predictions[schema.SPECIES]].all():
       report["zeroshot"] = evaluate.zeroshot_report(
