@@ -140,3 +140,17 @@ def test_a_table_of_another_width_is_refused(head):
   model, variables = head
   with pytest.raises(ValueError, match="traits"):
     model.apply(variables, jnp.zeros((1, NUM_TRAITS)), np.zeros((3, NUM_TRAITS + 1)))
+
+
+def test_an_unobserved_trait_adds_no_evidence(head):
+  """A NaN trait probability gives the logits of the same photo without that trait."""
+  model, variables = head
+  table = _table()
+  photos = _photos(table[:3], 1, seed=12)
+  unobserved = photos.copy()
+  unobserved[:, 4] = np.nan
+  narrower = model.apply(
+      {"params": jax.tree.map(lambda p: np.delete(p, 4) if np.ndim(p) else p,
+                              variables["params"])},
+      np.delete(photos, 4, axis=1), np.delete(table, 4, axis=1))
+  np.testing.assert_allclose(model.apply(variables, unobserved, table), narrower, rtol=1e-5)

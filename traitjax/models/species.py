@@ -22,7 +22,8 @@ _EPSILON = 1e-4
 
 
 class TraitToSpecies(nn.Module):
-  """trait probabilities [B, T] and a species table [S, T] -> species logits [B, S].
+  """trait probabilities [B, T] (NaN = not observed: no evidence) and a species table [S, T]
+  -> species logits [B, S].
 
   Parameters (all per trait, none per species): `sensitivity` and `false_alarm` logits [T],
   initialised at 0.9 and 0.1; `empty_cell` logits [T], the presence assumed where a table cell
@@ -50,7 +51,9 @@ class TraitToSpecies(nn.Module):
     fires = present * sensitivity + (1 - present) * false_alarm
     fires = jnp.clip(fires, _EPSILON, 1 - _EPSILON)
     p = trait_probabilities.astype(jnp.float32)
-    log_likelihood = p @ jnp.log(fires).T + (1 - p) @ jnp.log1p(-fires).T
+    observed = jnp.isfinite(p)  # NaN: a trait nobody could judge adds no evidence.
+    present, absent = jnp.where(observed, p, 0), jnp.where(observed, 1 - p, 0)
+    log_likelihood = present @ jnp.log(fires).T + absent @ jnp.log1p(-fires).T
     logits = temperature * log_likelihood
     return (logits, log_likelihood) if with_log_likelihood else logits
 
