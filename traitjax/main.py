@@ -8,7 +8,6 @@ at start. Multi-host: `--coordinator=auto` (SLURM, TPU pods) or `--coordinator=h
 --num_processes=N --process_id=I`.
 """
 
-import logging as std_logging
 
 from absl import app
 from absl import flags
@@ -19,6 +18,7 @@ from ml_collections import config_flags
 from traitjax import config_lib
 from traitjax import sharding
 from traitjax import train
+from traitjax import writers
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Checkpoints, logs and metrics.json go here.")
@@ -30,17 +30,10 @@ _PROCESS_ID = flags.DEFINE_integer("process_id", 0, "This host's index in a mult
 flags.mark_flags_as_required(["config", "workdir"])
 
 
-class _QuietCheckpointer(std_logging.Filter):
-  """Keeps orbax's per-save INFO chatter out of the log; its warnings and errors stay."""
-
-  def filter(self, record: std_logging.LogRecord) -> bool:
-    return record.levelno >= std_logging.WARNING or "/orbax/" not in record.pathname
-
-
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  logging.get_absl_handler().addFilter(_QuietCheckpointer())
+  writers.quiet_checkpoint_logs()
   sharding.initialize_distributed(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
   logging.info("process %d of %d, %d local of %d devices (%s)", jax.process_index(),
                jax.process_count(), jax.local_device_count(), jax.device_count(),

@@ -24,6 +24,7 @@ from ml_collections import config_flags
 
 from traitjax import config_lib
 from traitjax import train
+from traitjax import writers
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
@@ -122,6 +123,7 @@ def plot(section: dict, metrics: list[str]) -> plt.Figure:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  writers.quiet_checkpoint_logs()
   section = run(_CONFIG.value, _WORKDIR.value)
   for result in section["results"]:
     print(json.dumps(result))

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging as std_logging
 import os
 import time
 
 from absl import logging
 import jax
 import tensorboardX
+
+
+class _QuietCheckpointer(std_logging.Filter):
+  """Keeps orbax's per-save INFO chatter out of the log; its warnings and errors stay."""
+
+  def filter(self, record: std_logging.LogRecord) -> bool:
+    return record.levelno >= std_logging.WARNING or "/orbax/" not in record.pathname
+
+
+def quiet_checkpoint_logs() -> None:
+  """Filters orbax's INFO lines out of the absl log (entry points call this once)."""
+  logging.get_absl_handler().addFilter(_QuietCheckpointer())
 
 
 class MetricWriter:
