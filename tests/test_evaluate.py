@@ -152,7 +152,11 @@ def test_zeroshot_report_scores_unseen_species_among_themselves_and_among_all():
   np.testing.assert_allclose(report["seen_top1"], 1 / 2)
   np.testing.assert_allclose(report["harmonic_mean"], 2 * (1 / 2) * (1 / 3) / (1 / 2 + 1 / 3))
   assert report["num_unseen_species"] == 2
+  # Lowering the seen logits moves photos 0 and 2, then 1, then the seen ones to the unseen
+  # species: (unseen, seen) top-1 goes (0, 1/2), (1/3, 1/2), (2/3, 1/2), (2/3, 0).
+  np.testing.assert_allclose(report["ausuc"], 2 / 3 * 1 / 2)
+  np.testing.assert_allclose(report["best_harmonic_mean"], 2 * (1 / 2) * (2 / 3) / (1 / 2 + 2 / 3))
   only_unseen = evaluate.zeroshot_report(logits[:3], species[:3], seen_species)
-  assert "harmonic_mean" not in only_unseen and "seen_top1" not in only_unseen
+  assert not {"harmonic_mean", "seen_top1", "ausuc"} & set(only_unseen)
   with pytest.raises(ValueError, match="unseen"):
     evaluate.zeroshot_report(logits[3:], species[3:], seen_species)

@@ -153,7 +153,8 @@ def test_trait_to_species_smoke_config_reports_zero_shot_and_evaluates_again(tmp
   unseen = int((~flora_config.seen_species).sum())
   assert joined["zeroshot"]["num_unseen_species"] == unseen > 0
   assert set(joined["zeroshot"]) == {"unseen_top1", "unseen_top1_generalized", "seen_top1",
-                                     "harmonic_mean", "num_unseen_species"}
+                                     "harmonic_mean", "num_unseen_species", "ausuc",
+                                     "best_harmonic_mean"}
   assert joined["num_examples"] == report["num_examples"] + len(flora_config)
   params = run_main.restore_state(workdir, config.train.steps)["params"]
   assert set(params["species_head"]) == {"sensitivity", "false_alarm", "empty_cell",
