@@ -351,3 +351,33 @@ def test_intervention_with_every_trait_corrected_reaches_the_trait_truth_accurac
   blackbox = _smoke_config("blackbox")
   blackbox.intervention.ks = (0, 2)
   assert "intervention" not in train.train_and_evaluate(blackbox, str(tmp_path / "blackbox"))
+
+
+CUB_ROOT = conftest.SHARED / "data" / "cub25"
+
+
+@pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
+def test_cub_smoke_trains_the_table_head_and_names_species_of_another_root(tmp_path):
+  """configs/cub.py:smoke with the trait-to-species head (pretrained frozen backbone,
+  intervention against the species rows) trains; configs/cub_zeroshot.py:smoke then evaluates
+  its checkpoint on three species it never saw, predicting among them from their rows; a
+  config whose model does not match leaves the checkpoints in place."""
+  config = conftest.load_config_module("cub").get_config("smoke")
+  config.data.root = str(CUB_ROOT)
+  config.model.species_head = "table"
+  workdir = tmp_path / "cub"
+  report = train.train_and_evaluate(config, str(workdir))
+  assert REPORT_KEYS <= set(report) and report["num_examples"] > 0
+  assert report["intervention"]["k"] == list(config.intervention.ks)
+  zeroshot = conftest.load_config_module("cub_zeroshot").get_config("smoke")
+  zeroshot.data.root = str(CUB_ROOT)
+  evaluated = train.evaluate_checkpoint(zeroshot, str(workdir))
+  assert evaluated["zeroshot"]["num_unseen_species"] == 3
+  assert 0 <= evaluated["zeroshot"]["unseen_top1"] <= 1
+  assert evaluated["num_examples"] == len(sources.make_source(zeroshot.data, "zeroshot"))
+  mismatched = conftest.load_config_module("cub_zeroshot").get_config("smoke")
+  mismatched.data.root = str(CUB_ROOT)
+  mismatched.model.species_head = "linear"
+  with pytest.raises(FileNotFoundError, match="could be read with this config"):
+    train.evaluate_checkpoint(mismatched, str(workdir))
+  assert _checkpoint_steps(workdir) == [2, 4]

@@ -191,7 +191,8 @@ class Checkpoints:
   def restore_latest(self, state: TrainState, iterator=None) -> TrainState | None:
     """The newest readable checkpoint's state (the iterator, if given, is restored in place),
     or None (the iterator left at its start). Without an iterator (evaluation) the data state
-    is not read, so any number of hosts can restore a checkpoint."""
+    is not read, so any number of hosts can restore a checkpoint, and an unreadable checkpoint
+    is left where it is (a config that does not match it must not cost the run)."""
     abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, state)
     items = {"state": ocp.args.StandardRestore(abstract)}
     if iterator is not None:
@@ -206,7 +207,8 @@ class Checkpoints:
       except Exception as e:  # pylint: disable=broad-except
         logging.warning("checkpoint %d is unreadable (%s: %s); falling back to the one before",
                         step, type(e).__name__, e)
-        self._set_aside(step)
+        if iterator is not None:
+          self._set_aside(step)
     if iterator is not None:
       iterator.set_state(initial_data_state)
     return None
@@ -327,14 +329,18 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str) -> dict
   `extra_eval_splits`) -> metrics.json."""
   mesh = sharding.make_mesh()
   shard = pipeline.HostShard(jax.process_index(), jax.process_count())
-  train_source = sources.make_source(config.data, "train")
-  task = tasks.make_task(config, train_source)
-  state, _ = initial_state(task, train_source, config, mesh)
+  # The evaluated split sizes the task: its data may hold no training split (e.g. a root of
+  # species never trained).
+  eval_source = sources.make_source(config.data, config.train.final_eval_split)
+  task = tasks.make_task(config, eval_source)
+  state, _ = initial_state(task, eval_source, config, mesh)
   checkpoints = Checkpoints(workdir, config)
   restored = checkpoints.restore_latest(state)
   checkpoints.close()
   if restored is None:
-    raise FileNotFoundError(f"no readable checkpoint in {checkpoints.directory}")
+    raise FileNotFoundError(
+        f"no checkpoint in {checkpoints.directory} could be read with this config (the log "
+        f"says why; a model or data setting that differs from training's changes the shapes)")
   report = _final_report(task, restored, config, mesh, shard)
   _write_report(workdir, report)
   return report

@@ -58,7 +58,7 @@ class CubDataset:
   """
 
   def __init__(self, root: str | os.PathLike, species: Sequence[int] = (),
-               heldout_species: Sequence[int] = (), trait_threshold: float | None = None,
+               heldout_species: Sequence[int] | str = (), trait_threshold: float | None = None,
                val_fraction: float = 0.0, seed: int = 0):
     if not 0.0 <= val_fraction < 1.0:
       raise ValueError(f"val_fraction must lie in [0, 1), got {val_fraction}")
@@ -92,6 +92,10 @@ class CubDataset:
     if present[0] < 1 or present[-1] > len(class_names):
       raise ValueError(f"{files['labels']}: class ids must lie in 1..{len(class_names)}")
     self.class_ids = tuple(int(c) for c in _select_species(species, present, len(class_names)))
+    if isinstance(heldout_species, str):
+      if heldout_species != "all":
+        raise ValueError(f"heldout_species: class ids or 'all', got {heldout_species!r}")
+      heldout_species = self.class_ids  # A root of species none of which was trained.
     heldout = {int(c) for c in heldout_species}
     if not heldout <= set(self.class_ids):
       raise ValueError(f"held-out species {sorted(heldout - set(self.class_ids))} are not "

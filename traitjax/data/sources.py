@@ -76,9 +76,10 @@ def make_source(data_config, split: str) -> pipeline.Source:
     c = {**_CUB_DEFAULTS, **settings}
     if not c["root"]:
       raise ValueError("CUB needs data.root: the extracted CUB_200_2011 tarball folder")
+    heldout = c["heldout_species"]
     dataset = _cub(os.path.abspath(c["root"]), tuple(c["species"]),
-                   tuple(c["heldout_species"]), c["trait_threshold"], c["val_fraction"],
-                   c["seed"])
+                   heldout if isinstance(heldout, str) else tuple(heldout),
+                   c["trait_threshold"], c["val_fraction"], c["seed"])
     return cub.CubSource(dataset, split, image_size=c["image_size"],
                          crop_to_bbox=c["crop_to_bbox"], bbox_margin=c["bbox_margin"])
   raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
