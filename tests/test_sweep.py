@@ -64,6 +64,7 @@ def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, mo
   assert [r["trait_auc_visible"] for r in section["results"]] == [1.0, 0.25, 0.7, 0.7]
   summary = json.loads((tmp_path / "metrics.json").read_text())
   assert summary["other"] == 1 and summary["noise_sweep"] == section
+  assert section["mean"]["trait_auc_visible"] == pytest.approx((1.0 + 0.25 + 0.7 + 0.7) / 4)
   assert (tmp_path / "noise_sweep.png").stat().st_size > 10_000
   sweep.run(config, str(tmp_path))
   assert len(trained) == 3  # Nothing trained twice.
@@ -78,3 +79,39 @@ def test_a_mistyped_override_stops_at_start_with_one_line(module, tmp_path):
   assert result.stderr.strip().splitlines()[-1].startswith("traitjax: bad flag or config:")
   assert 'Did you mean "name"' in result.stderr
   assert not os.listdir(tmp_path)
+
+
+def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
+  """A metric "a.b" reads a nested report key; axis values that are tuples (held-out species)
+  plot as one tick each."""
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  config.sweep.axes = (("data.zeroshot_fraction", (0.1, 0.2)),)
+  config.sweep.metrics = ("zeroshot.unseen_top1",)
+
+  def fake_train(point_config, workdir):
+    return {"zeroshot": {"unseen_top1": point_config.data.zeroshot_fraction * 2}}
+
+  monkeypatch.setattr(train, "train_and_evaluate", fake_train)
+  section = sweep.run(config, str(tmp_path))
+  assert [r["zeroshot.unseen_top1"] for r in section["results"]] == [0.2, 0.4]
+  figure = sweep.plot({"axes": ["data.heldout_species"], "results": [
+      {"point": {"data.heldout_species": (1, 2)}, "m": 0.5},
+      {"point": {"data.heldout_species": (3, 4)}, "m": 0.7}]}, ["m"])
+  assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["(1, 2)", "(3, 4)"]
+  config.sweep.metrics = ("zeroshot.seen_top1",)
+  with pytest.raises(KeyError, match="zeroshot.seen_top1"):
+    sweep.run(config, str(tmp_path / "other"))
+
+
+@pytest.mark.skipif(not (conftest.SHARED / "data" / "cub25").is_dir(), reason="no cub25")
+def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(tmp_path):
+  config = conftest.load_config_module("cub_zeroshot_splits").get_config("smoke")
+  config.data.root = str(conftest.SHARED / "data" / "cub25")
+  section = sweep.run(config, str(tmp_path))
+  assert [r["point"]["data.heldout_species"] for r in section["results"]] == [(3,), (4,)]
+  for result in section["results"]:
+    assert 0 <= result["zeroshot.zeroshot.unseen_top1"] <= 1  # Among one unseen species: 1.
+  assert section["mean"]["zeroshot.zeroshot.unseen_top1"] == 1.0
+  full = conftest.load_config_module("cub_zeroshot_splits").get_config()
+  for heldout in dict(full.sweep.axes)["data.heldout_species"]:
+    assert len(set(heldout)) == 5 and set(heldout) <= set(range(1, 26))

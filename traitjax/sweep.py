@@ -4,9 +4,9 @@ r"""A grid of training runs from one config, with its summary and plot.
 
 The config carries `sweep`: `name` (the section written to WORKDIR/metrics.json), `axes`, a
 tuple of (fields, values) pairs where fields is one dotted config field or several joined by
-commas that take the same value (e.g. "data.false_positive,data.false_negative"), `metrics` (the
-report keys to collect and plot) and the plot's x axis is the first axis, one line per value of
-the others. Every point trains in WORKDIR/<axis=value,...>/ with the shared trainer; a point
+commas that take the same value (e.g. "data.false_positive,data.false_negative"), and `metrics`
+(the report keys to collect, averaged over the points and plotted; "a.b" reads a nested key).
+The plot's x axis is the first axis, one line per value of the others. Every point trains in WORKDIR/<axis=value,...>/ with the shared trainer; a point
 with a metrics.json is not run again, so a stopped sweep resumes where it stopped.
 """
 
@@ -20,6 +20,7 @@ from absl import flags
 from absl import logging
 import matplotlib
 import ml_collections
+import numpy as np
 from ml_collections import config_flags
 
 from traitjax import config_lib
@@ -81,11 +82,10 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
     else:
       logging.info("sweep point %d/%d: %s", index + 1, len(grid), point_dir)
       report = train.train_and_evaluate(point_config(config, point), point_dir)
-    missing = [key for key in sweep.metrics if key not in report]
-    if missing:
-      raise KeyError(f"{report_path} has no {missing}")
-    results.append({"point": point, **{key: report[key] for key in sweep.metrics}})
-  section = {"axes": [fields for fields, _ in sweep.axes], "results": results}
+    results.append({"point": point, **{key: _lookup(report, key, report_path)
+                                        for key in sweep.metrics}})
+  section = {"axes": [fields for fields, _ in sweep.axes], "results": results,
+             "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics}}
   summary_path = os.path.join(workdir, "metrics.json")
   summary = {}
   if os.path.isfile(summary_path):
@@ -98,6 +98,18 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
   return section
 
 
+def _lookup(report: dict, key: str, path: str):
+  """report["a"]["b"] for the key "a.b" (a key with a dot of its own is tried whole first)."""
+  if key in report:
+    return report[key]
+  value = report
+  for part in key.split("."):
+    if not isinstance(value, dict) or part not in value:
+      raise KeyError(f"{path} has no {key!r}")
+    value = value[part]
+  return value
+
+
 def plot(section: dict, metrics: list[str]) -> plt.Figure:
   """One panel per metric: the metric against the first axis, one line per value of the
   other axes."""
@@ -107,10 +119,15 @@ def plot(section: dict, metrics: list[str]) -> plt.Figure:
   for result in section["results"]:
     label = ", ".join(f"{fields.split('.')[-1]}={result['point'][fields]}" for fields in others)
     lines.setdefault(label, []).append(result)
+  values = list(dict.fromkeys(r["point"][first] for r in section["results"]))
+  numeric = all(isinstance(v, (int, float)) for v in values)
+  position = {v: (v if numeric else i) for i, v in enumerate(values)}
   for ax, metric in zip(axes[0], metrics):
     for label, results in lines.items():
-      ax.plot([r["point"][first] for r in results], [r[metric] for r in results], "o-",
-              label=label or None)
+      ax.plot([position[r["point"][first]] for r in results], [r[metric] for r in results],
+              "o-", label=label or None)
+    if not numeric:  # e.g. tuples of held-out species: one tick each.
+      ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=6, rotation=20)
     ax.set_xlabel(first.split(",")[0])
     ax.set_title(metric, fontsize=9)
     ax.grid(alpha=0.3)
