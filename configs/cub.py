@@ -49,6 +49,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.preview = config_lib.preview_config(num_images=16)
   # Test-time intervention with the species' table rows as the truth (312 = every trait).
   config.intervention = config_lib.intervention_config(ks=(0, 4, 16, 64, 312), truth="traits")
+  config.few_shot = config_lib.few_shot_config()  # Off: the table head's, on unseen species.
 
   if arg == "smoke":
     config.data.image_size = 64

@@ -45,6 +45,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # Test-time intervention: species top-1 with the k most uncertain traits of each photo set
   # to their visible truth (42 = every trait).
   config.intervention = config_lib.intervention_config(ks=(0, 1, 2, 4, 8, 16, 42))
+  config.few_shot = config_lib.few_shot_config()  # Off: the table head's, on unseen species.
 
   if arg == "smoke":
     config.data.num_species = 20

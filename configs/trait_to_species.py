@@ -5,7 +5,8 @@ configs/default.py with trait-to-species inference as the species head: species 
 never trained are predicted from their rows alone. Evaluates the test split and, as
 `test+zeroshot` in metrics.json, the seen test photos with the zero-shot photos: its `zeroshot`
 section has zero-shot top-1 among the unseen species, generalized zero-shot top-1 among all 200,
-and their harmonic mean with the seen top-1. Variants: `:smoke`.
+and their harmonic mean with the seen top-1, and `few_shot`: the same after each unseen
+species' row is refined by 1 or 5 of its photos. Variants: `:smoke`.
 """
 
 import os
@@ -20,4 +21,5 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config = default.get_config(arg)
   config.model.species_head = "table"
   config.train.extra_eval_splits = ("test+zeroshot",)
+  config.few_shot.shots = (1, 5)
   return config

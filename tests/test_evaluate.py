@@ -2,11 +2,13 @@
 
 import json
 
+import jax
 import numpy as np
 import pytest
 
 from traitjax import evaluate
 from traitjax.data import schema
+from traitjax.models import species
 
 
 def _pairwise_auc(scores, labels):
@@ -160,3 +162,24 @@ def test_zeroshot_report_scores_unseen_species_among_themselves_and_among_all():
   assert not {"harmonic_mean", "seen_top1", "ausuc"} & set(only_unseen)
   with pytest.raises(ValueError, match="unseen"):
     evaluate.zeroshot_report(logits[3:], species[3:], seen_species)
+
+
+def test_few_shot_report_refines_only_unseen_rows_and_scores_the_other_photos():
+  """Species 0-1 seen, 2-3 unseen with wrong rows; with 1 shot each the refined rows name the
+  remaining photos of species 2 and 3, the shots are not scored, and the odds among the seen
+  species do not move."""
+  truth = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [1, 1, 1, 0]], np.float32)
+  table = truth.copy()
+  table[2], table[3] = truth[3], truth[2]  # The unseen species' rows are swapped.
+  head = species.TraitToSpecies()
+  variables = head.init(jax.random.key(0), np.zeros((1, 4)), table)
+  labels = np.array([0, 1, 2, 2, 2, 3, 3, 3])
+  logits = np.where(truth[labels] > 0.5, 4.0, -4.0).astype(np.float32)
+  predictions = {"trait_logits": logits, schema.SPECIES: labels}
+  seen = np.array([True, True, False, False])
+  report = evaluate.few_shot_report(
+      predictions, seen, table, (1,), lambda p, t: head.apply(variables, p, t), 0.5)
+  one = report["1_shot"]
+  assert one["num_scored"] == 4  # Two photos each of species 2 and 3.
+  assert one["zeroshot_unseen_top1"] == 0.0 and one["unseen_top1"] == 1.0
+  assert one["seen_odds_max_change"] < 1e-6

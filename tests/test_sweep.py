@@ -115,3 +115,16 @@ def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(
   full = conftest.load_config_module("cub_zeroshot_splits").get_config()
   for heldout in dict(full.sweep.axes)["data.heldout_species"]:
     assert len(set(heldout)) == 5 and set(heldout) <= set(range(1, 26))
+
+
+def test_noise_sweep_smoke_trains_every_point_through_the_shared_trainer(tmp_path):
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  config.data.image_size = 32
+  section = sweep.run(config, str(tmp_path))
+  assert len(section["results"]) == 4
+  for result in section["results"]:
+    assert 0 <= result["trait_auc_visible"] <= 1
+    point_dir = tmp_path / sweep.point_name(result["point"])
+    saved = json.loads((point_dir / "metrics.json").read_text())
+    assert saved["trait_auc_visible"] == result["trait_auc_visible"]
+    assert (point_dir / "checkpoints").is_dir()

@@ -73,6 +73,13 @@ def intervention_config(ks=(), truth: str = "traits_visible") -> ml_collections.
   return ml_collections.ConfigDict({"ks": tuple(ks), "truth": truth})
 
 
+def few_shot_config(shots=(), prior_strength: float = 2.0) -> ml_collections.ConfigDict:
+  """Few-shot species (table species head): on a split of unseen species, each one's table row
+  is refined by the detector's traits on its first n photos (`species.few_shot_row`, the row
+  counting as `prior_strength` photos), for each n in `shots`, and its other photos scored."""
+  return ml_collections.ConfigDict({"shots": tuple(shots), "prior_strength": prior_strength})
+
+
 def train_config(steps: int) -> ml_collections.ConfigDict:
   """Loop lengths and intervals, evaluation splits (`extra_eval_splits` are evaluated at the
   end beside `final_eval_split`, each under its name in metrics.json), checkpointing."""

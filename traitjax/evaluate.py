@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from traitjax.data import schema
+from traitjax.models import species as species_model
 
 # Training images per species that make a species head (> HEAD) or tail (< TAIL), as the
 # many-/medium-/few-shot split of long-tailed benchmarks.
@@ -146,3 +147,50 @@ def intervention_report(logits: np.ndarray, species: np.ndarray, ks) -> dict:
   "species_top1": [...]}, top-1 for each k."""
   return {"k": [int(k) for k in ks],
           "species_top1": [top_k_accuracy(logits[:, i], species, 1) for i in range(len(ks))]}
+
+
+def few_shot_report(predictions: dict[str, np.ndarray], seen_species: np.ndarray,
+                    table: np.ndarray, shots, table_logits, prior_strength: float) -> dict:
+  """Few-shot species from table rows: for each n in `shots`, each unseen species' row is
+  refined by the trait probabilities of its first n photos (`species.few_shot_row`), and the
+  photos of unseen species that are nobody's shots are scored, against the zero-shot rows on the
+  same photos. `table_logits(trait_probabilities, table)` -> species logits.
+
+  Per n: unseen_top1 (among the unseen species), unseen_top1_generalized (among all), the same
+  two with the unrefined rows (`zeroshot_*`), num_scored, and seen_odds_max_change: the largest
+  change of any photo's softmax over the seen species alone (only unseen rows change, so the
+  odds among the seen species stay put up to rounding).
+  """
+  labels = predictions[schema.SPECIES]
+  probabilities = 1 / (1 + np.exp(-predictions["trait_logits"].astype(np.float64)))
+  seen_species = np.asarray(seen_species, bool)
+  unseen_rows = np.flatnonzero(~seen_species)
+  report = {}
+  for n in shots:
+    refined = np.array(table, np.float32)
+    is_shot = np.zeros(len(labels), bool)
+    for row in unseen_rows:
+      photos = np.flatnonzero(labels == row)
+      if len(photos) > n:
+        is_shot[photos[:n]] = True
+        refined[row] = species_model.few_shot_row(table[row], probabilities[photos[:n]],
+                                                  prior_strength)
+    scored = ~is_shot & ~seen_species[labels]
+    if not scored.any() or not is_shot.any():
+      continue
+    before = np.asarray(table_logits(probabilities[scored], table))
+    after = np.asarray(table_logits(probabilities[scored], refined))
+    result = {"num_scored": int(scored.sum())}
+    for name, logits in (("zeroshot_", before), ("", after)):
+      scores = zeroshot_report(logits, labels[scored], seen_species)
+      result[f"{name}unseen_top1"] = scores["unseen_top1"]
+      result[f"{name}unseen_top1_generalized"] = scores["unseen_top1_generalized"]
+    result["seen_odds_max_change"] = float(np.abs(
+        _softmax(after[:, seen_species]) - _softmax(before[:, seen_species])).max())
+    report[f"{n}_shot"] = result
+  return report
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+  shifted = np.exp(logits - logits.max(-1, keepdims=True))
+  return shifted / shifted.sum(-1, keepdims=True)

@@ -261,7 +261,7 @@ def evaluate_split(task, state: TrainState, config, split: str, mesh,
             "num_skipped": int(np.sum((arrays[schema.INDEX] >= 0) & ~valid))}
   if counts["num_examples"] != len(source) - counts["num_skipped"]:
     raise AssertionError(f"eval saw {counts} of {len(source)} examples of {split}")
-  report = task.evaluate({k: v[valid] for k, v in arrays.items()}, source)
+  report = task.evaluate({k: v[valid] for k, v in arrays.items()}, source, state.params)
   return {**report, **counts}
 
 

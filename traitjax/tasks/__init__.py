@@ -4,7 +4,8 @@ The trainer only calls a task's pure functions:
   init(rng, batch) -> flax variables {"params": ..., other collections}
   loss(params, model_state, batch, rng) -> (scalar, (new_model_state, metric outputs))
   predict(params, model_state, batch) -> dict of per-example arrays
-  evaluate(predictions, source) -> dict of metrics for metrics.json
+  evaluate(predictions, source, params) -> dict of metrics for metrics.json (params for
+    protocols that run part of the model again, e.g. few-shot species rows)
 """
 
 from traitjax.tasks import bottleneck

@@ -33,6 +33,8 @@ class BottleneckTask:
   species_table: np.ndarray | None = None  # [S, T], read by the table species head
   intervention_ks: tuple[int, ...] = ()  # numbers of corrected traits to score
   intervention_truth: str = schema.TRAITS_VISIBLE  # the batch field a person's corrections copy
+  few_shot_shots: tuple[int, ...] = ()  # photos per unseen species that refine its row
+  few_shot_prior_strength: float = 2.0  # the table row counts as this many photos
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
   backbone_name: str = ""
 
@@ -54,6 +56,8 @@ class BottleneckTask:
                intervention_ks=(() if config.model.mode == "blackbox"
                                 else tuple(config.intervention.ks)),
                intervention_truth=config.intervention.truth,
+               few_shot_shots=tuple(config.few_shot.shots),
+               few_shot_prior_strength=config.few_shot.prior_strength,
                pretrained=config.model.pretrained, backbone_name=config.model.backbone)
 
   def init(self, rng, batch):
@@ -116,9 +120,9 @@ class BottleneckTask:
           self.model, params, corrected, self.species_table))
     return jnp.stack(logits, axis=1)
 
-  def evaluate(self, predictions, source):
+  def evaluate(self, predictions, source, params):
     """The classification report; on examples of species never trained (a `zeroshot` split),
-    plus its `zeroshot` section."""
+    plus its `zeroshot` section, with few-shot results for the table head."""
     report = evaluate.classification_report(predictions, train_counts=self.species_train_counts)
     if "intervention_logits" in predictions:
       report["intervention"] = evaluate.intervention_report(
@@ -127,4 +131,12 @@ class BottleneckTask:
     if not seen[predictions[schema.SPECIES]].all():
       report["zeroshot"] = evaluate.zeroshot_report(
           predictions["species_logits"], predictions[schema.SPECIES], seen)
+      if self.few_shot_shots and self.species_table is not None:
+        report["zeroshot"]["few_shot"] = evaluate.few_shot_report(
+            predictions, seen, self.species_table, self.few_shot_shots,
+            functools.partial(self._table_logits, params), self.few_shot_prior_strength)
     return report
+
+  def _table_logits(self, params, trait_probabilities, table):
+    return bottleneck.species_logits_from_traits(
+        self.model, params, jnp.asarray(trait_probabilities), jnp.asarray(table))
