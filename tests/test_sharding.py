@@ -28,15 +28,22 @@ def _max_abs_diff(a, b):
 
 
 def _metrics(workdir):
-  """metrics.json flattened to {"by_degradation/none": ...}, without the wall-clock time."""
+  """metrics.json flattened to {"by_degradation/none": ..., "intervention/k/0": ...}, without
+  the wall-clock time."""
   metrics = json.loads((workdir / "metrics.json").read_text())
   metrics.pop("train_seconds", None)
+  return _flatten(metrics)
+
+
+def _flatten(tree, prefix=""):
+  """Nested dicts and lists of numbers as {"a/b/0": number}."""
+  items = tree.items() if isinstance(tree, dict) else enumerate(tree)
   flat = {}
-  for key, value in metrics.items():
-    if isinstance(value, dict):
-      flat.update({f"{key}/{k}": v for k, v in value.items()})
+  for key, value in items:
+    if isinstance(value, (dict, list)):
+      flat.update(_flatten(value, f"{prefix}{key}/"))
     else:
-      flat[key] = value
+      flat[f"{prefix}{key}"] = value
   return flat
 
 
