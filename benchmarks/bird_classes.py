@@ -23,12 +23,8 @@ from traitjax.data import schema
 from traitjax.models import backbones
 from traitjax.models import weights
 
-_SHARED = pathlib.Path(__file__).resolve().parents[1].parent / "shared"
-_CUB_ROOT = flags.DEFINE_string("cub_root", str(_SHARED / "data" / "cub25"),
-                                "Folder holding CUB_200_2011/.")
-_WEIGHTS = flags.DEFINE_string(
-    "weights", str(_SHARED / "weights" / "efficientnet_lite0_imagenet.safetensors"),
-    "EfficientNet-Lite0 ImageNet weights (EfficientNet-PyTorch layout).")
+import cub_flags  # pylint: disable=g-bad-import-order
+
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 64, "Photos per forward pass.")
 
 IMAGENET_BIRD_CLASSES = np.r_[7:25, 80:101, 127:147]
@@ -37,10 +33,10 @@ IMAGE_SIZE = 224
 
 def main(argv):
   del argv
-  base = pathlib.Path(_CUB_ROOT.value) / "CUB_200_2011"
+  base = pathlib.Path(cub_flags.CUB_ROOT.value) / "CUB_200_2011"
   listed = (base / "images.txt").read_text().split()[1::2]
   model = backbones.EfficientNetLite0(num_classes=1000)
-  variables = weights.efficientnet_lite0_variables(weights.load_safetensors(_WEIGHTS.value))
+  variables = weights.efficientnet_lite0_variables(weights.load_safetensors(cub_flags.WEIGHTS.value))
   forward = jax.jit(lambda variables, batch: model.apply(variables, batch)["logits"].argmax(-1))
 
   start = time.perf_counter()

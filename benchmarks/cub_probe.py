@@ -11,7 +11,6 @@ these are upper bounds on what the probe reaches, and the bar a trained model ha
 """
 
 import json
-import pathlib
 
 from absl import app
 from absl import flags
@@ -27,12 +26,8 @@ from traitjax.data import schema
 from traitjax.models import backbones
 from traitjax.models import weights
 
-_SHARED = pathlib.Path(__file__).resolve().parents[1].parent / "shared"
-_CUB_ROOT = flags.DEFINE_string("cub_root", str(_SHARED / "data" / "cub25"),
-                                "Folder holding CUB_200_2011/.")
-_WEIGHTS = flags.DEFINE_string(
-    "weights", str(_SHARED / "weights" / "efficientnet_lite0_imagenet.safetensors"),
-    "EfficientNet-Lite0 ImageNet weights (EfficientNet-PyTorch layout).")
+import cub_flags  # pylint: disable=g-bad-import-order
+
 _L2 = flags.DEFINE_list("l2", ["1e-4", "1e-3", "1e-2"], "L2 penalties on the weights.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 50, "Photos per forward pass.")
 _ITERATIONS = 300
@@ -76,9 +71,9 @@ def _fit_probe(features, labels, num_classes, l2):
 
 def main(argv):
   del argv
-  dataset = cub.CubDataset(_CUB_ROOT.value)
+  dataset = cub.CubDataset(cub_flags.CUB_ROOT.value)
   model = backbones.EfficientNetLite0()
-  variables = weights.efficientnet_lite0_variables(weights.load_safetensors(_WEIGHTS.value))
+  variables = weights.efficientnet_lite0_variables(weights.load_safetensors(cub_flags.WEIGHTS.value))
   forward = jax.jit(lambda images: model.apply(variables, images)["features"])
   for crop_to_bbox in (False, True):
     splits = {split: cub.CubSource(dataset, split, 224, crop_to_bbox=crop_to_bbox)
