@@ -6,6 +6,7 @@ from traitjax import config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+CUB25 = SHARED / "data" / "cub25"  # Real-data tests skip when it is absent.
 
 
 def load_config_module(name: str):

@@ -103,10 +103,10 @@ def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
     sweep.run(config, str(tmp_path / "other"))
 
 
-@pytest.mark.skipif(not (conftest.SHARED / "data" / "cub25").is_dir(), reason="no cub25")
+@pytest.mark.skipif(not conftest.CUB25.is_dir(), reason=f"CUB data not found at {conftest.CUB25}")
 def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(tmp_path):
   config = conftest.load_config_module("cub_zeroshot_splits").get_config("smoke")
-  config.data.root = str(conftest.SHARED / "data" / "cub25")
+  config.data.root = str(conftest.CUB25)
   section = sweep.run(config, str(tmp_path))
   assert [r["point"]["data.heldout_species"] for r in section["results"]] == [(3,), (4,)]
   for result in section["results"]:

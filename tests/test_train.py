@@ -357,7 +357,7 @@ def test_intervention_with_every_trait_corrected_reaches_the_trait_truth_accurac
   assert "intervention" not in train.train_and_evaluate(blackbox, str(tmp_path / "blackbox"))
 
 
-CUB_ROOT = conftest.SHARED / "data" / "cub25"
+CUB_ROOT = conftest.CUB25
 
 
 @pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")

@@ -16,7 +16,7 @@ from traitjax.data import pipeline
 from traitjax.data import schema
 from tests import conftest
 
-CUB_ROOT = conftest.SHARED / "data" / "cub25"
+CUB_ROOT = conftest.CUB25
 BASE = CUB_ROOT / "CUB_200_2011"
 
 

@@ -13,7 +13,7 @@ from traitjax.data import sources
 from tests import conftest
 
 REPO = conftest.REPO
-CUB = conftest.SHARED / "data" / "cub25"
+CUB = conftest.CUB25
 
 
 def _preview(tmp_path, *args):

@@ -18,7 +18,7 @@ from traitjax.models import weights
 SHARED = conftest.SHARED
 EFFICIENTNET_WEIGHTS = SHARED / "weights" / "efficientnet_lite0_imagenet.safetensors"
 EFFICIENTNET_REFERENCE = SHARED / "weights" / "efficientnet_lite0_reference.npz"
-CUB = SHARED / "data" / "cub25" / "CUB_200_2011"
+CUB = conftest.CUB25 / "CUB_200_2011"
 IMAGENET_BIRD_CLASSES = np.r_[7:25, 80:101, 127:147]
 PHOTOS_PER_SPECIES = 5
 
