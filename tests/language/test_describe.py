@@ -1,0 +1,96 @@
+"""Tests for the describe CLI (traitjax.describe) and the flora files it reads
+(traitjax.data.flora_files), end to end on a small synthetic flora."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests import conftest
+from traitjax import describe
+from traitjax.data import flora_files
+from traitjax.data import schema
+from traitjax.data import synthetic
+from traitjax.language import phrases
+
+MINILM = conftest.SHARED / "weights" / "all-MiniLM-L6-v2"
+
+
+@pytest.fixture(scope="module")
+def flora_dir(tmp_path_factory):
+  out = tmp_path_factory.mktemp("flora")
+  subprocess.run([sys.executable, "-m", "traitjax.data.flora_files", f"--out={out}",
+                  "--num_species=6", "--seed=3"], check=True, cwd=conftest.REPO, timeout=60)
+  return out
+
+
+def test_flora_files(flora_dir):
+  flora = synthetic.Flora(synthetic.FloraConfig(num_species=6, seed=3))
+  with open(flora_dir / flora_files.DESCRIPTIONS_FILE) as f:
+    assert json.load(f) == dict(zip(flora.label_table.species, flora.descriptions))
+  assert phrases.read_traits(flora_dir / flora_files.TRAITS_FILE) == synthetic.TRAIT_NAMES
+  table = schema.TraitTable.from_csv(flora_dir / flora_files.TABLE_FILE)
+  np.testing.assert_array_equal(table.values, flora.label_table.values)
+
+
+def test_describe_end_to_end(flora_dir, tmp_path):
+  if not MINILM.is_dir():
+    pytest.skip(f"all-MiniLM-L6-v2 not found at {MINILM}")
+  out = tmp_path / "parsed.csv"
+  report = describe.run(str(flora_dir / "descriptions.json"), str(flora_dir / "traits.txt"),
+                        str(out), reference_path=str(flora_dir / "table.csv"),
+                        encoder_folder=MINILM, show_progress=False)
+  table = schema.TraitTable.from_csv(out)
+  assert table.traits == synthetic.TRAIT_NAMES and table.num_species == 6
+  known = table.values[~np.isnan(table.values)]
+  assert ((known >= 0) & (known <= 1)).all()
+  assert report["overall"]["f1"] > 0.7
+  assert set(report["groups"]) == {g for g, _, _ in synthetic.TRAIT_GROUPS}
+  with open(tmp_path / "parsed.metrics.json") as f:
+    assert json.load(f)["overall"] == report["overall"]
+
+
+def test_metrics_path():
+  assert describe.metrics_path("a/table.csv") == "a/table.metrics.json"
+  assert describe.metrics_path("a/table") == "a/table.metrics.json"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected a non-empty JSON object"),
+    ('{"a": 3}', "description of 'a' must be a string or a list of strings"),
+])
+def test_bad_descriptions_are_refused(flora_dir, tmp_path, content, message):
+  path = tmp_path / "descriptions.json"
+  path.write_text(content)
+  with pytest.raises(ValueError, match=message):
+    describe.run(str(path), str(flora_dir / "traits.txt"), str(tmp_path / "out.csv"))
+  with pytest.raises(FileNotFoundError, match="descriptions file not found"):
+    describe.run(str(tmp_path / "missing.json"), str(flora_dir / "traits.txt"),
+                 str(tmp_path / "out.csv"))
+
+
+def test_mismatched_reference_is_refused_before_parsing(flora_dir, tmp_path):
+  reference = schema.TraitTable.from_csv(flora_dir / "table.csv")
+  renamed = schema.TraitTable(reference.values, species=("someone else",)
+                              + reference.species[1:], traits=reference.traits)
+  renamed.to_csv(tmp_path / "reference.csv")
+  with pytest.raises(ValueError, match="do not match: 1 reference species not in the parsed "
+                                       r"table \(e.g. \['someone else'\]\)"):
+    describe.run(str(flora_dir / "descriptions.json"), str(flora_dir / "traits.txt"),
+                 str(tmp_path / "out.csv"), reference_path=str(tmp_path / "reference.csv"),
+                 encoder_folder=tmp_path / "no encoder here")
+  assert not (tmp_path / "out.csv").exists()
+
+
+def test_command_line_errors_name_the_problem(flora_dir, tmp_path):
+  bad = tmp_path / "bad.json"
+  bad.write_text("{not json")
+  result = subprocess.run(
+      [sys.executable, "-m", "traitjax.describe", f"--descriptions={bad}",
+       f"--traits={flora_dir / 'traits.txt'}", f"--out={tmp_path / 'out.csv'}"],
+      cwd=conftest.REPO, capture_output=True, text=True, timeout=120)
+  assert result.returncode == 1
+  assert f"traitjax.describe: {bad}: not valid JSON" in result.stderr
