@@ -114,11 +114,12 @@ def test_unknown_mode_is_refused_with_the_known_ones():
     _model("concept").init(jax.random.key(0), images, true_traits=traits)
 
 
-def test_table_head_reads_species_rows_passed_at_call_time():
-  """Its parameters are per trait; a table with an extra row adds a species and leaves the
+@pytest.mark.parametrize("head", bottleneck.TABLE_HEADS)
+def test_table_heads_read_species_rows_passed_at_call_time(head):
+  """Their parameters are per trait; a table with an extra row adds a species and leaves the
   other logits as they were; the species loss reaches the backbone in joint mode."""
   model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode="joint",
-                                       species_head="table")
+                                       species_head=head)
   images, traits = _inputs()
   table = np.random.default_rng(3).uniform(size=(NUM_SPECIES, NUM_TRAITS)).astype(np.float32)
   variables = model.init(jax.random.key(0), images, species_table=table)

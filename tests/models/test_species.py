@@ -1,5 +1,5 @@
-"""Tests for traitjax.models.species: table rows as species, new species, few-shot rows and
-learned per-trait reliability."""
+"""Tests for traitjax.models.species: table rows as species (through the likelihood head and
+the centred-cosine head), new species, few-shot rows and learned per-trait reliability."""
 
 import jax
 import jax.numpy as jnp
@@ -27,11 +27,20 @@ def _photos(rows, per_row, seed, miss=0.1, false_alarm=0.05):
   return np.clip(detected + rng.normal(0, 0.1, truth.shape), 0.01, 0.99).astype(np.float32)
 
 
+def _initialised(model):
+  return model, model.init(jax.random.key(0), jnp.zeros((1, NUM_TRAITS)), _table())
+
+
+@pytest.fixture(scope="module", params=["likelihood", "cosine"])
+def head(request):
+  """Each species head that reads table rows, initialised with `_table()`."""
+  return _initialised({"likelihood": species.TraitToSpecies,
+                       "cosine": species.CenteredCosine}[request.param]())
+
+
 @pytest.fixture(scope="module")
-def head():
-  model = species.TraitToSpecies()
-  variables = model.init(jax.random.key(0), jnp.zeros((1, NUM_TRAITS)), _table())
-  return model, variables
+def likelihood_head():
+  return _initialised(species.TraitToSpecies())
 
 
 def test_photos_are_assigned_to_the_species_whose_row_they_show(head):
@@ -85,8 +94,8 @@ def test_few_shot_row_is_the_count_weighted_mean_and_fills_unknown_cells():
     species.few_shot_row(row, np.zeros((0, 3)))
 
 
-def test_empty_cells_take_the_learned_per_trait_value(head):
-  model, variables = head
+def test_empty_cells_take_the_learned_per_trait_value(likelihood_head):
+  model, variables = likelihood_head
   table = _table()
   table[3, 5] = np.nan
   photos = _photos(_table()[:4], 2, seed=8)
@@ -99,11 +108,11 @@ def test_empty_cells_take_the_learned_per_trait_value(head):
                                model.apply({"params": params}, photos, filled), rtol=1e-5)
 
 
-def test_reliabilities_are_learned_from_species_labels(head):
+def test_reliabilities_are_learned_from_species_labels(likelihood_head):
   """The detector misses trait 0 half the time and reports trait 1 on 40% of the species
   without it; trained on species labels (cross-entropy plus the reliability likelihood),
   sensitivity[0] falls and false_alarm[1] rises, each well away from every other trait's."""
-  model, variables = head
+  model, variables = likelihood_head
   table = _table()
   table[:, :2] = np.tile([[1, 0], [0, 1]], (NUM_SPECIES // 2, 1))
   photos = _photos(table, 30, seed=9)
@@ -154,3 +163,20 @@ def test_an_unobserved_trait_adds_no_evidence(head):
                               variables["params"])},
       np.delete(photos, 4, axis=1), np.delete(table, 4, axis=1))
   np.testing.assert_allclose(model.apply(variables, unobserved, table), narrower, rtol=1e-5)
+
+
+def test_the_cosine_head_is_the_scaled_cosine_of_rows_and_detections_about_the_centre():
+  """With its centre at the table's mean row (the start), the logits are 10 x the cosine of
+  the centred vectors, computed here in float64; an empty cell sits at the centre."""
+  table = _table()
+  table[2, 3] = np.nan
+  model, variables = _initialised(species.CenteredCosine())
+  variables = model.init(jax.random.key(0), jnp.zeros((1, NUM_TRAITS)), table)
+  centre = np.nanmean(table.astype(np.float64), axis=0)
+  np.testing.assert_allclose(variables["params"]["centre"], centre, rtol=1e-6)
+  photos = _photos(_table(), 1, seed=13).astype(np.float64)
+  rows = np.nan_to_num(table - centre)
+  unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)
+  expected = 10 * unit(photos - centre) @ unit(rows).T
+  np.testing.assert_allclose(model.apply(variables, photos.astype(np.float32), table), expected,
+                             rtol=1e-4, atol=1e-5)

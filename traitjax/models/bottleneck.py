@@ -11,8 +11,9 @@
                 stop_gradient(features), so trait AUC is reported without shaping the model.
 
 The species head on the trait probabilities is `linear` (a dense layer, one weight row per
-species) or `table` (`species.TraitToSpecies`: species are rows of a species x trait table
-passed in at call time, so species can be added without retraining).
+species), or one that reads species as rows of a species x trait table passed in at call time,
+so species can be added without retraining: `table` (`species.TraitToSpecies`, a likelihood
+under learned per-trait reliabilities) or `cosine` (`species.CenteredCosine`).
 """
 
 import flax.linen as nn
@@ -22,13 +23,14 @@ import jax.numpy as jnp
 from traitjax.models import species
 
 MODES = ("joint", "sequential", "independent", "blackbox")
-SPECIES_HEADS = ("linear", "table")
+SPECIES_HEADS = ("linear", "table", "cosine")
+TABLE_HEADS = ("table", "cosine")  # species heads that read the species table
 
 
 class ConceptBottleneck(nn.Module):
   """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
-  [B, S] and features [B, C] (float32); the table head adds species_log_likelihood [B, S]. `frozen_batch_norm`: the backbone's batch norm always
-  uses its running statistics."""
+  [B, S] and features [B, C] (float32); the `table` head adds species_log_likelihood [B, S].
+  `frozen_batch_norm`: the backbone's batch norm always uses its running statistics."""
 
   backbone: nn.Module
   num_traits: int
@@ -44,9 +46,9 @@ class ConceptBottleneck(nn.Module):
       raise ValueError(f"unknown bottleneck mode {self.mode!r}; known: {MODES}")
     if self.species_head not in SPECIES_HEADS:
       raise ValueError(f"unknown species head {self.species_head!r}; known: {SPECIES_HEADS}")
-    if self.species_head == "table" and (self.mode == "blackbox" or species_table is None):
-      raise ValueError("the table species head reads trait probabilities and needs the "
-                       "species table: not in blackbox mode, and pass species_table")
+    if self.species_head in TABLE_HEADS and (self.mode == "blackbox" or species_table is None):
+      raise ValueError(f"the {self.species_head} species head reads trait probabilities and "
+                       "needs the species table: not in blackbox mode, and pass species_table")
     # With frozen batch norm the backbone normalises with its (pretrained) running statistics
     # in training too and never updates them: what fine-tuning on a few hundred photos wants.
     backbone_train = train and not self.frozen_batch_norm
@@ -69,6 +71,8 @@ class ConceptBottleneck(nn.Module):
     if self.species_head == "table":
       outputs["species_logits"], outputs["species_log_likelihood"] = head(
           species_input, species_table, with_log_likelihood=True)
+    elif self.species_head == "cosine":
+      outputs["species_logits"] = head(species_input, species_table)
     else:
       outputs["species_logits"] = head(species_input)
     return outputs
@@ -76,9 +80,12 @@ class ConceptBottleneck(nn.Module):
 
 
 def _species_head(kind: str, num_species: int, name=None) -> nn.Module:
-  """The species head alone: `TraitToSpecies` ("table") or a dense layer ("linear")."""
+  """The species head alone: `TraitToSpecies` ("table"), `CenteredCosine` ("cosine") or a
+  dense layer ("linear")."""
   if kind == "table":
     return species.TraitToSpecies(name=name)
+  if kind == "cosine":
+    return species.CenteredCosine(name=name)
   return nn.Dense(num_species, name=name)
 
 
@@ -90,6 +97,6 @@ def species_logits_from_traits(model: ConceptBottleneck, params, trait_probabili
     raise ValueError("the black box's species head reads features, not traits")
   head = _species_head(model.species_head, model.num_species)
   variables = {"params": params["species_head"]}
-  if model.species_head == "table":
+  if model.species_head in TABLE_HEADS:
     return head.apply(variables, trait_probabilities, species_table)
   return head.apply(variables, trait_probabilities)

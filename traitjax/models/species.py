@@ -12,6 +12,11 @@ by maximum likelihood of the detections under each photo's own species (`reliabi
 the temperature by the species cross-entropy. With no per-species
 parameter, a species joins at inference time from its table row (zero-shot), and a few photos
 of it refine only its own row (`few_shot_row`), so the odds among the other species stay put.
+
+`CenteredCosine` is the similarity route over the same rows: the species logit is a learned
+scale times the cosine between the detector's probabilities and the species row, both measured
+from a learned centre that starts at the mean row of the table. Centering keeps the traits every species shares from drowning
+the ones that tell species apart; it reads continuous rows (e.g. CUB's percentages) as they are.
 """
 
 import flax.linen as nn
@@ -56,6 +61,41 @@ class TraitToSpecies(nn.Module):
     log_likelihood = present @ jnp.log(fires).T + absent @ jnp.log1p(-fires).T
     logits = temperature * log_likelihood
     return (logits, log_likelihood) if with_log_likelihood else logits
+
+
+class CenteredCosine(nn.Module):
+  """trait probabilities [B, T] (NaN = not observed) and a species table [S, T] (NaN = empty
+  cell) -> species logits [B, S] = scale * cos(p - c, row - c).
+
+  Parameters (none per species): the centre c [T], initialised at the mean of the rows of the
+  table it is built with (per trait, over the non-empty cells) and learned from there, and a
+  scalar `log_scale`, initialised at log 10. As a parameter, not a statistic of the table at
+  hand, the centre stays put when species are added or refined, so the other species' odds do
+  too. An empty cell sits at the centre; an unobserved trait is left out of both vectors.
+  """
+
+  initial_scale: float = 10.0
+
+  @nn.compact
+  def __call__(self, trait_probabilities, table):
+    num_traits = trait_probabilities.shape[-1]
+    if table.shape[-1] != num_traits:
+      raise ValueError(f"species table has {table.shape[-1]} traits, the detector {num_traits}")
+    filled = jnp.isfinite(table)
+    centre = self.param("centre", lambda _: (
+        jnp.sum(jnp.where(filled, table, 0), 0) / jnp.maximum(jnp.sum(filled, 0), 1)))
+    scale = jnp.exp(self.param(
+        "log_scale", nn.initializers.constant(float(np.log(self.initial_scale))), ()))
+    rows = jnp.where(filled, table - centre, 0)
+    p = trait_probabilities.astype(jnp.float32)
+    observed = jnp.isfinite(p)
+    detections = jnp.where(observed, p - centre, 0)
+    # Each row's norm over the traits this photo shows: a trait nobody could judge is left out
+    # of the comparison, as if the table did not have it.
+    row_norms = jnp.sqrt(observed.astype(jnp.float32) @ (rows ** 2).T)  # [B, S]
+    detection_norms = jnp.linalg.norm(detections, axis=-1, keepdims=True)  # [B, 1]
+    cosine = (detections @ rows.T) / jnp.maximum(detection_norms * row_norms, _EPSILON)
+    return scale * cosine
 
 
 def reliability_loss(log_likelihood, species, weights):
