@@ -32,6 +32,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.false_positive = 0.0
   config.data.false_negative = 0.0
   config.data.missing = 0.0
+  config.data.graded_table = False  # True: table cells are trait frequencies, not yes/no
 
   config.task = "bottleneck"
   config.model = config_lib.model_config("resnet_small", mode="joint")

@@ -47,12 +47,14 @@ def preview_config(num_images: int) -> ml_collections.ConfigDict:
 def model_config(backbone: str, mode: str = "joint",
                  pretrained: str = "") -> ml_collections.ConfigDict:
   """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
-  random init), CBM mode, species head (`linear` or `table`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce, `beta` of
-  bootstrap) and its weight, whether the backbone's batch norm keeps its running statistics in
-  training (`frozen_batch_norm`), compute dtype."""
+  random init), CBM mode, species head (`bottleneck.SPECIES_HEADS`; a table head reads the
+  source's trait table, with the rows of the species named in the CSV `species_rows`, e.g.
+  parsed from descriptions, replaced), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,
+  `beta` of bootstrap) and its weight, whether the backbone's batch norm keeps its running
+  statistics in training (`frozen_batch_norm`), compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
-      "trait_weight": 1.0,
+      "trait_weight": 1.0, "species_rows": "",
       "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8},
       "frozen_batch_norm": False, "dtype": "float32"})
 

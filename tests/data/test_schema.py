@@ -1,5 +1,6 @@
 """Tests for traitjax.data.schema: the TraitTable and the example contract."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -200,6 +201,16 @@ def test_add_noise_binarises_graded_values_and_checks_rates():
   np.testing.assert_array_equal(every.values[known], 1.0 - table.threshold().values[known])
 
 
+def test_add_noise_on_a_graded_table_keeps_frequencies_and_flips_v_to_one_minus_v():
+  table = _table()
+  np.testing.assert_array_equal(
+      table.add_noise(np.random.default_rng(0), graded=True).values, table.values)
+  every = table.add_noise(np.random.default_rng(0), false_positive=1.0, false_negative=1.0,
+                          graded=True)
+  known = ~np.isnan(table.values)
+  np.testing.assert_allclose(every.values[known], 1.0 - table.values[known])
+
+
 def test_image_to_float_maps_to_minus_one_one():
   """0 -> -1, 255 -> 1, float32."""
   out = schema.image_to_float(np.array([0, 255, 51], np.uint8))
@@ -252,3 +263,17 @@ def test_csv_tolerates_blank_lines(tmp_path):
   table = schema.TraitTable.from_csv(path)
   assert table.species == ("first", "second")
   np.testing.assert_array_equal(table.values, [[1, np.nan], [0, 0.5]])
+
+
+def test_with_rows_replaces_the_named_species_rows_matching_traits_by_name():
+  table = _table()
+  parsed = schema.TraitTable(np.array([[0.2, np.nan, 0.7, 1.0]], np.float32), species=("b",),
+                             traits=TRAITS[::-1])
+  replaced = table.with_rows(parsed)
+  np.testing.assert_array_equal(replaced.values[[0, 2]], table.values[[0, 2]])
+  np.testing.assert_allclose(replaced.values[1], [1.0, 0.7, np.nan, 0.2], rtol=1e-6)
+  with pytest.raises(ValueError, match="not in the table"):
+    table.with_rows(dataclasses.replace(parsed, species=("z",)))
+  with pytest.raises(ValueError, match="traits differ"):
+    table.with_rows(schema.TraitTable(np.zeros((1, 3), np.float32), species=("b",),
+                                      traits=TRAITS[:3]))

@@ -133,18 +133,39 @@ class TraitTable:
     return dataclasses.replace(
         self, values=self.values[index], species=tuple(self.species[i] for i in index))
 
+  def with_rows(self, replacement: TraitTable) -> TraitTable:
+    """This table with the rows of the species `replacement` names replaced by its rows
+    (e.g. rows parsed from descriptions), matched by species and trait name."""
+    unknown = [name for name in replacement.species if name not in self.species]
+    if unknown:
+      raise ValueError(f"{len(unknown)} species of the replacement rows are not in the table, "
+                       f"e.g. {unknown[:3]}")
+    if sorted(replacement.traits) != sorted(self.traits):
+      missing = sorted(set(self.traits) - set(replacement.traits))
+      extra = sorted(set(replacement.traits) - set(self.traits))
+      raise ValueError(f"the replacement rows' traits differ from the table's: missing "
+                       f"{missing[:3]} ({len(missing)}), unknown {extra[:3]} ({len(extra)})")
+    columns = [replacement.traits.index(name) for name in self.traits]
+    values = self.values.copy()
+    for row, name in zip(replacement.values, replacement.species):
+      values[self.species.index(name)] = row[columns]
+    return dataclasses.replace(self, values=values)
+
   def threshold(self, level: float = 0.5) -> TraitTable:
     """Binary table: 1 where value >= level, 0 below, NaN kept."""
     binary = np.where(np.isnan(self.values), np.nan, (self.values >= level).astype(np.float32))
     return dataclasses.replace(self, values=binary)
 
   def add_noise(self, rng: np.random.Generator, false_positive: float = 0.0,
-                false_negative: float = 0.0, missing: float = 0.0) -> TraitTable:
+                false_negative: float = 0.0, missing: float = 0.0,
+                graded: bool = False) -> TraitTable:
     """Imitates a table text-mined from descriptions.
 
     Each known cell first goes missing (NaN) with probability ``missing``; of the cells left,
     absent traits (value < 0.5) become 1 with probability ``false_positive`` and present traits
-    become 0 with probability ``false_negative``. The result is binary.
+    become 0 with probability ``false_negative``. The result is binary; with ``graded`` the
+    cells keep their frequencies (a description that says "usually yellow, sometimes white")
+    and a flip turns a value v into 1 - v.
     """
     for name, rate in (("false_positive", false_positive), ("false_negative", false_negative),
                        ("missing", missing)):
@@ -153,7 +174,8 @@ class TraitTable:
     clean = self.threshold(0.5).values
     u_missing, u_flip = rng.random((2,) + clean.shape)
     flip = np.where(clean == 1, u_flip < false_negative, u_flip < false_positive)
-    noisy = np.where(flip, 1.0 - clean, clean)
+    kept = self.values if graded else clean
+    noisy = np.where(flip, 1.0 - kept, kept)
     noisy = np.where(u_missing < missing, np.nan, noisy).astype(np.float32)
     return dataclasses.replace(self, values=noisy)
 

@@ -78,6 +78,7 @@ class FloraConfig:
   false_positive: float = 0.0
   false_negative: float = 0.0
   missing: float = 0.0
+  graded_table: bool = False  # the label table keeps each species' trait frequencies
 
   def __post_init__(self):
     if not 32 <= self.image_size <= 512:
@@ -111,7 +112,8 @@ class Flora:
     alternative: int [S, G] the value shown instead, with probability 1 - fidelity.
     fidelity: float [S, G] probability that a photo shows the usual value.
     truth_table: TraitTable, P(trait shown) per species (the clean, graded truth).
-    label_table: TraitTable, the noisy binary table models are trained on.
+    label_table: TraitTable, the noisy table models are trained on: binary, or with
+      `graded_table` the truth's frequencies.
     descriptions: one text per species, written from the label table.
     seen_species: bool [S]; False for zero-shot species.
     species_train_counts: int [S] training images per species.
@@ -136,7 +138,7 @@ class Flora:
     self.truth_table = schema.TraitTable(shown, species=names, traits=TRAIT_NAMES)
     self.label_table = self.truth_table.add_noise(
         np.random.default_rng([config.seed, 1]), config.false_positive, config.false_negative,
-        config.missing)
+        config.missing, graded=config.graded_table)
     text_rng = np.random.default_rng([config.seed, 2])
     self.descriptions = tuple(
         flora_text.describe(row, TRAIT_NAMES, GROUP_PART, text_rng)

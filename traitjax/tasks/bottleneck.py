@@ -47,11 +47,14 @@ class BottleneckTask:
         num_species=source.trait_table.num_species, mode=config.model.mode,
         species_head=config.model.species_head,
         frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
+    table = source.trait_table
+    if config.model.species_rows:  # e.g. rows parsed from descriptions by traitjax.describe
+      table = table.with_rows(schema.TraitTable.from_csv(config.model.species_rows))
     return cls(model=model, trait_weight=config.model.trait_weight,
                trait_loss=losses.trait_loss(config.model.trait_loss),
                species_train_counts=np.asarray(source.species_train_counts),
-               species_table=(source.trait_table.values
-                              if config.model.species_head == "table" else None),
+               species_table=(table.values if config.model.species_head in bottleneck.TABLE_HEADS
+                              else None),
                # The black box's species head reads features: no trait to correct.
                intervention_ks=(() if config.model.mode == "blackbox"
                                 else tuple(config.intervention.ks)),
