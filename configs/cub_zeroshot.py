@@ -1,7 +1,7 @@
 r"""python -m traitjax.main --mode=eval --config=configs/cub_zeroshot.py --config.data.root=OTHER --workdir=W
 
-Zero-shot CUB: evaluates the checkpoint in W, trained with the trait-to-species head
-(`python -m traitjax.main --config=configs/cub.py --config.model.species_head=table
+Zero-shot CUB: evaluates the checkpoint in W, trained with the centred-cosine species head
+(`python -m traitjax.main --config=configs/cub.py --config.model.species_head=cosine
 --workdir=W`), on every photo of another CUB root whose species were never trained. Species are
 predicted among that root's species from their attribute rows; metrics.json gets `zeroshot`
 (unseen_top1 and, where the root also holds trained species, seen_top1 and harmonic_mean).
@@ -18,7 +18,7 @@ from traitjax import config_lib
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   cub = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "cub.py"))
   config = cub.get_config(arg)
-  config.model.species_head = "table"
+  config.model.species_head = "cosine"
   del config.data.heldout_species  # A field of class ids in configs/cub.py; here a word.
   config.data.heldout_species = "all"  # Every species under data.root is unseen.
   config.data.species = ()

@@ -361,14 +361,14 @@ CUB_ROOT = conftest.CUB25
 
 
 @pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
-def test_cub_smoke_trains_the_table_head_and_names_species_of_another_root(tmp_path):
-  """configs/cub.py:smoke with the trait-to-species head (pretrained frozen backbone,
+def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_path):
+  """configs/cub.py:smoke with the centred-cosine species head (pretrained frozen backbone,
   intervention against the species rows) trains; configs/cub_zeroshot.py:smoke then evaluates
   its checkpoint on three species it never saw, predicting among them from their rows; a
   config whose model does not match leaves the checkpoints in place."""
   config = conftest.load_config_module("cub").get_config("smoke")
   config.data.root = str(CUB_ROOT)
-  config.model.species_head = "table"
+  config.model.species_head = "cosine"
   workdir = tmp_path / "cub"
   report = train.train_and_evaluate(config, str(workdir))
   assert REPORT_KEYS <= set(report) and report["num_examples"] > 0
