@@ -1,8 +1,10 @@
-"""Tests for traitjax.tasks.bottleneck beyond the trainer: test-time intervention."""
+"""Tests for traitjax.tasks.bottleneck beyond the trainer: test-time intervention, traits held
+out of training, reworded trait phrases."""
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from tests import conftest
 from traitjax import tasks
@@ -41,3 +43,40 @@ def test_intervention_corrects_the_k_most_uncertain_known_traits():
   np.testing.assert_allclose(intervened[:, 2], every_known, rtol=1e-5, atol=1e-5)
   np.testing.assert_allclose(intervened[:, 3], every_known, rtol=1e-5, atol=1e-5)
   assert not np.allclose(intervened[:, 0], intervened[:, 1])
+
+
+MINILM = conftest.SHARED / "weights" / "all-MiniLM-L6-v2"
+
+
+@pytest.mark.skipif(not MINILM.is_dir(), reason=f"sentence encoder not found at {MINILM}")
+def test_held_out_traits_never_train_and_a_reworded_phrase_changes_only_its_trait(tmp_path):
+  """With the phrases trait head and 20% of traits held out: the loss ignores the held-out
+  traits' labels; rewording one trait's phrase in a phrase file changes that trait's logits
+  and no other, with the same parameters."""
+  config = conftest.load_config_module("open_vocabulary").get_config("smoke")
+  config.data.image_size = 32
+  source = sources.make_source(config.data, "train")
+  task = tasks.make_task(config, source)
+  heldout = np.flatnonzero(task.heldout_traits)
+  assert len(heldout) == round(0.2 * source.trait_table.num_traits)
+  batch = {k: np.stack([np.asarray(source[i][k]) for i in range(4)]) for k in source[0]}
+  batch["image"] = batch["image"].astype(np.float32) / 127.5 - 1
+  batch["valid"] = np.ones(4, bool)
+  variables = task.init(jax.random.key(0), batch)
+  state = {k: v for k, v in variables.items() if k != "params"}
+  loss = lambda b: float(task.loss(variables["params"], state, b, None)[0])
+  relabelled = dict(batch, traits=batch["traits"].copy())
+  relabelled["traits"][:, heldout] = 1 - np.nan_to_num(relabelled["traits"][:, heldout])
+  assert loss(relabelled) == loss(batch)
+  trained = np.flatnonzero(~task.heldout_traits)[0]
+  relabelled["traits"][:, trained] = 1 - np.nan_to_num(relabelled["traits"][:, trained])
+  assert loss(relabelled) != loss(batch)
+
+  reworded = source.trait_table.traits[heldout[0]]
+  (tmp_path / "phrases.txt").write_text(f"{reworded}\tbright blue star-shaped fruit\n")
+  config.model.trait_phrases = str(tmp_path / "phrases.txt")
+  edited = tasks.make_task(config, source)
+  before = task.predict(variables["params"], state, batch)["trait_logits"]
+  after = edited.predict(variables["params"], state, batch)["trait_logits"]
+  changed = np.flatnonzero(np.any(np.abs(np.asarray(after) - np.asarray(before)) > 1e-6, axis=0))
+  np.testing.assert_array_equal(changed, [heldout[0]])

@@ -49,12 +49,17 @@ def model_config(backbone: str, mode: str = "joint",
   """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
   random init), CBM mode, species head (`bottleneck.SPECIES_HEADS`; a table head reads the
   source's trait table, with the rows of the species named in the CSV `species_rows`, e.g.
-  parsed from descriptions, replaced), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,
+  parsed from descriptions, replaced), trait head (`bottleneck.TRAIT_HEADS`; `phrases` reads
+  the embeddings of the trait phrases, automatic or from the file `trait_phrases`, by the
+  sentence encoder in the folder `text_encoder`), the fraction of traits whose labels never
+  train (`heldout_trait_fraction`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,
   `beta` of bootstrap) and its weight, whether the backbone's batch norm keeps its running
   statistics in training (`frozen_batch_norm`), compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
       "trait_weight": 1.0, "species_rows": "",
+      "trait_head": "linear", "text_encoder": "../shared/weights/all-MiniLM-L6-v2",
+      "trait_phrases": "", "heldout_trait_fraction": 0.0,
       "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8},
       "frozen_batch_norm": False, "dtype": "float32"})
 

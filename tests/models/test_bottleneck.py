@@ -149,3 +149,29 @@ def test_table_head_needs_a_table_and_trait_probabilities():
                                          species_head="table")
     with pytest.raises(ValueError, match="species table"):
       model.init(jax.random.key(0), images, true_traits=traits, species_table=table)
+
+
+def test_the_phrases_trait_head_scores_any_phrase_and_a_new_one_changes_no_other_logit():
+  """Trait logits are the shared scale x the cosine of the projected features with each
+  phrase embedding, plus the shared bias; a trait added as one more embedding row is scored
+  with no new parameter."""
+  model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES,
+                                       trait_head="phrases")
+  images, _ = _inputs()
+  rng = np.random.default_rng(4)
+  phrases = rng.normal(size=(NUM_TRAITS, 16)).astype(np.float32)
+  phrases /= np.linalg.norm(phrases, axis=1, keepdims=True)
+  variables = model.init(jax.random.key(0), images, trait_embeddings=phrases)
+  outputs = model.apply(variables, images, trait_embeddings=phrases)
+  head = variables["params"]["trait_head"]
+  projected = outputs["features"] @ head["projection"]["kernel"] + head["projection"]["bias"]
+  projected /= np.linalg.norm(projected, axis=1, keepdims=True)
+  np.testing.assert_allclose(outputs["trait_logits"],
+                             np.exp(head["log_scale"]) * projected @ phrases.T + head["bias"],
+                             rtol=1e-4, atol=1e-5)
+  new_phrase = rng.normal(size=(1, 16)).astype(np.float32)
+  widened = bottleneck.PhraseSimilarityHead().apply(
+      {"params": head}, outputs["features"], np.concatenate([phrases, new_phrase]))
+  np.testing.assert_allclose(widened[:, :NUM_TRAITS], outputs["trait_logits"], rtol=1e-5)
+  with pytest.raises(ValueError, match="trait_embeddings"):
+    model.init(jax.random.key(0), images)

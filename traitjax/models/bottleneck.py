@@ -19,29 +19,54 @@ under learned per-trait reliabilities) or `cosine` (`species.CenteredCosine`).
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from traitjax.models import species
 
 MODES = ("joint", "sequential", "independent", "blackbox")
 SPECIES_HEADS = ("linear", "table", "cosine")
 TABLE_HEADS = ("table", "cosine")  # species heads that read the species table
+TRAIT_HEADS = ("linear", "phrases")
+
+
+class PhraseSimilarityHead(nn.Module):
+  """features [B, C] and unit-norm trait-phrase embeddings [T, D] -> trait logits [B, T]
+  = scale x cos(projection(features), phrase) + bias. The scale and the bias are shared by all
+  traits and the phrases are given at call time, so a trait never trained (or a reworded
+  one) is detected from its phrase alone."""
+
+  initial_scale: float = 10.0
+
+  @nn.compact
+  def __call__(self, features, phrase_embeddings):
+    projected = nn.Dense(phrase_embeddings.shape[-1], name="projection")(features)
+    projected = projected / jnp.maximum(
+        jnp.linalg.norm(projected, axis=-1, keepdims=True), 1e-6)
+    scale = jnp.exp(self.param(
+        "log_scale", nn.initializers.constant(float(np.log(self.initial_scale))), ()))
+    bias = self.param("bias", nn.initializers.zeros, ())
+    return scale * projected @ jnp.asarray(phrase_embeddings, jnp.float32).T + bias
 
 
 class ConceptBottleneck(nn.Module):
   """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
   [B, S] and features [B, C] (float32); the `table` head adds species_log_likelihood [B, S].
-  `frozen_batch_norm`: the backbone's batch norm always uses its running statistics."""
+  `frozen_batch_norm`: the backbone's batch norm always uses its running statistics.
+  `trait_head`: `linear` (a dense layer, one weight row per trait) or `phrases`
+  (`PhraseSimilarityHead` on the trait-phrase embeddings passed at call time)."""
 
   backbone: nn.Module
   num_traits: int
   num_species: int
   mode: str = "joint"
   species_head: str = "linear"
+  trait_head: str = "linear"
   frozen_batch_norm: bool = False
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
-  def __call__(self, images, train: bool = False, true_traits=None, species_table=None):
+  def __call__(self, images, train: bool = False, true_traits=None, species_table=None,
+               trait_embeddings=None):
     if self.mode not in MODES:
       raise ValueError(f"unknown bottleneck mode {self.mode!r}; known: {MODES}")
     if self.species_head not in SPECIES_HEADS:
@@ -49,13 +74,21 @@ class ConceptBottleneck(nn.Module):
     if self.species_head in TABLE_HEADS and (self.mode == "blackbox" or species_table is None):
       raise ValueError(f"the {self.species_head} species head reads trait probabilities and "
                        "needs the species table: not in blackbox mode, and pass species_table")
+    if self.trait_head not in TRAIT_HEADS:
+      raise ValueError(f"unknown trait head {self.trait_head!r}; known: {TRAIT_HEADS}")
+    if self.trait_head == "phrases" and trait_embeddings is None:
+      raise ValueError("the phrases trait head needs the trait-phrase embeddings: pass "
+                       "trait_embeddings [T, D]")
     # With frozen batch norm the backbone normalises with its (pretrained) running statistics
     # in training too and never updates them: what fine-tuning on a few hundred photos wants.
     backbone_train = train and not self.frozen_batch_norm
     features = self.backbone(images.astype(self.dtype), train=backbone_train)["features"]
     features = features.astype(jnp.float32)
     trait_input = jax.lax.stop_gradient(features) if self.mode == "blackbox" else features
-    trait_logits = nn.Dense(self.num_traits, name="trait_head")(trait_input)
+    if self.trait_head == "phrases":
+      trait_logits = PhraseSimilarityHead(name="trait_head")(trait_input, trait_embeddings)
+    else:
+      trait_logits = nn.Dense(self.num_traits, name="trait_head")(trait_input)
     if self.mode == "blackbox":
       species_input = features
     else:

@@ -14,6 +14,7 @@ import numpy as np
 from traitjax import evaluate
 from traitjax import losses
 from traitjax.data import schema
+from traitjax.language import phrases
 from traitjax.models import backbones
 from traitjax.models import bottleneck
 from traitjax.models import species
@@ -31,6 +32,8 @@ class BottleneckTask:
   trait_loss: Callable
   species_train_counts: np.ndarray
   species_table: np.ndarray | None = None  # [S, T], read by the table species head
+  trait_embeddings: np.ndarray | None = None  # [T, D] trait phrases, read by the phrases head
+  heldout_traits: np.ndarray | None = None  # bool [T]: traits whose labels never train
   intervention_ks: tuple[int, ...] = ()  # numbers of corrected traits to score
   intervention_truth: str = schema.TRAITS_VISIBLE  # the batch field a person's corrections copy
   few_shot_shots: tuple[int, ...] = ()  # photos per unseen species that refine its row
@@ -45,7 +48,7 @@ class BottleneckTask:
     model = bottleneck.ConceptBottleneck(
         backbone=backbone, num_traits=source.trait_table.num_traits,
         num_species=source.trait_table.num_species, mode=config.model.mode,
-        species_head=config.model.species_head,
+        species_head=config.model.species_head, trait_head=config.model.trait_head,
         frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     table = source.trait_table
     if config.model.species_rows:  # e.g. rows parsed from descriptions by traitjax.describe
@@ -55,6 +58,9 @@ class BottleneckTask:
                species_train_counts=np.asarray(source.species_train_counts),
                species_table=(table.values if config.model.species_head in bottleneck.TABLE_HEADS
                               else None),
+               trait_embeddings=(_trait_embeddings(config.model, table.traits)
+                                 if config.model.trait_head == "phrases" else None),
+               heldout_traits=_heldout_traits(config, table.num_traits),
                # The black box's species head reads features: no trait to correct.
                intervention_ks=(() if config.model.mode == "blackbox"
                                 else tuple(config.intervention.ks)),
@@ -67,7 +73,7 @@ class BottleneckTask:
     """Random variables, with the backbone's replaced by `pretrained` weights if given."""
     variables = flax.core.unfreeze(jax.jit(functools.partial(self.model.init, train=False))(
         rng, batch[schema.IMAGE], true_traits=batch[schema.TRAITS],
-        species_table=self.species_table))
+        species_table=self.species_table, trait_embeddings=self.trait_embeddings))
     if not self.pretrained:
       return variables
     loaded = weights.backbone_variables(self.backbone_name, self.pretrained)
@@ -82,11 +88,14 @@ class BottleneckTask:
     outputs, new_state = self.model.apply(
         {"params": params, **model_state}, batch[schema.IMAGE], train=True,
         true_traits=batch[schema.TRAITS], species_table=self.species_table,
-        mutable=list(model_state))
+        trait_embeddings=self.trait_embeddings, mutable=list(model_state))
     weights = batch[schema.VALID].astype(jnp.float32)
     species_loss = losses.species_cross_entropy(
         outputs["species_logits"], batch[schema.SPECIES], weights)
-    trait_loss = self.trait_loss(outputs["trait_logits"], batch[schema.TRAITS], weights)
+    trait_targets = batch[schema.TRAITS]
+    if self.heldout_traits is not None:  # Their labels are never seen.
+      trait_targets = jnp.where(self.heldout_traits, jnp.nan, trait_targets)
+    trait_loss = self.trait_loss(outputs["trait_logits"], trait_targets, weights)
     total = species_loss + self.trait_weight * trait_loss
     if "species_log_likelihood" in outputs:  # The table head fits its trait reliabilities.
       reliability_loss = species.reliability_loss(
@@ -99,7 +108,8 @@ class BottleneckTask:
 
   def predict(self, params, model_state, batch):
     outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
-                               train=False, species_table=self.species_table)
+                               train=False, species_table=self.species_table,
+                               trait_embeddings=self.trait_embeddings)
     predictions = {"species_logits": outputs["species_logits"],
                    "trait_logits": outputs["trait_logits"]}
     if self.intervention_ks:
@@ -127,6 +137,14 @@ class BottleneckTask:
     """The classification report; on examples of species never trained (a `zeroshot` split),
     plus its `zeroshot` section, with few-shot results for the table head."""
     report = evaluate.classification_report(predictions, train_counts=self.species_train_counts)
+    if self.heldout_traits is not None:
+      for name, columns in (("heldout_traits", self.heldout_traits),
+                            ("trained_traits", ~self.heldout_traits)):
+        report[name] = {"num_traits": int(columns.sum()), **{
+            key: evaluate.mean_trait_auc(predictions["trait_logits"][:, columns],
+                                         predictions[field][:, columns])
+            for key, field in (("trait_auc_table", schema.TRAITS),
+                               ("trait_auc_visible", schema.TRAITS_VISIBLE))}}
     if "intervention_logits" in predictions:
       report["intervention"] = evaluate.intervention_report(
           predictions["intervention_logits"], predictions[schema.SPECIES], self.intervention_ks)
@@ -143,3 +161,27 @@ class BottleneckTask:
   def _table_logits(self, params, trait_probabilities, table):
     return bottleneck.species_logits_from_traits(
         self.model, params, jnp.asarray(trait_probabilities), jnp.asarray(table))
+
+
+def _trait_embeddings(model_config, traits) -> np.ndarray:
+  """[T, D] unit-norm embeddings of the traits' phrases (automatic, or from the
+  `trait_phrases` file), by the sentence encoder in the `text_encoder` folder."""
+  overrides = (phrases.read_phrase_overrides(model_config.trait_phrases)
+               if model_config.trait_phrases else None)
+  book = phrases.phrase_book(traits, overrides)
+  from traitjax.models import text  # The tokenizer library loads only for this head.
+  return text.TextEncoder(model_config.text_encoder).embed(book.phrases)
+
+
+def _heldout_traits(config, num_traits: int) -> np.ndarray | None:
+  """bool [T]: a random `model.heldout_trait_fraction` of the traits (by `config.seed`), whose
+  labels the trait loss never sees; None when the fraction is 0."""
+  fraction = config.model.heldout_trait_fraction
+  if not 0 <= fraction < 1:
+    raise ValueError(f"model.heldout_trait_fraction must lie in [0, 1), got {fraction}")
+  count = int(round(fraction * num_traits))
+  if count == 0:
+    return None
+  mask = np.zeros(num_traits, bool)
+  mask[np.random.default_rng(config.seed).choice(num_traits, count, replace=False)] = True
+  return mask
