@@ -139,3 +139,21 @@ def test_rejects_images_without_three_channels():
   model = backbones.get_backbone("resnet_small")
   with pytest.raises(AssertionError):
     jax.eval_shape(model.init, jax.random.key(0), jnp.zeros((1, 32, 32, 1)))
+
+
+@pytest.mark.parametrize("name, num_stages, shape", [
+    ("resnet_small", 3, (2, 4, 4, 64)),  # Stride 8 of 32 px.
+    ("efficientnet_lite0", 5, (2, 2, 2, 112)),  # Stride 16, before the head.
+])
+def test_num_stages_builds_only_the_first_stages(name, num_stages, shape):
+  model = backbones.get_backbone(name, num_stages=num_stages)
+  images = jax.ShapeDtypeStruct((2, 32, 32, 3), jnp.float32)
+  variables = jax.eval_shape(model.init, jax.random.key(0), images)
+  assert sorted(k for k in variables["params"] if k.startswith("stage")) == [
+      f"stage{i + 1}" for i in range(num_stages)]
+  assert "head" not in variables["params"]
+  outputs = jax.eval_shape(model.apply, variables, images)
+  assert outputs["feature_map"].shape == shape
+  assert outputs["features"].shape == (2, shape[-1])
+  with pytest.raises(ValueError, match="num_stages"):
+    jax.eval_shape(backbones.get_backbone(name, num_stages=9).init, jax.random.key(0), images)

@@ -4,6 +4,9 @@ Every backbone takes float images [B, H, W, 3] in [-1, 1] (the batch contract of
 ``traitjax.data.schema``) and returns a dict:
 
 - ``feature_map``: [B, h, w, C], the last stage's output (h, w = H, W / the total stride);
+  with ``num_stages`` set, the output of stage ``num_stages`` (the later stages, and
+  EfficientNet's ``head``, are not built): e.g. a stride-16 map of 14 x 14 at 224 px from
+  EfficientNet-Lite0's stage 5, for part discovery (``models/slots.py``);
 - ``features``: [B, C], its global average;
 - ``logits``: [B, num_classes], only when the module's ``num_classes`` is not None.
 
@@ -39,6 +42,15 @@ _conv_init = nn.initializers.he_normal()
 def _check_images(images: chex.Array) -> None:
   chex.assert_rank(images, 4)
   chex.assert_axis_dimension(images, 3, 3)
+
+
+def _built_stages(stages: tuple, num_stages: int | None) -> tuple:
+  """The first ``num_stages`` of ``stages`` (all of them for None)."""
+  if num_stages is None:
+    return stages
+  if not 1 <= num_stages <= len(stages):
+    raise ValueError(f"num_stages must lie in 1..{len(stages)}, got {num_stages}")
+  return stages[:num_stages]
 
 
 def _outputs(feature_map: chex.Array, num_classes: int | None, dtype: Dtype) -> dict:
@@ -220,6 +232,8 @@ class ResNet(nn.Module):
     block: BasicBlock or Bottleneck.
     widths: per-stage block width (a Bottleneck outputs 4x that).
     num_classes: size of the linear ``classifier`` on the pooled features; None for none.
+    num_stages: build only the first stages (None: all); the last one built gives the
+      feature map.
     dtype: compute dtype; parameters are float32.
   """
 
@@ -231,6 +245,7 @@ class ResNet(nn.Module):
   stem_strides: int = 2
   stem_max_pool: bool = True
   num_classes: int | None = None
+  num_stages: int | None = None
   dtype: Dtype = jnp.float32
 
   @nn.compact
@@ -245,7 +260,8 @@ class ResNet(nn.Module):
                name="stem")(x, train)
     if self.stem_max_pool:
       x = nn.max_pool(x, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)))
-    for index, (num_blocks, width) in enumerate(zip(self.stage_sizes, self.widths)):
+    stages = _built_stages(tuple(zip(self.stage_sizes, self.widths)), self.num_stages)
+    for index, (num_blocks, width) in enumerate(stages):
       x = Stage(functools.partial(self.block, width), num_blocks, strides=1 if index == 0 else 2,
                 dtype=self.dtype, name=f"stage{index + 1}")(x, train)
     return _outputs(x, self.num_classes, self.dtype)
@@ -306,10 +322,13 @@ class EfficientNetLite0(nn.Module):
 
   Attributes:
     num_classes: size of the linear ``classifier`` on the pooled features; None for none.
+    num_stages: build only the first MBConv stages and no ``head`` (None: all seven and the
+      head); the last stage built gives the feature map.
     dtype: compute dtype; parameters are float32.
   """
 
   num_classes: int | None = None
+  num_stages: int | None = None
   dtype: Dtype = jnp.float32
 
   @nn.compact
@@ -319,11 +338,12 @@ class EfficientNetLite0(nn.Module):
     conv = functools.partial(_efficientnet_conv, dtype=self.dtype)
     x = jnp.asarray(images, self.dtype)
     x = conv(EFFICIENTNET_LITE0_STEM, 3, 2, activation=nn.relu6, name="stem")(x, train)
-    for index, (repeats, kernel, strides, expansion, features) in enumerate(
-        EFFICIENTNET_LITE0_STAGES):
+    stages = _built_stages(EFFICIENTNET_LITE0_STAGES, self.num_stages)
+    for index, (repeats, kernel, strides, expansion, features) in enumerate(stages):
       block = functools.partial(MBConv, features, kernel, expansion)
       x = Stage(block, repeats, strides, dtype=self.dtype, name=f"stage{index + 1}")(x, train)
-    x = conv(EFFICIENTNET_LITE0_HEAD, 1, activation=nn.relu6, name="head")(x, train)
+    if len(stages) == len(EFFICIENTNET_LITE0_STAGES):
+      x = conv(EFFICIENTNET_LITE0_HEAD, 1, activation=nn.relu6, name="head")(x, train)
     return _outputs(x, self.num_classes, self.dtype)
 
 

@@ -9,8 +9,9 @@ The trainer only calls a task's pure functions:
 """
 
 from traitjax.tasks import bottleneck
+from traitjax.tasks import slots
 
-TASKS = {"bottleneck": bottleneck.BottleneckTask}
+TASKS = {"bottleneck": bottleneck.BottleneckTask, "slots": slots.SlotsTask}
 
 
 def make_task(config, source):

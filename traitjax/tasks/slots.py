@@ -1,0 +1,197 @@
+"""Slot-attention part discovery (`models/slots.py`) as a task: species labels train the slots,
+the part losses shape them, and evaluation scores them against keypoints and names them by
+known traits."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import flax
+from flax import traverse_util
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from traitjax import evaluate
+from traitjax import losses
+from traitjax.data import schema
+from traitjax.models import backbones
+from traitjax.models import slots
+from traitjax.models import weights
+
+
+@dataclasses.dataclass(frozen=True)
+class PartLossWeights:
+  """Weights of the part losses (`models/slots.py`); 0 switches one off (a zero equivariance
+  weight also skips the second view)."""
+
+  concentration: float = 0.0
+  orthogonality: float = 0.0
+  equivariance: float = 0.0
+  presence: float = 0.0
+  presence_per_photo: float = 0.0
+
+  def __post_init__(self):
+    negative = {k: v for k, v in dataclasses.asdict(self).items() if v < 0}
+    if negative:
+      raise ValueError(f"part loss weights must not be negative, got {negative}")
+
+  @classmethod
+  def from_config(cls, part_losses) -> PartLossWeights:
+    known = [field.name for field in dataclasses.fields(cls)]
+    unknown = sorted(set(part_losses) - set(known))
+    if unknown:
+      raise ValueError(f"unknown part losses {unknown}; known: {known}")
+    return cls(**part_losses)
+
+
+@dataclasses.dataclass(frozen=True)
+class SlotsTask:
+  """Species cross-entropy on both views + the weighted part losses + `trait_weight` x the
+  masked trait BCE of the routed trait logits against the table labels (a probe unless the
+  model has `trait_supervision`).
+
+  The second view of each photo (`slots.random_view_transform` from the step's rng and the
+  photo's index: a random flip, rotation and zoom) is made inside the loss, so the input
+  pipeline stays the one every task shares. The species, trait and one-view part losses are
+  averaged over the views; the equivariance loss compares them.
+  """
+
+  model: slots.SlotPartDiscovery
+  part_loss_weights: PartLossWeights
+  trait_weight: float
+  species_train_counts: np.ndarray
+  trait_names: tuple[str, ...]
+  view_flip: bool = True
+  view_max_rotation_degrees: float = 15.0
+  view_min_zoom: float = 0.8
+  naming_auc_threshold: float = 0.75  # the AUC a known trait needs to name a slot
+  naming_top: int = 3  # names listed per slot
+  pretrained: str = ""  # safetensors file for the backbone ("" = random init)
+  backbone_name: str = ""
+
+  @classmethod
+  def from_config(cls, config, source) -> SlotsTask:
+    model_config = config.model
+    dtype = jnp.dtype(model_config.dtype)
+    backbone = backbones.get_backbone(model_config.backbone, num_stages=model_config.num_stages,
+                                      dtype=dtype)
+    model = slots.SlotPartDiscovery(
+        backbone=backbone, num_slots=model_config.num_slots,
+        num_species=source.trait_table.num_species, num_traits=source.trait_table.num_traits,
+        background_slot=model_config.background_slot, slot_size=model_config.slot_size,
+        num_iterations=model_config.num_iterations,
+        trait_supervision=model_config.trait_supervision,
+        position_embedding=model_config.position_embedding,
+        frozen_batch_norm=model_config.frozen_batch_norm, dtype=dtype)
+    return cls(model=model, part_loss_weights=PartLossWeights.from_config(config.part_losses),
+               trait_weight=model_config.trait_weight,
+               species_train_counts=np.asarray(source.species_train_counts),
+               trait_names=source.trait_table.traits,
+               view_flip=config.second_view.flip,
+               view_max_rotation_degrees=config.second_view.max_rotation_degrees,
+               view_min_zoom=config.second_view.min_zoom,
+               naming_auc_threshold=config.naming.auc_threshold, naming_top=config.naming.top,
+               pretrained=model_config.pretrained, backbone_name=model_config.backbone)
+
+  @property
+  def _two_views(self) -> bool:
+    return self.part_loss_weights.equivariance > 0
+
+  def init(self, rng, batch):
+    """Random variables, with the backbone's replaced by `pretrained` weights if given (those
+    of stages a truncated backbone does not build are left out)."""
+    variables = flax.core.unfreeze(jax.jit(functools.partial(self.model.init, train=False))(
+        rng, batch[schema.IMAGE]))
+    if not self.pretrained:
+      return variables
+    initialised = {k: v["backbone"] for k, v in variables.items()}
+    built = traverse_util.flatten_dict(initialised)
+    loaded = traverse_util.flatten_dict(
+        weights.backbone_variables(self.backbone_name, self.pretrained))
+    backbone = weights.merge_pretrained(
+        initialised, traverse_util.unflatten_dict({k: v for k, v in loaded.items() if k in built}))
+    for collection, tree in backbone.items():
+      variables[collection]["backbone"] = tree
+    return variables
+
+  def loss(self, params, model_state, batch, rng):
+    images = batch[schema.IMAGE]
+    weights = batch[schema.VALID].astype(jnp.float32)
+    views = [images]
+    if self._two_views:
+      # Drawn per photo from its index: the transforms are split over devices as the batch is.
+      transforms = jax.vmap(lambda index: slots.random_view_transform(
+          jax.random.fold_in(rng, index), self.view_flip, self.view_max_rotation_degrees,
+          self.view_min_zoom))(batch[schema.INDEX])
+      views.append(slots.warp(images, transforms)[0])
+    # One pass per view (batch norm updates once per view): slicing a batch of both views
+    # apart would undo its split over devices.
+    state, view_outputs = model_state, []
+    for view in views:
+      outputs, state = self.model.apply({"params": params, **state}, view, train=True,
+                                        mutable=list(model_state))
+      view_outputs.append(outputs)
+    species_loss, trait_loss, part_loss = (
+        sum(terms) / len(views)
+        for terms in zip(*(self._view_losses(outputs, batch, weights) for outputs in view_outputs)))
+    total = species_loss + self.trait_weight * trait_loss + part_loss
+    if self._two_views:
+      total += self.part_loss_weights.equivariance * slots.equivariance_loss(
+          view_outputs[0]["masks"], view_outputs[1]["masks"], transforms, weights)
+    correct = jnp.argmax(view_outputs[0]["species_logits"], -1) == batch[schema.SPECIES]
+    metrics = {"loss": total, "species_loss": species_loss, "trait_loss": trait_loss,
+               "species_accuracy": jnp.sum(correct * weights) / jnp.maximum(weights.sum(), 1)}
+    return total, (state, metrics)
+
+  def _view_losses(self, outputs, batch, weights) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """One view's species loss, trait loss and weighted sum of the one-view part losses."""
+    num_slots = self.model.num_slots
+    part_loss_weights = self.part_loss_weights
+    species_loss = losses.species_cross_entropy(
+        outputs["species_logits"], batch[schema.SPECIES], weights)
+    trait_loss = losses.trait_binary_cross_entropy(
+        outputs["trait_logits"], batch[schema.TRAITS], weights)
+    part_loss = jnp.zeros((), jnp.float32)
+    if part_loss_weights.concentration:
+      part_loss += part_loss_weights.concentration * slots.concentration_loss(
+          outputs["masks"][:, :num_slots], weights)
+    if part_loss_weights.orthogonality:
+      part_loss += part_loss_weights.orthogonality * slots.orthogonality_loss(
+          outputs["slots"][:, :num_slots], weights)
+    if part_loss_weights.presence:
+      part_loss += part_loss_weights.presence * slots.presence_loss(
+          outputs["presence"], weights, self.model.background_slot)
+    if part_loss_weights.presence_per_photo:
+      part_loss += part_loss_weights.presence_per_photo * slots.presence_per_photo_loss(
+          outputs["presence"], weights, self.model.background_slot)
+    return species_loss, trait_loss, part_loss
+
+  def predict(self, params, model_state, batch):
+    """The model's outputs but the slot vectors, and the keypoints they are scored against."""
+    outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
+                               train=False)
+    return {**{k: v for k, v in outputs.items() if k != "slots"},
+            schema.PARTS: batch[schema.PARTS]}
+
+  def evaluate(self, predictions, source, params):
+    """The classification report plus `parts` (`evaluate.part_discovery_report`) and
+    `slot_names`: `slots` (`evaluate.slot_trait_names`, against the per-photo truth where the
+    data has it, else against the table rows; `truth` says which) and `new_trait_candidates`,
+    the slots no known trait names."""
+    del source, params  # Everything is in the predictions.
+    report = evaluate.classification_report(predictions, train_counts=self.species_train_counts)
+    report["parts"] = evaluate.part_discovery_report(
+        predictions["masks"], predictions["centroids"], predictions["presence"],
+        predictions[schema.PARTS], self.model.num_slots)
+    report["parts"]["background_slot"] = self.model.background_slot
+    truth_field = (schema.TRAITS_VISIBLE if np.isfinite(predictions[schema.TRAITS_VISIBLE]).any()
+                   else schema.TRAITS)
+    names = evaluate.slot_trait_names(
+        predictions["slot_trait_logits"], predictions[truth_field], self.trait_names,
+        self.naming_auc_threshold, self.naming_top)
+    report["slot_names"] = {
+        "truth": truth_field, "auc_threshold": self.naming_auc_threshold, "slots": names,
+        "new_trait_candidates": [name["slot"] for name in names if name["candidate_new_trait"]]}
+    return report
