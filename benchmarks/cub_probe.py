@@ -18,29 +18,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-import tqdm
 
 from traitjax.data import cub
-from traitjax.data import pipeline
-from traitjax.data import schema
-from traitjax.models import backbones
-from traitjax.models import weights
 
+import cub_features  # pylint: disable=g-bad-import-order
 import cub_flags  # pylint: disable=g-bad-import-order
 
 _L2 = flags.DEFINE_list("l2", ["1e-4", "1e-3", "1e-2"], "L2 penalties on the weights.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 50, "Photos per forward pass.")
 _ITERATIONS = 300
-
-
-def _features(source, forward) -> np.ndarray:
-  """Pooled backbone features [N, 1280] of every photo of `source`."""
-  features = []
-  for start in tqdm.trange(0, len(source), _BATCH_SIZE.value, desc=repr(source)):
-    rows = [source[i] for i in range(start, min(start + _BATCH_SIZE.value, len(source)))]
-    batch = pipeline.finish_batch({schema.IMAGE: np.stack([r[schema.IMAGE] for r in rows])})
-    features.append(np.asarray(forward(batch[schema.IMAGE])))
-  return np.concatenate(features)
 
 
 def _fit_probe(features, labels, num_classes, l2):
@@ -72,13 +58,12 @@ def _fit_probe(features, labels, num_classes, l2):
 def main(argv):
   del argv
   dataset = cub.CubDataset(cub_flags.CUB_ROOT.value)
-  model = backbones.EfficientNetLite0()
-  variables = weights.efficientnet_lite0_variables(weights.load_safetensors(cub_flags.WEIGHTS.value))
-  forward = jax.jit(lambda images: model.apply(variables, images)["features"])
+  forward = cub_features.backbone_forward(cub_flags.WEIGHTS.value)
   for crop_to_bbox in (False, True):
     splits = {split: cub.CubSource(dataset, split, 224, crop_to_bbox=crop_to_bbox)
               for split in ("train", "test")}
-    features = {split: _features(source, forward) for split, source in splits.items()}
+    features = {split: cub_features.pooled_features(source, forward, _BATCH_SIZE.value)
+                for split, source in splits.items()}
     mean, std = features["train"].mean(0), features["train"].std(0) + 1e-6
     train, test = ((features[s] - mean) / std for s in ("train", "test"))
     top1 = {}
