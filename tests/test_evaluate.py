@@ -286,3 +286,12 @@ def test_slot_trait_names_give_each_trait_to_its_best_slot_and_flag_the_others()
   assert names[2]["traits"] == [] and names[2]["best_auc"] < 0.8
   with pytest.raises(ValueError, match="trait names"):
     evaluate.slot_trait_names(logits, truth, ("a::x",), 0.8, 3)
+
+
+def test_nearest_row_top1_splits_ties_and_ignores_unknown_traits():
+  table = np.array([[1, 0, 1], [1, 0, 0], [0, 1, np.nan]], np.float32)
+  truth = np.array([[1, 0, 1],         # row 0 exactly: right
+                    [1, np.nan, np.nan],  # rows 0 and 1 tie (row 2 is 1 away): half right
+                    [0, 1, 1]], np.float32)  # row 2 at distance 0 on the known traits: right
+  np.testing.assert_allclose(evaluate.nearest_row_top1(truth, table, np.array([0, 1, 2])),
+                             (1 + 0.5 + 1) / 3)

@@ -149,6 +149,17 @@ def intervention_report(logits: np.ndarray, species: np.ndarray, ks) -> dict:
           "species_top1": [top_k_accuracy(logits[:, i], species, 1) for i in range(len(ks))]}
 
 
+def nearest_row_top1(truth: np.ndarray, table: np.ndarray, species: np.ndarray) -> float:
+  """How often the table row nearest to each photo's truth [N, T] (summed absolute difference
+  over the traits known in both; NaN = unknown) is its species' row, ties split evenly: what a
+  reader of `table` [S, T] reaches with every trait corrected, the ceiling of intervention."""
+  known = np.isfinite(truth)[:, None, :] & np.isfinite(table)[None]
+  distance = np.where(known, np.abs(np.nan_to_num(truth)[:, None] - np.nan_to_num(table)[None]),
+                      0).sum(-1)
+  nearest = distance <= distance.min(1, keepdims=True) + 1e-6
+  return float(np.mean(nearest[np.arange(len(species)), species] / nearest.sum(1)))
+
+
 def few_shot_report(predictions: dict[str, np.ndarray], seen_species: np.ndarray,
                     table: np.ndarray, shots, table_logits, prior_strength: float) -> dict:
   """Few-shot species from table rows: for each n in `shots`, each unseen species' row is

@@ -148,6 +148,9 @@ class BottleneckTask:
     if "intervention_logits" in predictions:
       report["intervention"] = evaluate.intervention_report(
           predictions["intervention_logits"], predictions[schema.SPECIES], self.intervention_ks)
+      if self.species_table is not None:
+        report["intervention"]["nearest_row_top1"] = evaluate.nearest_row_top1(
+            predictions[self.intervention_truth], self.species_table, predictions[schema.SPECIES])
     seen = np.asarray(source.seen_species, bool)
     if not seen[predictions[schema.SPECIES]].all():
       report["zeroshot"] = evaluate.zeroshot_report(
@@ -165,12 +168,21 @@ class BottleneckTask:
 
 def _trait_embeddings(model_config, traits) -> np.ndarray:
   """[T, D] unit-norm embeddings of the traits' phrases (automatic, or from the
-  `trait_phrases` file), by the sentence encoder in the `text_encoder` folder."""
+  `trait_phrases` file), by the sentence encoder in the `text_encoder` folder, each taken
+  about the mean of its group's phrases. "Yellow petals" then keeps what sets it apart from
+  the other petal colours rather than what all petal colours share: a trait never trained is
+  scored by how a photo differs from its trained siblings."""
   overrides = (phrases.read_phrase_overrides(model_config.trait_phrases)
                if model_config.trait_phrases else None)
   book = phrases.phrase_book(traits, overrides)
   from traitjax.models import text  # The tokenizer library loads only for this head.
-  return text.TextEncoder(model_config.text_encoder).embed(book.phrases)
+  embeddings = text.TextEncoder(model_config.text_encoder).embed(book.phrases)
+  groups = np.asarray(book.groups)
+  for group in set(book.groups):
+    members = groups == group
+    if members.sum() > 1:
+      embeddings[members] -= embeddings[members].mean(0)
+  return embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-6)
 
 
 def _heldout_traits(config, num_traits: int) -> np.ndarray | None:
