@@ -45,7 +45,7 @@ def test_intervention_corrects_the_k_most_uncertain_known_traits():
   assert not np.allclose(intervened[:, 0], intervened[:, 1])
 
 
-MINILM = conftest.SHARED / "weights" / "all-MiniLM-L6-v2"
+MINILM = conftest.MINILM
 
 
 @pytest.mark.skipif(not MINILM.is_dir(), reason=f"sentence encoder not found at {MINILM}")

@@ -15,7 +15,7 @@ from traitjax.data import schema
 from traitjax.data import synthetic
 from traitjax.language import phrases
 
-MINILM = conftest.SHARED / "weights" / "all-MiniLM-L6-v2"
+MINILM = conftest.MINILM
 
 
 @pytest.fixture(scope="module")

@@ -4,22 +4,12 @@ awareness and empty cells with the real all-MiniLM-L6-v2 (skipped when it is abs
 import numpy as np
 import pytest
 
-from tests import conftest
 from traitjax.language import extract
 from traitjax.language import phrases
-from traitjax.models import text
 
-MINILM = conftest.SHARED / "weights" / "all-MiniLM-L6-v2"
 TRAITS = ("petal_colour::yellow", "petal_colour::white", "petal_colour::red",
           "leaf_colour::yellow", "leaf_colour::dark_green", "leaf_colour::purple",
           "stem_texture::smooth", "stem_texture::hairy")
-
-
-@pytest.fixture(scope="module")
-def encoder():
-  if not MINILM.is_dir():
-    pytest.skip(f"all-MiniLM-L6-v2 not found at {MINILM}")
-  return text.TextEncoder(MINILM)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +69,8 @@ def test_settings_are_checked():
     extract.Settings(mention_level=2)
 
 
-def test_group_awareness(book, encoder):
-  parsed = _parse({"x": "Petals yellow. Leaves dark green."}, book, encoder)["x"]
+def test_group_awareness(book, minilm):
+  parsed = _parse({"x": "Petals yellow. Leaves dark green."}, book, minilm)["x"]
   assert parsed["petal_colour::yellow"] >= 0.5
   assert parsed["petal_colour::white"] < 0.5 and parsed["petal_colour::red"] < 0.5
   assert parsed["leaf_colour::dark_green"] >= 0.5
@@ -88,9 +78,9 @@ def test_group_awareness(book, encoder):
   assert np.isnan(parsed["stem_texture::smooth"]) and np.isnan(parsed["stem_texture::hairy"])
 
 
-def test_empty_where_the_text_says_nothing_and_lists_of_strings(book, encoder):
+def test_empty_where_the_text_says_nothing_and_lists_of_strings(book, minilm):
   parsed = _parse({"silent": "The species was described in 1821.",
-                   "listed": ["The flowers are red.", "Stem hairy."]}, book, encoder)
+                   "listed": ["The flowers are red.", "Stem hairy."]}, book, minilm)
   assert all(np.isnan(value) for value in parsed["silent"].values())
   listed = parsed["listed"]
   assert listed["petal_colour::red"] >= 0.5 and listed["stem_texture::hairy"] >= 0.5

@@ -13,7 +13,7 @@ from safetensors import numpy as safetensors_numpy
 from tests import conftest
 from traitjax.models import text
 
-MINILM = conftest.SHARED / "weights" / "all-MiniLM-L6-v2"
+MINILM = conftest.MINILM
 MINILM_REFERENCE = conftest.SHARED / "weights" / "all_minilm_l6_v2_reference.npz"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                    "vocab.txt")
@@ -67,13 +67,6 @@ def _random_bert_tensors(config, seed=0):
     tensors[name] = tensor.astype(np.float32)
   tensors["embeddings.position_ids"] = np.arange(config["max_position_embeddings"])[None]
   return tensors
-
-
-@pytest.fixture(scope="module")
-def minilm():
-  if not MINILM.is_dir():
-    pytest.skip(f"all-MiniLM-L6-v2 not found at {MINILM}")
-  return text.TextEncoder(MINILM)
 
 
 @pytest.fixture(scope="module")
