@@ -110,6 +110,22 @@ def backbone_variables(name: str, path: str | os.PathLike,
   return CONVERTERS[name](load_safetensors(path), num_classes=num_classes)
 
 
+def with_pretrained_backbone(variables: dict, backbone_name: str,
+                             path: str | os.PathLike) -> dict:
+  """``variables`` of a model (from its ``init``, the backbone under ``"backbone"`` in each
+  collection) with the backbone's replaced by ``backbone_variables(backbone_name, path)``
+  (``merge_pretrained``). Pretrained modules the backbone does not build (the stages after its
+  ``num_stages``, a truncated network's head) are left out; within the built ones every leaf
+  must match."""
+  initialised = {collection: tree["backbone"] for collection, tree in variables.items()}
+  built = {key[:2] for key in traverse_util.flatten_dict(initialised)}  # (collection, module)
+  loaded = traverse_util.flatten_dict(backbone_variables(backbone_name, path))
+  merged = merge_pretrained(initialised, traverse_util.unflatten_dict(
+      {key: value for key, value in loaded.items() if key[:2] in built}))
+  return {collection: {**tree, "backbone": merged[collection]}
+          for collection, tree in variables.items()}
+
+
 def merge_pretrained(initialised: Mapping, pretrained: Mapping,
                      keep_initialised: Sequence[str] = ()) -> dict:
   """``initialised`` variables with every leaf replaced by its ``pretrained`` value.

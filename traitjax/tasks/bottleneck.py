@@ -76,12 +76,7 @@ class BottleneckTask:
         species_table=self.species_table, trait_embeddings=self.trait_embeddings))
     if not self.pretrained:
       return variables
-    loaded = weights.backbone_variables(self.backbone_name, self.pretrained)
-    backbone = weights.merge_pretrained(
-        {k: v["backbone"] for k, v in variables.items()}, loaded)
-    for collection, tree in backbone.items():
-      variables[collection]["backbone"] = tree
-    return variables
+    return weights.with_pretrained_backbone(variables, self.backbone_name, self.pretrained)
 
   def loss(self, params, model_state, batch, rng):
     del rng  # The model is deterministic given the batch.

@@ -8,7 +8,6 @@ import dataclasses
 import functools
 
 import flax
-from flax import traverse_util
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -100,21 +99,12 @@ class SlotsTask:
     return self.part_loss_weights.equivariance > 0
 
   def init(self, rng, batch):
-    """Random variables, with the backbone's replaced by `pretrained` weights if given (those
-    of stages a truncated backbone does not build are left out)."""
+    """Random variables, with the backbone's replaced by `pretrained` weights if given."""
     variables = flax.core.unfreeze(jax.jit(functools.partial(self.model.init, train=False))(
         rng, batch[schema.IMAGE]))
     if not self.pretrained:
       return variables
-    initialised = {k: v["backbone"] for k, v in variables.items()}
-    built = traverse_util.flatten_dict(initialised)
-    loaded = traverse_util.flatten_dict(
-        weights.backbone_variables(self.backbone_name, self.pretrained))
-    backbone = weights.merge_pretrained(
-        initialised, traverse_util.unflatten_dict({k: v for k, v in loaded.items() if k in built}))
-    for collection, tree in backbone.items():
-      variables[collection]["backbone"] = tree
-    return variables
+    return weights.with_pretrained_backbone(variables, self.backbone_name, self.pretrained)
 
   def loss(self, params, model_state, batch, rng):
     images = batch[schema.IMAGE]
