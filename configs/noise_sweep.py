@@ -2,9 +2,10 @@ r"""python -m traitjax.sweep --config=configs/noise_sweep.py --workdir=workdirs/
 
 Trait-label noise x trait loss on synthetic flora: the joint CBM of configs/default.py trained
 on species-level tables whose cells are flipped at 0, 10, 20 and 30% (false positives and false
-negatives alike) with 20% of the cells missing, under BCE, generalized cross-entropy and soft
-bootstrapping. Writes `noise_sweep` (trait AUC against per-photo visible truth, species top-1)
-into WORKDIR/metrics.json and WORKDIR/noise_sweep.png. Variants: `:smoke`.
+negatives alike) with 20% of the cells missing, under BCE, generalized cross-entropy, soft
+bootstrapping and the trait-group noise model (`losses.trait_group_noise_likelihood`). Writes
+`noise_sweep` (trait AUC against per-photo visible truth, species top-1) into
+WORKDIR/metrics.json and WORKDIR/noise_sweep.png. Variants: `:smoke`.
 """
 
 import os
@@ -21,11 +22,11 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.sweep = ml_collections.ConfigDict()
   config.sweep.name = "noise_sweep"
   config.sweep.axes = (("data.false_positive,data.false_negative", (0.0, 0.1, 0.2, 0.3)),
-                       ("model.trait_loss.name", ("bce", "gce", "bootstrap")))
+                       ("model.trait_loss.name", ("bce", "gce", "bootstrap", "group_noise")))
   config.sweep.metrics = ("trait_auc_visible", "trait_auc_table", "species_top1")
   if arg == "smoke":
     config.sweep.axes = (("data.false_positive,data.false_negative", (0.0, 0.3)),
-                         ("model.trait_loss.name", ("bce", "gce")))
+                         ("model.trait_loss.name", ("bce", "group_noise")))
   elif arg:
     raise ValueError(f"unknown variant {arg!r} of configs/noise_sweep.py; known: smoke")
   return config

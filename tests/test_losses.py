@@ -117,18 +117,22 @@ ROBUST_LOSSES = {
     "gce": lambda q=0.7: losses.trait_loss(types.SimpleNamespace(name="gce", q=q)),
     "bootstrap": lambda beta=0.8: losses.trait_loss(
         types.SimpleNamespace(name="bootstrap", beta=beta)),
+    "group_noise": lambda groups=None: _group_noise(groups=groups),
 }
 
 
-@pytest.mark.parametrize("name", ["bce", "gce", "bootstrap"])
+@pytest.mark.parametrize("name", losses.TRAIT_LOSSES)
 def test_trait_losses_have_finite_gradients_even_for_saturated_logits(name):
-  loss_fn = losses.trait_loss(types.SimpleNamespace(name=name, q=0.7, beta=0.8))
+  loss_fn = losses.trait_loss(types.SimpleNamespace(
+      name=name, q=0.7, beta=0.8, false_positive=0.2, false_negative=0.2), groups=GROUPS)
   logits, targets, weights = _trait_problem()
   logits = logits.at[0].set(80.0).at[1].set(-80.0)
   value, gradient = jax.value_and_grad(loss_fn)(logits, targets, weights)
   assert np.isfinite(float(value))
   assert np.all(np.isfinite(gradient))
-  assert np.all(gradient[2] == 0) and gradient[0, 2] == 0  # Padding row and unknown cell.
+  assert np.all(gradient[2] == 0)  # Padding row.
+  if name != "group_noise":  # Whose unknown cells still compete within their group.
+    assert gradient[0, 2] == 0
 
 
 def test_gce_tends_to_bce_as_q_goes_to_zero_and_is_mae_at_one():
@@ -151,7 +155,7 @@ def test_bootstrapping_with_beta_one_is_bce():
       float(losses.trait_binary_cross_entropy(logits, targets, weights)), rtol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["gce", "bootstrap"])
+@pytest.mark.parametrize("name", ["gce", "bootstrap", "group_noise"])
 def test_robust_losses_pull_less_on_a_label_the_model_confidently_contradicts(name):
   """Label 1 on a trait the model puts at probability 0.007 (logit -5), e.g. a trait of the
   species that this photo does not show: BCE's gradient is near its maximum; the robust
@@ -159,7 +163,8 @@ def test_robust_losses_pull_less_on_a_label_the_model_confidently_contradicts(na
   targets = jnp.ones((1, 1))
   weights = jnp.ones(1)
   bce_grad = jax.grad(losses.trait_binary_cross_entropy)
-  robust_grad = jax.grad(ROBUST_LOSSES[name]())
+  one_trait = {"groups": np.zeros(1, int)} if name == "group_noise" else {}
+  robust_grad = jax.grad(ROBUST_LOSSES[name](**one_trait))
   contradicted = jnp.full((1, 1), -5.0)
   assert abs(float(robust_grad(contradicted, targets, weights)[0, 0])) < 0.85 * abs(
       float(bce_grad(contradicted, targets, weights)[0, 0]))
@@ -169,8 +174,76 @@ def test_robust_losses_pull_less_on_a_label_the_model_confidently_contradicts(na
 
 
 def test_unknown_trait_loss_or_setting_is_refused():
-  with pytest.raises(ValueError, match="bce, gce, bootstrap"):
+  with pytest.raises(ValueError, match="bce, gce, bootstrap, group_noise"):
     losses.trait_loss(types.SimpleNamespace(name="mae"))
   logits, targets, weights = _trait_problem()
   with pytest.raises(ValueError, match="0 < q"):
     ROBUST_LOSSES["gce"](q=0.0)(logits, targets, weights)
+
+
+GROUPS = np.array([0, 0, 0, 1, 1, 2, 3])  # The trait groups of _trait_problem's 7 traits.
+
+
+def _group_noise(false_positive=0.2, false_negative=0.2, groups=None):
+  config = types.SimpleNamespace(name="group_noise", false_positive=false_positive,
+                                 false_negative=false_negative)
+  return losses.trait_loss(config, groups=GROUPS if groups is None else groups)
+
+
+def _brute_force_group_noise(logits, targets, weights, false_positive, false_negative):
+  """-log sum_z P(z) P(labels | z) by enumerating z: one value of each group (or none, for a
+  one-trait group)."""
+  total, cells = 0.0, 0
+  probabilities = 1 / (1 + np.exp(-np.asarray(logits, np.float64)))
+  for b in np.flatnonzero(np.asarray(weights)):
+    for group in np.unique(GROUPS):
+      members = np.flatnonzero(GROUPS == group)
+      labels = np.asarray(targets)[b, members]
+      known = np.isfinite(labels)
+      if not known.any():
+        continue
+      likelihood = 0.0
+      for shown in [None] * (len(members) == 1) + list(range(len(members))):
+        p_z, p_labels = 1.0, 1.0
+        for k, (p, y) in enumerate(zip(probabilities[b, members], labels)):
+          p_z *= p if k == shown else 1 - p
+          if np.isfinite(y):
+            p_one = 1 - false_negative if k == shown else false_positive
+            p_labels *= p_one ** y * (1 - p_one) ** (1 - y)
+        likelihood += p_z * p_labels
+      total -= np.log(likelihood)
+      cells += known.sum()
+  return total / cells
+
+
+def test_group_noise_is_the_likelihood_of_its_noise_model():
+  logits, targets, weights = _trait_problem()
+  np.testing.assert_allclose(
+      float(_group_noise(0.1, 0.3)(logits, targets, weights)),
+      _brute_force_group_noise(logits, targets, weights, 0.1, 0.3), rtol=1e-5)
+
+
+def test_group_noise_tends_to_bce_on_one_hot_rows_as_the_flip_rates_vanish():
+  logits, _, weights = _trait_problem()
+  one_hot = np.zeros(logits.shape, np.float32)
+  one_hot[:, [1, 3, 6]] = 1.0
+  bce = float(losses.trait_binary_cross_entropy(logits, jnp.asarray(one_hot), weights))
+  for rate, tolerance in ((1e-6, 1e-3), (1e-9, 1e-6)):
+    np.testing.assert_allclose(
+        float(_group_noise(rate, rate)(logits, jnp.asarray(one_hot), weights)), bce,
+        rtol=tolerance)
+
+
+def test_group_noise_does_not_ask_for_every_value_a_row_lists():
+  """A row that lists two values of a group: BCE wants both present, so its best logits call
+  both; under the noise model a photo showing either one explains the row, so a detector that
+  names one value and denies the other loses nothing to one that calls both."""
+  targets = jnp.array([[1.0, 1.0, 0.0]])
+  weights = jnp.ones(1)
+  one_value = jnp.array([[6.0, -6.0, -6.0]])
+  both_values = jnp.array([[6.0, 6.0, -6.0]])
+  group_noise = _group_noise(groups=np.zeros(3, int))
+  bce = losses.trait_binary_cross_entropy
+  assert float(bce(one_value, targets, weights)) > float(bce(both_values, targets, weights)) + 1
+  assert float(group_noise(one_value, targets, weights)) < float(
+      group_noise(both_values, targets, weights))

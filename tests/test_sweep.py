@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tests import conftest
@@ -16,7 +17,7 @@ from traitjax import train
 def test_noise_sweep_points_set_tied_fields_together_and_name_valid_losses():
   config = conftest.load_config_module("noise_sweep").get_config()
   grid = sweep.points(config.sweep)
-  assert len(grid) == 4 * 3
+  assert len(grid) == 4 * 4
   names = set()
   for point in grid:
     point_config = sweep.point_config(config, point)
@@ -24,7 +25,7 @@ def test_noise_sweep_points_set_tied_fields_together_and_name_valid_losses():
     assert point_config.data.false_positive == point_config.data.false_negative == flips
     assert point_config.data.missing == 0.2
     assert "sweep" not in point_config
-    losses.trait_loss(point_config.model.trait_loss)  # A known loss.
+    losses.trait_loss(point_config.model.trait_loss, groups=np.zeros(3, int))  # A known loss.
     names.add(sweep.point_name(point))
   assert len(names) == len(grid)
   assert "false_positive=0.1,name=gce" in names
@@ -54,13 +55,13 @@ def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, mo
 
   monkeypatch.setattr(train, "train_and_evaluate", fake_train)
   (tmp_path / "metrics.json").write_text(json.dumps({"other": 1}))
-  done = tmp_path / "false_positive=0.0,name=gce"
+  done = tmp_path / "false_positive=0.0,name=group_noise"
   done.mkdir()
   (done / "metrics.json").write_text(json.dumps(
       {"trait_auc_visible": 0.25, "trait_auc_table": 0.5, "species_top1": 0.0}))
   section = sweep.run(config, str(tmp_path))
   assert trained == ["false_positive=0.0,name=bce", "false_positive=0.3,name=bce",
-                     "false_positive=0.3,name=gce"]
+                     "false_positive=0.3,name=group_noise"]
   assert [r["trait_auc_visible"] for r in section["results"]] == [1.0, 0.25, 0.7, 0.7]
   summary = json.loads((tmp_path / "metrics.json").read_text())
   assert summary["other"] == 1 and summary["noise_sweep"] == section

@@ -53,14 +53,15 @@ def model_config(backbone: str, mode: str = "joint",
   the embeddings of the trait phrases, automatic or from the file `trait_phrases`, by the
   sentence encoder in the folder `text_encoder`), the fraction of traits whose labels never
   train (`heldout_trait_fraction`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,
-  `beta` of bootstrap) and its weight, whether the backbone's batch norm keeps its running
+  `beta` of bootstrap, the assumed flip rates of group_noise) and its weight, whether the backbone's batch norm keeps its running
   statistics in training (`frozen_batch_norm`), compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
       "trait_weight": 1.0, "species_rows": "",
       "trait_head": "linear", "text_encoder": "../shared/weights/all-MiniLM-L6-v2",
       "trait_phrases": "", "heldout_trait_fraction": 0.0,
-      "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8},
+      "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8, "false_positive": 0.01,
+                     "false_negative": 0.01},
       "frozen_batch_norm": False, "dtype": "float32"})
 
 

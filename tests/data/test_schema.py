@@ -30,6 +30,7 @@ def test_groups_are_derived_from_trait_names():
   table = _table()
   assert table.groups == ("leaf_shape", "leaf_shape", "petal_colour", "height")
   assert table.group_names() == ("leaf_shape", "petal_colour", "height")
+  assert table.group_indices().tolist() == [0, 0, 1, 2]
   assert table.num_species == 3 and table.num_traits == 4
   assert schema.group_of("a::b::c") == "a"
   explicit = schema.TraitTable(np.zeros((1, 2)), species=["x"], traits=["p", "q"],

@@ -127,6 +127,11 @@ class TraitTable:
     """Distinct groups in first-seen order."""
     return tuple(dict.fromkeys(self.groups))
 
+  def group_indices(self) -> np.ndarray:
+    """int [T]: each trait's group, numbered as in `group_names`."""
+    numbers = {name: i for i, name in enumerate(self.group_names())}
+    return np.array([numbers[g] for g in self.groups], np.int32)
+
   def rows(self, species: Sequence[int]) -> TraitTable:
     """The table restricted to the given species rows, in that order."""
     index = np.asarray(species, np.int64)

@@ -54,7 +54,8 @@ class BottleneckTask:
     if config.model.species_rows:  # e.g. rows parsed from descriptions by traitjax.describe
       table = table.with_rows(schema.TraitTable.from_csv(config.model.species_rows))
     return cls(model=model, trait_weight=config.model.trait_weight,
-               trait_loss=losses.trait_loss(config.model.trait_loss),
+               trait_loss=losses.trait_loss(config.model.trait_loss,
+                                           groups=table.group_indices()),
                species_train_counts=np.asarray(source.species_train_counts),
                species_table=(table.values if config.model.species_head in bottleneck.TABLE_HEADS
                               else None),
