@@ -53,8 +53,9 @@ def model_config(backbone: str, mode: str = "joint",
   the embeddings of the trait phrases, automatic or from the file `trait_phrases`, by the
   sentence encoder in the folder `text_encoder`), the fraction of traits whose labels never
   train (`heldout_trait_fraction`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,
-  `beta` of bootstrap, the assumed flip rates of group_noise) and its weight, whether the backbone's batch norm keeps its running
-  statistics in training (`frozen_batch_norm`), compute dtype."""
+  `beta` of bootstrap, the assumed flip rates of group_noise) and its weight, whether the
+  backbone's batch norm keeps its running statistics in training (`frozen_batch_norm`),
+  compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
       "trait_weight": 1.0, "species_rows": "",

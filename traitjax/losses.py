@@ -60,8 +60,8 @@ def trait_bootstrapped_cross_entropy(logits, targets, weights, beta: float = 0.8
   return trait_binary_cross_entropy(logits, blended, weights)
 
 
-def trait_group_noise_likelihood(logits, targets, weights, groups, false_positive: float = 0.2,
-                                 false_negative: float = 0.2):
+def trait_group_noise_likelihood(logits, targets, weights, groups, false_positive: float = 0.01,
+                                 false_negative: float = 0.01):
   """Negative log-likelihood of the species-level labels under a model of how they were made,
   per trait group, over the known cells.
 
@@ -83,7 +83,9 @@ def trait_group_noise_likelihood(logits, targets, weights, groups, false_positiv
     targets: float [B, T] in [0, 1], NaN = no label.
     weights: float [B] (0 = padding).
     groups: int [T] group index of each trait (a static array).
-    false_positive, false_negative: the assumed flip rates, in (0, 0.5).
+    false_positive, false_negative: the assumed flip rates, in (0, 0.5). Small rates keep
+      a contradicted label costly: with larger ones a value the detector settles on early
+      and wrongly is never unlearned.
   """
   for name, rate in (("false_positive", false_positive), ("false_negative", false_negative)):
     if not 0 < rate < 0.5:
