@@ -22,7 +22,6 @@ from traitjax import config_lib
 from traitjax import evaluate
 from traitjax.data import schema
 from traitjax.data import sources
-from traitjax.data import synthetic
 
 _FLIPS = flags.DEFINE_list("flips", ["0", "0.1", "0.2", "0.3"], "Flip rates to score.")
 _SPLIT = flags.DEFINE_string("split", "test", "Split whose photos are scored.")
@@ -31,10 +30,9 @@ _CONFIG = os.path.join(os.path.dirname(__file__), "..", "configs", "noise_sweep.
 
 
 def _row_scores(table: np.ndarray, species: np.ndarray) -> np.ndarray:
-  """[N, T] each photo's species row, missing cells at 0.5; ties broken by a tiny fixed
-  jitter so that AUC does not reward a row for the order of the photos."""
-  rows = np.nan_to_num(table[species], nan=0.5)
-  return rows + 1e-6 * np.random.default_rng(0).random(rows.shape)
+  """[N, T] each photo's species row, missing cells at 0.5 (tied photos share their rank in
+  the AUC)."""
+  return np.nan_to_num(table[species], nan=0.5)
 
 
 def main(argv):
@@ -42,8 +40,8 @@ def main(argv):
   config = config_lib.load_config_file(_CONFIG).get_config()
   for flip in map(float, _FLIPS.value):
     config.data.false_positive = config.data.false_negative = flip
-    flora = synthetic.Flora(synthetic.FloraConfig.from_config(config.data))
     source = sources.make_source(config.data, _SPLIT.value)
+    flora = source.flora
     examples = [source[i] for i in range(len(source))]
     species = np.array([example[schema.SPECIES] for example in examples])
     visible = np.stack([example[schema.TRAITS_VISIBLE] for example in examples])

@@ -94,20 +94,21 @@ def trait_group_noise_likelihood(logits, targets, weights, groups, false_positiv
   if groups.shape != (logits.shape[-1],):
     raise ValueError(f"{groups.shape} group indices for {logits.shape[-1]} traits")
   membership = groups[None, :] == np.unique(groups)[:, None]  # bool [G, T]
+  group_sum = membership.T.astype(np.float32)  # [T, G]: x @ group_sum sums x per group
   logits = logits.astype(jnp.float32)
   known = jnp.isfinite(targets) * weights[:, None]
   labels = jnp.nan_to_num(targets)
   # log P(label | value not shown) and log P(label | value shown); 0 where unknown.
   if_absent = known * (labels * np.log(false_positive) + (1 - labels) * np.log1p(-false_positive))
   if_shown = known * (labels * np.log1p(-false_negative) + (1 - labels) * np.log(false_negative))
-  none_shown = (jax.nn.log_sigmoid(-logits) + if_absent) @ membership.T.astype(np.float32)
+  none_shown = (jax.nn.log_sigmoid(-logits) + if_absent) @ group_sum
   one_shown = jax.nn.logsumexp(  # log sum_v P(z = v) P(labels | z = v) - none_shown
       jnp.broadcast_to((logits + if_shown - if_absent)[:, None, :],
                        (logits.shape[0],) + membership.shape),
       axis=-1, where=membership[None])
   binary = membership.sum(1) == 1  # One-trait groups may also show nothing.
   log_likelihood = none_shown + jnp.where(binary, jnp.logaddexp(0.0, one_shown), one_shown)
-  group_known = (known @ membership.T.astype(np.float32)) > 0
+  group_known = (known @ group_sum) > 0
   return -jnp.sum(jnp.where(group_known, log_likelihood, 0.0)) / jnp.maximum(jnp.sum(known), 1.0)
 
 
