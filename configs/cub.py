@@ -33,7 +33,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.val_fraction = 0.0
   config.data.seed = 0
 
-  config.task = "bottleneck"
+  config.task = "concepts"
   config.model = config_lib.model_config(
       "efficientnet_lite0", mode="joint",
       pretrained="../shared/weights/efficientnet_lite0_imagenet.safetensors")

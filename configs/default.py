@@ -34,7 +34,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.missing = 0.0
   config.data.graded_table = False  # True: table cells are trait frequencies, not yes/no
 
-  config.task = "bottleneck"
+  config.task = "concepts"
   config.model = config_lib.model_config("resnet_small", mode="joint")
   # Species-level trait labels are weak per photo; a heavier trait loss (Koh et al.'s lambda)
   # makes the bottleneck learn them: visible-trait AUC 0.75 at weight 1, 0.88 at 5.

@@ -47,9 +47,9 @@ def preview_config(num_images: int) -> ml_collections.ConfigDict:
 def model_config(backbone: str, mode: str = "joint",
                  pretrained: str = "") -> ml_collections.ConfigDict:
   """The concept-bottleneck model: backbone (and its pretrained safetensors file, "" for
-  random init), CBM mode, species head (`bottleneck.SPECIES_HEADS`; a table head reads the
+  random init), CBM mode, species head (`cbm.SPECIES_HEADS`; a table head reads the
   source's trait table, with the rows of the species named in the CSV `species_rows`, e.g.
-  parsed from descriptions, replaced), trait head (`bottleneck.TRAIT_HEADS`; `phrases` reads
+  parsed from descriptions, replaced), trait head (`cbm.TRAIT_HEADS`; `phrases` reads
   the embeddings of the trait phrases, automatic or from the file `trait_phrases`, by the
   sentence encoder in the folder `text_encoder`), the fraction of traits whose labels never
   train (`heldout_trait_fraction`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,

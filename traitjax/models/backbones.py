@@ -193,7 +193,7 @@ class BasicBlock(nn.Module):
     return nn.relu(x + y)
 
 
-class Bottleneck(nn.Module):
+class BottleneckBlock(nn.Module):
   """1x1 -> 3x3 (strided, ResNet v1.5) -> 1x1 convs (``conv1``-``conv3``) and a shortcut.
 
   Output channels = 4 * ``features``. The shortcut is a strided 1x1 conv + BN (``downsample``)
@@ -229,8 +229,8 @@ class ResNet(nn.Module):
 
   Attributes:
     stage_sizes: blocks per stage.
-    block: BasicBlock or Bottleneck.
-    widths: per-stage block width (a Bottleneck outputs 4x that).
+    block: BasicBlock or BottleneckBlock.
+    widths: per-stage block width (a BottleneckBlock outputs 4x that).
     num_classes: size of the linear ``classifier`` on the pooled features; None for none.
     num_stages: build only the first stages (None: all); the last one built gives the
       feature map.
@@ -267,7 +267,7 @@ class ResNet(nn.Module):
     return _outputs(x, self.num_classes, self.dtype)
 
 
-ResNet50 = functools.partial(ResNet, stage_sizes=(3, 4, 6, 3), block=Bottleneck)
+ResNet50 = functools.partial(ResNet, stage_sizes=(3, 4, 6, 3), block=BottleneckBlock)
 # For 64 px images on a CPU: a 3x3/2 stem, no max pool, one basic block per stage; total stride 16.
 ResNetSmall = functools.partial(
     ResNet, stage_sizes=(1, 1, 1, 1), block=BasicBlock, widths=(16, 32, 64, 128),

@@ -8,10 +8,10 @@ The trainer only calls a task's pure functions:
     protocols that run part of the model again, e.g. few-shot species rows)
 """
 
-from traitjax.tasks import bottleneck
+from traitjax.tasks import concepts
 from traitjax.tasks import slots
 
-TASKS = {"bottleneck": bottleneck.BottleneckTask, "slots": slots.SlotsTask}
+TASKS = {"concepts": concepts.ConceptsTask, "slots": slots.SlotsTask}
 
 
 def make_task(config, source):

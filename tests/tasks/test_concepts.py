@@ -1,4 +1,4 @@
-"""Tests for traitjax.tasks.bottleneck beyond the trainer: test-time intervention, traits held
+"""Tests for traitjax.tasks.concepts beyond the trainer: test-time intervention, traits held
 out of training, reworded trait phrases."""
 
 import jax
@@ -9,7 +9,7 @@ import pytest
 from tests import conftest
 from traitjax import tasks
 from traitjax.data import sources
-from traitjax.models import bottleneck
+from traitjax.models import cbm
 
 
 def test_intervention_corrects_the_k_most_uncertain_known_traits():
@@ -34,7 +34,7 @@ def test_intervention_corrects_the_k_most_uncertain_known_traits():
     corrected = probabilities.copy()
     for trait, value in corrections.items():
       corrected[0, trait] = value
-    return bottleneck.species_logits_from_traits(task.model, params, corrected,
+    return cbm.species_logits_from_traits(task.model, params, corrected,
                                                  task.species_table)
 
   np.testing.assert_allclose(intervened[:, 0], expected({}), rtol=1e-5, atol=1e-5)

@@ -68,7 +68,7 @@ class ConceptBottleneck(nn.Module):
   def __call__(self, images, train: bool = False, true_traits=None, species_table=None,
                trait_embeddings=None):
     if self.mode not in MODES:
-      raise ValueError(f"unknown bottleneck mode {self.mode!r}; known: {MODES}")
+      raise ValueError(f"unknown CBM mode {self.mode!r}; known: {MODES}")
     if self.species_head not in SPECIES_HEADS:
       raise ValueError(f"unknown species head {self.species_head!r}; known: {SPECIES_HEADS}")
     if self.species_head in TABLE_HEADS and (self.mode == "blackbox" or species_table is None):

@@ -16,18 +16,18 @@ from traitjax import losses
 from traitjax.data import schema
 from traitjax.language import phrases
 from traitjax.models import backbones
-from traitjax.models import bottleneck
+from traitjax.models import cbm
 from traitjax.models import species
 from traitjax.models import weights
 
 
 @dataclasses.dataclass(frozen=True)
-class BottleneckTask:
+class ConceptsTask:
   """Species cross-entropy plus `trait_weight` x the masked trait loss (BCE or a noise-robust
   one, `losses.trait_loss`) against the table labels; with the table species head, plus the
   per-trait reliability likelihood (`species.reliability_loss`, per trait)."""
 
-  model: bottleneck.ConceptBottleneck
+  model: cbm.ConceptBottleneck
   trait_weight: float
   trait_loss: Callable
   species_train_counts: np.ndarray
@@ -42,10 +42,10 @@ class BottleneckTask:
   backbone_name: str = ""
 
   @classmethod
-  def from_config(cls, config, source) -> BottleneckTask:
+  def from_config(cls, config, source) -> ConceptsTask:
     dtype = jnp.dtype(config.model.dtype)
     backbone = backbones.get_backbone(config.model.backbone, dtype=dtype)
-    model = bottleneck.ConceptBottleneck(
+    model = cbm.ConceptBottleneck(
         backbone=backbone, num_traits=source.trait_table.num_traits,
         num_species=source.trait_table.num_species, mode=config.model.mode,
         species_head=config.model.species_head, trait_head=config.model.trait_head,
@@ -57,7 +57,7 @@ class BottleneckTask:
                trait_loss=losses.trait_loss(config.model.trait_loss,
                                            groups=table.group_indices()),
                species_train_counts=np.asarray(source.species_train_counts),
-               species_table=(table.values if config.model.species_head in bottleneck.TABLE_HEADS
+               species_table=(table.values if config.model.species_head in cbm.TABLE_HEADS
                               else None),
                trait_embeddings=(_trait_embeddings(config.model, table.traits)
                                  if config.model.trait_head == "phrases" else None),
@@ -125,7 +125,7 @@ class BottleneckTask:
     logits = []
     for k in self.intervention_ks:
       corrected = jnp.where(known & (rank < k), jnp.nan_to_num(truth), probabilities)
-      logits.append(bottleneck.species_logits_from_traits(
+      logits.append(cbm.species_logits_from_traits(
           self.model, params, corrected, self.species_table))
     return jnp.stack(logits, axis=1)
 
@@ -158,7 +158,7 @@ class BottleneckTask:
     return report
 
   def _table_logits(self, params, trait_probabilities, table):
-    return bottleneck.species_logits_from_traits(
+    return cbm.species_logits_from_traits(
         self.model, params, jnp.asarray(trait_probabilities), jnp.asarray(table))
 
 

@@ -1,4 +1,4 @@
-"""Tests for traitjax.models.bottleneck: where each mode's losses reach, and frozen batch norm."""
+"""Tests for traitjax.models.cbm: where each mode's losses reach, and frozen batch norm."""
 
 import flax.linen as nn
 import jax
@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from traitjax.models import bottleneck
+from traitjax.models import cbm
 
 NUM_TRAITS, NUM_SPECIES = 6, 4
 
@@ -22,7 +22,7 @@ class TinyBackbone(nn.Module):
 
 
 def _model(mode, frozen_batch_norm=False):
-  return bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode,
+  return cbm.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode,
                                       frozen_batch_norm=frozen_batch_norm)
 
 
@@ -114,11 +114,11 @@ def test_unknown_mode_is_refused_with_the_known_ones():
     _model("concept").init(jax.random.key(0), images, true_traits=traits)
 
 
-@pytest.mark.parametrize("head", bottleneck.TABLE_HEADS)
+@pytest.mark.parametrize("head", cbm.TABLE_HEADS)
 def test_table_heads_read_species_rows_passed_at_call_time(head):
   """Their parameters are per trait; a table with an extra row adds a species and leaves the
   other logits as they were; the species loss reaches the backbone in joint mode."""
-  model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode="joint",
+  model = cbm.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode="joint",
                                        species_head=head)
   images, traits = _inputs()
   table = np.random.default_rng(3).uniform(size=(NUM_SPECIES, NUM_TRAITS)).astype(np.float32)
@@ -145,7 +145,7 @@ def test_table_heads_read_species_rows_passed_at_call_time(head):
 def test_table_head_needs_a_table_and_trait_probabilities():
   images, traits = _inputs()
   for mode, table in (("joint", None), ("blackbox", np.zeros((NUM_SPECIES, NUM_TRAITS)))):
-    model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode,
+    model = cbm.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode,
                                          species_head="table")
     with pytest.raises(ValueError, match="species table"):
       model.init(jax.random.key(0), images, true_traits=traits, species_table=table)
@@ -155,7 +155,7 @@ def test_the_phrases_trait_head_scores_any_phrase_and_a_new_one_changes_no_other
   """Trait logits are the shared scale x the cosine of the projected features with each
   phrase embedding, plus the shared bias; a trait added as one more embedding row is scored
   with no new parameter."""
-  model = bottleneck.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES,
+  model = cbm.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES,
                                        trait_head="phrases")
   images, _ = _inputs()
   rng = np.random.default_rng(4)
@@ -170,7 +170,7 @@ def test_the_phrases_trait_head_scores_any_phrase_and_a_new_one_changes_no_other
                              np.exp(head["log_scale"]) * projected @ phrases.T + head["bias"],
                              rtol=1e-4, atol=1e-5)
   new_phrase = rng.normal(size=(1, 16)).astype(np.float32)
-  widened = bottleneck.PhraseSimilarityHead().apply(
+  widened = cbm.PhraseSimilarityHead().apply(
       {"params": head}, outputs["features"], np.concatenate([phrases, new_phrase]))
   np.testing.assert_allclose(widened[:, :NUM_TRAITS], outputs["trait_logits"], rtol=1e-5)
   with pytest.raises(ValueError, match="trait_embeddings"):
