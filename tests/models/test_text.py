@@ -171,7 +171,7 @@ def test_long_texts_are_truncated_to_the_longest_position(small_folder):
      r"shape mismatch \(1\): encoder.layer.0.attention.self.key.weight \(32, 16\) "
      r"\(expected \(32, 32\)\)"),
     ({"encoder.layer.2.output.dense.bias": np.zeros(32, np.float32)},
-     r"unexpected \(1\): encoder.layer.2.output.dense.bias"),
+     r"unused \(1\): encoder.layer.2.output.dense.bias"),
     ({"bert.embeddings.LayerNorm.bias": np.zeros(32, np.float32)},
      r"embeddings.LayerNorm.bias is present both with and without the 'bert.' prefix"),
 ])

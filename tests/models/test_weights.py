@@ -219,3 +219,31 @@ def test_merge_pretrained_refuses_unused_misshapen_and_unmatched():
   merged = weights.merge_pretrained(initialised, pretrained, keep_initialised=("classifier",))
   assert flax.traverse_util.flatten_dict(jax.tree.map(np.mean, merged)) == {
       ("params", "stem", "kernel"): 1.0, ("params", "classifier", "kernel"): 0.0}
+
+
+def test_convert_fills_any_model_and_names_what_does_not_fit():
+  class Small(flax.linen.Module):
+    @flax.linen.compact
+    def __call__(self, ids):
+      x = flax.linen.Embed(10, 4, name="embed")(ids)
+      return flax.linen.Dense(3, name="dense")(flax.linen.LayerNorm(name="norm")(x))
+
+  abstract = jax.eval_shape(Small().init, jax.random.key(0),
+                            jax.ShapeDtypeStruct((1, 2), jnp.int32))
+  rng = np.random.default_rng(0)
+  tensors = {"emb.weight": rng.standard_normal((10, 4)), "fc.weight": rng.standard_normal((3, 4)),
+             "fc.bias": np.zeros(3), "ln.weight": np.ones(4), "ln.bias": np.zeros(4),
+             "head.weight": np.ones(1)}
+  torch_module = {("embed",): "emb", ("dense",): "fc", ("norm",): "ln"}.__getitem__
+  variables = weights.convert(tensors, abstract, torch_module, "Small",
+                              ignored=lambda name: name.startswith("head."))
+  assert variables["params"]["dense"]["kernel"].dtype == np.float32
+  np.testing.assert_array_equal(variables["params"]["dense"]["kernel"],
+                                tensors["fc.weight"].T.astype(np.float32))
+  np.testing.assert_array_equal(variables["params"]["embed"]["embedding"],
+                                tensors["emb.weight"].astype(np.float32))
+  with pytest.raises(ValueError, match=r"cannot load Small weights: missing \(1\): ln.bias \(4,\); "
+                                       r"unused \(1\): head.weight; shape mismatch \(1\): "
+                                       r"fc.weight \(4, 3\) \(expected \(3, 4\)\)$"):
+    weights.convert({**{k: v for k, v in tensors.items() if k != "ln.bias"},
+                     "fc.weight": np.ones((4, 3))}, abstract, torch_module, "Small")

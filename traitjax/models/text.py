@@ -22,7 +22,6 @@ import os
 from typing import Any, Callable, Mapping, Sequence
 
 import chex
-from flax import traverse_util
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -50,7 +49,6 @@ _INT_FIELDS = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_
 _UNUSED_TENSOR = "embeddings.position_ids"
 _UNUSED_PREFIXES = ("pooler.", "cls.")
 _PREFIX = "bert."
-_SHOWN = 5  # tensor names listed per kind of loading error
 _MIN_BUCKET = 8  # the shortest padded sequence length
 
 
@@ -270,20 +268,20 @@ _LAYER_MODULES = {
     ("output",): "output.dense",
     ("output_layer_norm",): "output.LayerNorm",
 }
-# Flax leaf name -> PyTorch parameter name.
-_TORCH_LEAF = {"kernel": "weight", "bias": "bias", "scale": "weight", "embedding": "weight"}
 
 
-def _torch_name(path: tuple[str, ...]) -> str:
-  """Flax parameter path -> PyTorch tensor name, e.g. (layer_2, attention, query, kernel) ->
-  encoder.layer.2.attention.self.query.weight."""
-  *module, leaf = path
+def _torch_module(module: tuple[str, ...]) -> str:
+  """Flax module path -> PyTorch module name, e.g. (layer_2, attention, query) ->
+  encoder.layer.2.attention.self.query."""
   if module[0] == "embeddings":
-    torch_module = "embeddings." + ("LayerNorm" if module[1] == "layer_norm" else module[1])
-  else:
-    layer = int(module[0][len("layer_"):])
-    torch_module = f"encoder.layer.{layer}.{_LAYER_MODULES[tuple(module[1:])]}"
-  return f"{torch_module}.{_TORCH_LEAF[leaf]}"
+    return "embeddings." + ("LayerNorm" if module[1] == "layer_norm" else module[1])
+  layer = int(module[0][len("layer_"):])
+  return f"encoder.layer.{layer}.{_LAYER_MODULES[tuple(module[1:])]}"
+
+
+def _ignored(name: str) -> bool:
+  """Whether a tensor of a BERT checkpoint is one the encoder does not use."""
+  return name == _UNUSED_TENSOR or name.startswith(_UNUSED_PREFIXES)
 
 
 def _without_prefix(tensors: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -306,33 +304,12 @@ def bert_params(tensors: Mapping[str, np.ndarray], config: BertConfig) -> dict:
   heads (``cls.*``) are ignored.
 
   Raises:
-    ValueError naming the missing, unexpected and misshapen tensors.
+    ValueError naming the missing, unused and misshapen tensors (``weights.convert``).
   """
-  tensors = _without_prefix(tensors)
   abstract = jax.eval_shape(BertEncoder(config).init, jax.random.key(0),
-                            jax.ShapeDtypeStruct((1, 1), jnp.int32))["params"]
-  flat, wanted, missing, mismatched = {}, set(), [], []
-  for path, target in traverse_util.flatten_dict(abstract).items():
-    name = _torch_name(path)
-    wanted.add(name)
-    expected = tuple(reversed(target.shape)) if path[-1] == "kernel" else target.shape
-    if name not in tensors:
-      missing.append(f"{name} {expected}")
-    elif tuple(tensors[name].shape) != expected:
-      mismatched.append(f"{name} {tuple(tensors[name].shape)} (expected {expected})")
-    else:
-      tensor = tensors[name].T if path[-1] == "kernel" else tensors[name]
-      flat[path] = np.asarray(tensor, np.float32)
-  unexpected = sorted(
-      name for name in set(tensors) - wanted
-      if name != _UNUSED_TENSOR and not name.startswith(_UNUSED_PREFIXES))
-  problems = {"missing": missing, "unexpected": unexpected, "shape mismatch": mismatched}
-  messages = [f"{kind} ({len(names)}): " + ", ".join(names[:_SHOWN])
-              + (", ..." if len(names) > _SHOWN else "")
-              for kind, names in problems.items() if names]
-  if messages:
-    raise ValueError("cannot load BERT weights: " + "; ".join(messages))
-  return traverse_util.unflatten_dict(flat)
+                            jax.ShapeDtypeStruct((1, 1), jnp.int32))
+  return weights.convert(_without_prefix(tensors), abstract, _torch_module, "BERT",
+                         ignored=_ignored)["params"]
 
 
 def load_bert_params(path: str | os.PathLike, config: BertConfig) -> dict:

@@ -1,17 +1,20 @@
-"""Pretrained weights: safetensors files in PyTorch layouts -> Flax variables of `backbones`.
+"""Pretrained weights: safetensors files in PyTorch layouts -> Flax variables.
 
-A converter walks the variables of the target backbone (their shapes come from
+``convert`` is the one conversion from PyTorch tensors to Flax variables, for the backbones here
+and for ``text.BertEncoder``. It walks the variables of the target model (their shapes come from
 ``jax.eval_shape``; nothing is computed), names the PyTorch tensor that fills each leaf, checks
 its shape and changes its layout:
 
 - conv weight OIHW -> kernel HWIO (a depthwise O1HW weight -> HW1O, as
   ``backbones.DepthwiseConv`` holds it);
 - linear weight (out, in) -> kernel (in, out);
-- batch norm weight, bias, running_mean, running_var -> scale, bias, mean, var.
+- batch norm weight, bias, running_mean, running_var -> scale, bias, mean, var;
+- layer norm weight, bias -> scale, bias; embedding weight -> embedding.
 
-Every leaf must be filled and every tensor used (PyTorch's ``num_batches_tracked`` counters have
-no Flax counterpart and are ignored); otherwise ValueError lists the missing, unused and
-misshapen tensors. Typical use, fine-tuning with a new classifier::
+Every leaf must be filled and every tensor used, except those the caller names as ignored
+(PyTorch's ``num_batches_tracked`` counters, which have no Flax counterpart, for the backbones);
+otherwise ValueError lists the missing, unused and misshapen tensors. Typical use, fine-tuning
+with a new classifier::
 
   model = backbones.EfficientNetLite0(num_classes=25)
   pretrained = backbone_variables("efficientnet_lite0", path)  # no classifier
@@ -36,9 +39,9 @@ from traitjax.models import backbones
 
 _SHOWN = 5  # names listed per kind of error
 _IGNORED_SUFFIX = ".num_batches_tracked"
-# Flax leaf name -> PyTorch parameter/buffer name.
-_TORCH_LEAF = {"kernel": "weight", "scale": "weight", "bias": "bias", "mean": "running_mean",
-               "var": "running_var"}
+# Flax leaf name -> PyTorch parameter/buffer name (Dense/Conv, BatchNorm/LayerNorm, Embed).
+_TORCH_LEAF = {"kernel": "weight", "scale": "weight", "embedding": "weight", "bias": "bias",
+               "mean": "running_mean", "var": "running_var"}
 
 _EFFICIENTNET_TOP = {
     ("stem", "conv"): "_conv_stem", ("stem", "bn"): "_bn0",
@@ -63,6 +66,50 @@ def load_safetensors(path: str | os.PathLike) -> dict[str, np.ndarray]:
     raise ValueError(f"cannot read safetensors file {path}: {e}") from e
 
 
+def convert(tensors: Mapping[str, np.ndarray], abstract_variables: Mapping,
+            torch_module: Callable[[tuple[str, ...]], str], architecture: str,
+            ignored: Callable[[str], bool] = lambda name: False) -> dict:
+  """Every leaf of ``abstract_variables`` filled from PyTorch-layout ``tensors``.
+
+  Args:
+    tensors: arrays by PyTorch state-dict name.
+    abstract_variables: {collection: tree of leaves with ``shape`` and ``dtype``}, e.g.
+      ``jax.eval_shape(model.init, ...)``.
+    torch_module: Flax module path within a collection -> PyTorch module name, e.g.
+      (stage2, block1, conv3, bn) -> layer2.0.bn3; the leaf adds the parameter name
+      (kernel, scale, embedding -> weight; bias -> bias; mean, var -> running_mean, running_var).
+    architecture: what the error message says cannot be loaded.
+    ignored: whether a tensor that fills no leaf may be left unused.
+
+  Returns:
+    {collection: tree} of numpy arrays with the structure and dtypes of
+    ``abstract_variables``; conv kernels OIHW -> HWIO, linear kernels (out, in) -> (in, out).
+
+  Raises:
+    ValueError("cannot load {architecture} weights: missing (n): ...; unused (n): ...;
+    shape mismatch (n): ...") naming the tensors (with shapes) of each non-empty kind.
+  """
+  flat = {}
+  wanted, missing, mismatched = set(), [], []
+  for path, target in traverse_util.flatten_dict(abstract_variables).items():
+    _, *module, leaf = path
+    name = f"{torch_module(tuple(module))}.{_TORCH_LEAF[leaf]}"
+    wanted.add(name)
+    expected = _torch_shape(target.shape, leaf)
+    if name not in tensors:
+      missing.append(f"{name} {expected}")
+    elif tuple(tensors[name].shape) != expected:
+      mismatched.append(f"{name} {tuple(tensors[name].shape)} (expected {expected})")
+    else:
+      flat[path] = np.asarray(_to_flax_layout(tensors[name], leaf), target.dtype)
+  unused = sorted(name for name in set(tensors) - wanted if not ignored(name))
+  _raise_if_any(f"cannot load {architecture} weights", {
+      "missing": missing,
+      "unused": unused,
+      "shape mismatch": mismatched})
+  return traverse_util.unflatten_dict(flat)
+
+
 def efficientnet_lite0_variables(tensors: Mapping[str, np.ndarray],
                                  num_classes: int | None = 1000) -> dict:
   """{"params", "batch_stats"} for ``backbones.EfficientNetLite0(num_classes)``.
@@ -72,9 +119,8 @@ def efficientnet_lite0_variables(tensors: Mapping[str, np.ndarray],
       ``_conv_head``, ``_bn1``, ``_fc``), float arrays.
     num_classes: the size of ``_fc``; None builds no classifier and ignores ``_fc.*``.
   """
-  skipped = ("_fc.weight", "_fc.bias") if num_classes is None else ()
-  return _convert(tensors, backbones.EfficientNetLite0(num_classes=num_classes),
-                  "EfficientNet-Lite0", _efficientnet_torch_module, skipped)
+  return _backbone_variables(tensors, backbones.EfficientNetLite0(num_classes=num_classes),
+                             "EfficientNet-Lite0", _efficientnet_torch_module, classifier="_fc")
 
 
 def resnet50_variables(tensors: Mapping[str, np.ndarray],
@@ -86,9 +132,8 @@ def resnet50_variables(tensors: Mapping[str, np.ndarray],
       ``bn{1,2,3}``, ``downsample.0`` (conv), ``downsample.1`` (BN), ``fc``), float arrays.
     num_classes: the size of ``fc``; None builds no classifier and ignores ``fc.*``.
   """
-  skipped = ("fc.weight", "fc.bias") if num_classes is None else ()
-  return _convert(tensors, backbones.ResNet50(num_classes=num_classes), "ResNet-50",
-                  _resnet_torch_module, skipped)
+  return _backbone_variables(tensors, backbones.ResNet50(num_classes=num_classes), "ResNet-50",
+                             _resnet_torch_module, classifier="fc")
 
 
 CONVERTERS = {
@@ -217,31 +262,15 @@ def _to_flax_layout(tensor: np.ndarray, leaf: str) -> np.ndarray:
   return tensor
 
 
-def _convert(tensors: Mapping[str, np.ndarray], model: nn.Module, architecture: str,
-             torch_module: Callable[[tuple[str, ...]], str], skipped: Sequence[str]) -> dict:
-  """Fills every variable of ``model`` from ``tensors``; see the module docstring."""
+def _backbone_variables(tensors: Mapping[str, np.ndarray], model: nn.Module, architecture: str,
+                        torch_module: Callable[[tuple[str, ...]], str], classifier: str) -> dict:
+  """``convert`` for a backbone, ignoring batch norm counters and, when ``model`` builds no
+  classifier, the tensors of the PyTorch module ``classifier``."""
   abstract = jax.eval_shape(model.init, jax.random.key(0),
                             jax.ShapeDtypeStruct((1, 32, 32, 3), jnp.float32))
-  flat = {}
-  wanted, missing, mismatched = set(), [], []
-  for (collection, *module, leaf), target in traverse_util.flatten_dict(abstract).items():
-    name = f"{torch_module(tuple(module))}.{_TORCH_LEAF[leaf]}"
-    wanted.add(name)
-    expected = _torch_shape(target.shape, leaf)
-    if name not in tensors:
-      missing.append(f"{name} {expected}")
-    elif tuple(tensors[name].shape) != expected:
-      mismatched.append(f"{name} {tuple(tensors[name].shape)} (expected {expected})")
-    else:
-      flat[(collection, *module, leaf)] = np.asarray(
-          _to_flax_layout(tensors[name], leaf), target.dtype)
-  unused = sorted(name for name in set(tensors) - wanted - set(skipped)
-                  if not name.endswith(_IGNORED_SUFFIX))
-  _raise_if_any(f"cannot load {architecture} weights", {
-      "missing": missing,
-      "unused": unused,
-      "shape mismatch": mismatched})
-  return traverse_util.unflatten_dict(flat)
+  skipped = {f"{classifier}.weight", f"{classifier}.bias"} if model.num_classes is None else set()
+  return convert(tensors, abstract, torch_module, architecture,
+                 ignored=lambda name: name in skipped or name.endswith(_IGNORED_SUFFIX))
 
 
 def _raise_if_any(message: str, problems: Mapping[str, Sequence[str]]) -> None:
