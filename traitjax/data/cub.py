@@ -11,6 +11,7 @@ per-species share of ``train``); ``zeroshot`` holds every image of the held-out 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Sequence
 
@@ -33,6 +34,41 @@ _ANNOTATIONS = {
     "part_locs": os.path.join("parts", "part_locs.txt"),
     "attributes": os.path.join("attributes", "class_attribute_labels_continuous.txt"),
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class CubConfig:
+  """The CUB settings a config's `data` block may hold, with their defaults (the one place
+  they are written; configs/cub.py sets the ones its experiment needs). `species`: official
+  class ids (empty: every species under `root`); `heldout_species`: class ids with no training
+  images (zero-shot), or "all"; `trait_threshold`: None keeps the attribute percentages as
+  frequencies; `val_fraction`: training photos carved off per species as `val`."""
+
+  root: str = ""
+  species: tuple[int, ...] = ()
+  heldout_species: tuple[int, ...] | str = ()
+  trait_threshold: float | None = None
+  val_fraction: float = 0.0
+  seed: int = 0
+  image_size: int = 224
+  crop_to_bbox: bool = False
+  bbox_margin: float = 0.1
+
+  @classmethod
+  def from_config(cls, config) -> CubConfig:
+    """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
+    refused."""
+    items = dict(config.items() if hasattr(config, "items") else config)
+    items.pop("name", None)
+    unknown = set(items) - {f.name for f in dataclasses.fields(cls)}
+    if unknown:
+      raise ValueError(f"unknown CUB settings: {sorted(unknown)}")
+    if not items.get("root"):
+      raise ValueError("CUB needs data.root: the extracted CUB_200_2011 tarball folder")
+    for name in ("species", "heldout_species"):
+      if name in items and not isinstance(items[name], str):
+        items[name] = tuple(items[name])
+    return cls(**items)
 
 
 class CubDataset:
@@ -180,8 +216,9 @@ class CubSource:
   zero image, no keypoints and ``valid`` False (logged once per file).
   """
 
-  def __init__(self, dataset: CubDataset, split: str, image_size: int = 224,
-               crop_to_bbox: bool = False, bbox_margin: float = 0.1):
+  def __init__(self, dataset: CubDataset, split: str, image_size: int = CubConfig.image_size,
+               crop_to_bbox: bool = CubConfig.crop_to_bbox,
+               bbox_margin: float = CubConfig.bbox_margin):
     if bbox_margin < 0:
       raise ValueError(f"bbox_margin must be >= 0, got {bbox_margin}")
     examples = dataset.split_indices(split)

@@ -13,9 +13,6 @@ from traitjax.data import schema
 from traitjax.data import synthetic
 
 DATASETS = ("synthetic_flora", "cub")
-_CUB_DEFAULTS = {"root": "", "species": (), "heldout_species": (), "trait_threshold": None,
-                 "val_fraction": 0.0, "seed": 0, "image_size": 224, "crop_to_bbox": False,
-                 "bbox_margin": 0.1}
 
 
 @functools.lru_cache(maxsize=4)
@@ -70,18 +67,11 @@ def make_source(data_config, split: str) -> pipeline.Source:
   if name == "synthetic_flora":
     return synthetic.FloraSource(_flora(synthetic.FloraConfig.from_config(settings)), split)
   if name == "cub":
-    unknown = set(settings) - set(_CUB_DEFAULTS)
-    if unknown:
-      raise ValueError(f"unknown CUB settings: {sorted(unknown)}")
-    c = {**_CUB_DEFAULTS, **settings}
-    if not c["root"]:
-      raise ValueError("CUB needs data.root: the extracted CUB_200_2011 tarball folder")
-    heldout = c["heldout_species"]
-    dataset = _cub(os.path.abspath(c["root"]), tuple(c["species"]),
-                   heldout if isinstance(heldout, str) else tuple(heldout),
-                   c["trait_threshold"], c["val_fraction"], c["seed"])
-    return cub.CubSource(dataset, split, image_size=c["image_size"],
-                         crop_to_bbox=c["crop_to_bbox"], bbox_margin=c["bbox_margin"])
+    c = cub.CubConfig.from_config(settings)
+    dataset = _cub(os.path.abspath(c.root), c.species, c.heldout_species, c.trait_threshold,
+                   c.val_fraction, c.seed)
+    return cub.CubSource(dataset, split, image_size=c.image_size, crop_to_bbox=c.crop_to_bbox,
+                         bbox_margin=c.bbox_margin)
   raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
 
 
