@@ -6,7 +6,7 @@ r"""What a trait detector scores by copying the table: the reference line of the
 For each flip rate of configs/noise_sweep.py (false positives and false negatives alike, its 20%
 missing cells), every photo of `split` gets its species' row of the noisy table as its trait
 scores (a missing cell scores 0.5), and the visible-trait AUC is computed as for a model
-(`evaluate.mean_trait_auc` against `traits_visible`). A detector that learned each species' row
+(`metrics.auc.mean_trait_auc` against `traits_visible`). A detector that learned each species' row
 and nothing of the photo scores this. Also prints the clean rows (yes/no at 0.5), the ceiling
 of any species-level table. Prints one JSON line per flip rate.
 """
@@ -19,9 +19,9 @@ from absl import flags
 import numpy as np
 
 from traitjax import config_lib
-from traitjax import evaluate
 from traitjax.data import schema
 from traitjax.data import sources
+from traitjax.metrics import auc
 
 _FLIPS = flags.DEFINE_list("flips", ["0", "0.1", "0.2", "0.3"], "Flip rates to score.")
 _SPLIT = flags.DEFINE_string("split", "test", "Split whose photos are scored.")
@@ -47,9 +47,9 @@ def main(argv):
     visible = np.stack([example[schema.TRAITS_VISIBLE] for example in examples])
     print(json.dumps({
         "flips": flip, "split": _SPLIT.value, "num_photos": len(species),
-        "noisy_rows_auc": evaluate.mean_trait_auc(_row_scores(flora.label_table.values, species),
+        "noisy_rows_auc": auc.mean_trait_auc(_row_scores(flora.label_table.values, species),
                                                   visible),
-        "clean_rows_auc": evaluate.mean_trait_auc(
+        "clean_rows_auc": auc.mean_trait_auc(
             _row_scores(flora.truth_table.threshold(0.5).values, species), visible)}), flush=True)
 
 

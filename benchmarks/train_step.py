@@ -24,6 +24,7 @@ from absl import flags
 import jax
 
 from traitjax import config_lib
+from traitjax import optim
 from traitjax import sharding
 from traitjax import tasks
 from traitjax import train
@@ -62,9 +63,9 @@ def main(argv):
   mesh = sharding.make_mesh()
   source = sources.make_source(config.data, "train")
   task = tasks.make_task(config, source)
-  state, tx = train.initial_state(task, source, config, mesh)
+  state, tx = optim.initial_state(task, source, config, mesh)
   step_fn = train.compiled_train_step(task, tx, mesh,
-                                        train.frozen_mask(config.optim, state.params))
+                                        optim.frozen_mask(config.optim, state.params))
 
   dataset = pipeline.train_dataset(source, _BATCH.value, config.seed,
                                    num_workers=_WORKERS.value)

@@ -15,4 +15,5 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   default = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "default.py"))
   config = default.get_config(arg)
   config.model.mode = "blackbox"
+  del config.evals["intervention"]  # Its species head reads features: no trait to correct.
   return config

@@ -47,9 +47,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train.checkpoint_every = 100
   config.input = config_lib.input_config(batch_size=32)
   config.preview = config_lib.preview_config(num_images=16)
+  config.evals = ml_collections.ConfigDict()
+  # The test split's report is the top level of metrics.json.
+  config.evals.test = config_lib.eval_config("classification", "test", section="")
   # Test-time intervention with the species' table rows as the truth (312 = every trait).
-  config.intervention = config_lib.intervention_config(ks=(0, 4, 16, 64, 312), truth="traits")
-  config.few_shot = config_lib.few_shot_config()  # Off: the table head's, on unseen species.
+  config.evals.intervention = config_lib.eval_config(
+      "intervention", "test", ks=(0, 4, 16, 64, 312), truth="traits")
 
   if arg == "smoke":
     config.data.image_size = 64

@@ -23,7 +23,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config = cub.get_config(arg)
   config.model.species_head = "cosine"
   config.train.steps = 300
-  config.train.extra_eval_splits = ("zeroshot",)
+  config.evals.unseen = config_lib.eval_config("classification", "zeroshot", section="zeroshot")
+  config.evals.zeroshot = config_lib.eval_config("zeroshot", "zeroshot",
+                                                 section="zeroshot.zeroshot")
   config.sweep = ml_collections.ConfigDict()
   config.sweep.name = "cub_zeroshot_splits"
   config.sweep.axes = (("data.heldout_species", HELDOUT_SPLITS),)

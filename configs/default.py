@@ -43,10 +43,13 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train = config_lib.train_config(steps=1200)
   config.input = config_lib.input_config(batch_size=64)
   config.preview = config_lib.preview_config(num_images=24)
+  config.evals = ml_collections.ConfigDict()
+  # The test split's report is the top level of metrics.json.
+  config.evals.test = config_lib.eval_config("classification", "test", section="")
   # Test-time intervention: species top-1 with the k most uncertain traits of each photo set
   # to their visible truth (42 = every trait).
-  config.intervention = config_lib.intervention_config(ks=(0, 1, 2, 4, 8, 16, 42))
-  config.few_shot = config_lib.few_shot_config()  # Off: the table head's, on unseen species.
+  config.evals.intervention = config_lib.eval_config(
+      "intervention", "test", ks=(0, 1, 2, 4, 8, 16, 42), truth="traits_visible")
 
   if arg == "smoke":
     config.data.num_species = 20

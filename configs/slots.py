@@ -44,8 +44,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # The second view of each photo, for the equivariance loss.
   config.second_view = ml_collections.ConfigDict({
       "flip": True, "max_rotation_degrees": 15.0, "min_zoom": 0.8})
+  config.evals = ml_collections.ConfigDict()
+  config.evals.test = config_lib.eval_config("classification", "test", section="")
+  config.evals.parts = config_lib.eval_config("parts", "test")
   # A known trait names the slot that predicts it best (by AUC), if it reaches the threshold.
-  config.naming = ml_collections.ConfigDict({"auc_threshold": 0.75, "top": 3})
+  config.evals.slot_names = config_lib.eval_config("slot_names", "test", auc_threshold=0.75,
+                                                   top=3)
   config.optim = flora.optim
   config.train = flora.train
   config.input = flora.input

@@ -20,6 +20,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   default = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "default.py"))
   config = default.get_config(arg)
   config.model.species_head = "table"
-  config.train.extra_eval_splits = ("test+zeroshot",)
-  config.few_shot.shots = (1, 5)
+  # The seen test photos with the zero-shot photos, as `test+zeroshot` in metrics.json.
+  config.evals.seen_and_unseen = config_lib.eval_config(
+      "classification", "test+zeroshot", section="test+zeroshot")
+  config.evals.zeroshot = config_lib.eval_config(
+      "zeroshot", "test+zeroshot", section="test+zeroshot.zeroshot")
+  config.evals.few_shot = config_lib.eval_config(
+      "few_shot", "test+zeroshot", shots=(1, 5), prior_strength=2.0,
+      section="test+zeroshot.zeroshot.few_shot")
   return config

@@ -1,12 +1,12 @@
 r"""Runs `python -m traitjax.main` in subprocesses for the trainer and sharding tests.
 
-As a script, it is traitjax.main with two optional test hooks (the trainer itself is
-untouched):
+As a script, it is traitjax.main with two optional test actions appended to the training
+loop's periodic actions:
 
   python tests/run_main.py --config=... --workdir=W [main's flags]
-      [--pause_at_step=N]       after logging step N, write W/paused_at_N and sleep (to be
+      [--pause_at_step=N]       once step N is logged, write W/paused_at_N and sleep (to be
                                 killed at a known point)
-      [--dump_params=PATH]      when the last step's checkpoint is saved, write this process's
+      [--dump_params=PATH]      once the last step's checkpoint is saved, write this process's
                                 copy of the parameters to PATH_process<i>.npz
 
 The functions below build the commands and environments the tests launch.
@@ -14,9 +14,11 @@ The functions below build the commands and environments the tests launch.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import pathlib
+import struct
 import subprocess
 import sys
 import time
@@ -92,6 +94,22 @@ def compilation_cache_dir(tmp_path_factory) -> pathlib.Path:
   return path
 
 
+def tensorboard_scalars(directory) -> dict:
+  """{(step, tag): value} from every event file in `directory` (TFRecord framing)."""
+  from tensorboardX.proto import event_pb2  # pylint: disable=g-import-not-at-top
+  scalars = {}
+  for path in glob.glob(os.path.join(directory, "events.out.tfevents.*")):
+    data = pathlib.Path(path).read_bytes()
+    position = 0
+    while position < len(data):
+      (length,) = struct.unpack("<Q", data[position:position + 8])
+      event = event_pb2.Event.FromString(data[position + 12:position + 12 + length])
+      position += 12 + length + 4
+      for value in event.summary.value:
+        scalars[(event.step, value.tag)] = value.simple_value
+  return scalars
+
+
 def restore_state(workdir, step: int) -> dict:
   """The train state saved in checkpoint `step` of `workdir`, as a dict of arrays."""
   import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top
@@ -99,36 +117,26 @@ def restore_state(workdir, step: int) -> dict:
   return ocp.StandardCheckpointer().restore(path)
 
 
-def _install_hooks(pause_at_step: int, dump_params: str) -> None:
+def _test_actions(workdir: str, total_steps: int, pause_at_step: int, dump_params: str):
+  """The actions of --pause_at_step and --dump_params (they run after the loop's own)."""
   import jax  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from traitjax import train  # pylint: disable=g-import-not-at-top
-  from traitjax import writers  # pylint: disable=g-import-not-at-top
 
-  if pause_at_step:
-    write = writers.MetricWriter.write
+  def pause(step, state, measurements):
+    del state, measurements
+    if step == pause_at_step:
+      pathlib.Path(workdir, f"paused_at_{step}").touch()
+      time.sleep(3600)
 
-    def write_then_pause(self, step, scalars):
-      write(self, step, scalars)
-      if step == pause_at_step and "train/loss" in scalars:
-        workdir = os.path.dirname(self._jsonl.name)  # pylint: disable=protected-access
-        pathlib.Path(workdir, f"paused_at_{step}").touch()
-        time.sleep(3600)
+  def dump(step, state, measurements):
+    del measurements
+    if step == total_steps:
+      leaves = jax.tree_util.tree_leaves_with_path(state.params)
+      np.savez(f"{dump_params}_process{jax.process_index()}.npz", **{
+          jax.tree_util.keystr(path): np.asarray(leaf.addressable_data(0))
+          for path, leaf in leaves})
 
-    writers.MetricWriter.write = write_then_pause
-
-  if dump_params:
-    save = train.Checkpoints.save
-
-    def save_and_dump(self, step, state, iterator):
-      save(self, step, state, iterator)
-      if step == self.config.train.steps:
-        leaves = jax.tree_util.tree_leaves_with_path(state.params)
-        np.savez(f"{dump_params}_process{jax.process_index()}.npz", **{
-            jax.tree_util.keystr(path): np.asarray(leaf.addressable_data(0))
-            for path, leaf in leaves})
-
-    train.Checkpoints.save = save_and_dump
+  return [pause] * bool(pause_at_step) + [dump] * bool(dump_params)
 
 
 if __name__ == "__main__":
@@ -141,7 +149,8 @@ if __name__ == "__main__":
   _DUMP = flags.DEFINE_string("dump_params", "", "Write the final parameters to PATH_process<i>.npz.")
 
   def _main(argv):
-    _install_hooks(_PAUSE.value, _DUMP.value)
-    main.main(argv)
+    config, workdir = flags.FLAGS.config, flags.FLAGS.workdir
+    main.main(argv, actions=_test_actions(workdir, config.train.steps, _PAUSE.value,
+                                          _DUMP.value))
 
   app.run(_main)

@@ -1,29 +1,30 @@
 """The trainer end to end: reports, logs, checkpoints, exact resumption and divergence."""
 
-import glob
+import dataclasses
 import json
 import logging
 import os
 import pathlib
 import signal
-import struct
 import subprocess
 import sys
 import time
-import types
 
 import jax
 from jax.experimental.compilation_cache import compilation_cache
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from tensorboardX.proto import event_pb2
 
 from tests import conftest
 from tests import run_main
+from traitjax import config_lib
+from traitjax import periodic_actions
+from traitjax import tasks
 from traitjax import train
 from traitjax.data import schema
 from traitjax.data import sources
+from traitjax.tasks import concepts
 
 REPORT_KEYS = {"species_top1", "species_top5", "trait_auc_table", "trait_auc_visible",
                "by_frequency_bin", "by_degradation", "num_examples", "num_skipped"}
@@ -46,21 +47,6 @@ def _smoke_config(name="default"):
   config = conftest.load_config_module(name).get_config("smoke")
   config.data.image_size = 32
   return config
-
-
-def _tensorboard_scalars(directory):
-  """{(step, tag): value} from every event file in `directory` (TFRecord framing)."""
-  scalars = {}
-  for path in glob.glob(os.path.join(directory, "events.out.tfevents.*")):
-    data = pathlib.Path(path).read_bytes()
-    position = 0
-    while position < len(data):
-      (length,) = struct.unpack("<Q", data[position:position + 8])
-      event = event_pb2.Event.FromString(data[position + 12:position + 12 + length])
-      position += 12 + length + 4
-      for value in event.summary.value:
-        scalars[(event.step, value.tag)] = value.simple_value
-  return scalars
 
 
 def _all_finite(tree):
@@ -111,7 +97,7 @@ def test_smoke_run_writes_report_jsonl_tensorboard_and_checkpoints(tmp_path):
   assert records[-1]["test/species_top1"] == metrics["species_top1"]
   assert records[-1]["test/num_examples"] == metrics["num_examples"]
 
-  tensorboard = _tensorboard_scalars(workdir / "tensorboard")
+  tensorboard = run_main.tensorboard_scalars(workdir / "tensorboard")
   logged = {(r["step"], k): v for r in records for k, v in r.items() if k != "step"}
   assert set(tensorboard) == set(logged)
   for key, value in logged.items():
@@ -163,6 +149,9 @@ def test_trait_to_species_smoke_config_reports_zero_shot_and_evaluates_again(tmp
   params = run_main.restore_state(workdir, config.train.steps)["params"]
   assert set(params["species_head"]) == {"sensitivity", "false_alarm", "empty_cell",
                                          "log_temperature"}
+  # The table head's own loss term is logged beside the others.
+  logged = [r for r in run_main.read_jsonl(workdir / "metrics.jsonl") if "train/loss" in r]
+  assert logged and all(np.isfinite(r["train/reliability_loss"]) for r in logged)
   evaluated = train.evaluate_checkpoint(config, str(workdir))
   assert evaluated["test+zeroshot"]["zeroshot"] == joined["zeroshot"]
   assert evaluated["species_top1"] == report["species_top1"]
@@ -194,7 +183,9 @@ def test_corrupt_newest_checkpoint_falls_back_to_the_one_before(tmp_path, caplog
   second_train = [r for r in second if "train/loss" in r]
   assert [r["step"] for r in second_train] == [4, 6, 8, 9]
   first_step4 = next(r for r in first if r["step"] == 4 and "train/loss" in r)
-  assert second_train[0] == first_step4
+  # The same batch and parameters (the learning rate follows the longer schedule).
+  differing = {k for k in first_step4 if second_train[0][k] != first_step4[k]}
+  assert differing == {"train/learning_rate"}
 
   state = run_main.restore_state(workdir, 9)
   assert int(state["step"]) == 9 and _all_finite(state)
@@ -233,7 +224,7 @@ def test_huge_learning_rate_stops_before_saving_a_nonfinite_state(tmp_path):
   config.train.checkpoint_every = 1
   config.train.max_checkpoints_to_keep = 10
   workdir = tmp_path / "run"
-  with pytest.raises(train.TrainingDiverged) as raised:
+  with pytest.raises(periodic_actions.TrainingDiverged) as raised:
     train.train_and_evaluate(config, str(workdir))
   message = str(raised.value)
   bad_step = int(message.split("between steps ")[1].split(" and ")[0])
@@ -250,26 +241,32 @@ def test_huge_learning_rate_stops_before_saving_a_nonfinite_state(tmp_path):
   assert not (workdir / "metrics.json").exists()
 
 
+@dataclasses.dataclass(frozen=True)
+class _NanLossFromStep5(concepts.ConceptsTask):
+  """The CBM task whose loss turns NaN from step 5 on (its gradients stay finite); it counts
+  its steps in a model-state collection, as any task may keep state."""
+
+  def init(self, rng, batch):
+    return {**super().init(rng, batch), "counter": {"steps": jnp.zeros((), jnp.int32)}}
+
+  def loss(self, params, model_state, batch, rng):
+    counter = model_state["counter"]["steps"] + 1
+    cbm_state = {k: v for k, v in model_state.items() if k != "counter"}
+    total, (new_state, measurements) = super().loss(params, cbm_state, batch, rng)
+    new_state = {**new_state, "counter": {"steps": counter}}
+    return jnp.where(counter >= 5, jnp.nan, total), (new_state, measurements)
+
+
 def test_nan_loss_stops_at_the_next_log_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
   """A loss that turns NaN from step 5 on (gradients stay finite) is caught at the next log
   point (step 6, also a checkpoint step): TrainingDiverged names steps 5 and 6, checkpoint 6 is
   never written, and checkpoint 3 restores to finite parameters."""
-  original_step = train._train_step  # pylint: disable=protected-access
-
-  def step_with_nan_loss_from_5(state, batch, task, tx, frozen=None):
-    poisoned = state.step + 1 >= 5
-
-    def loss(params, model_state, batch, rng):
-      total, aux = task.loss(params, model_state, batch, rng)
-      return jnp.where(poisoned, jnp.nan, total), aux
-
-    return original_step(state, batch, types.SimpleNamespace(loss=loss), tx, frozen)
-
-  monkeypatch.setattr(train, "_train_step", step_with_nan_loss_from_5)
+  monkeypatch.setitem(tasks.TASKS, "nan_from_step_5", _NanLossFromStep5)
   config = _smoke_config()
+  config.task = "nan_from_step_5"
   config.train.steps = 9
   workdir = tmp_path / "run"
-  with pytest.raises(train.TrainingDiverged, match="between steps 5 and 6:"):
+  with pytest.raises(periodic_actions.TrainingDiverged, match="between steps 5 and 6:"):
     train.train_and_evaluate(config, str(workdir))
   assert _checkpoint_steps(workdir) == [3]
   state = run_main.restore_state(workdir, 3)
@@ -346,14 +343,14 @@ def test_intervention_with_every_trait_corrected_reaches_the_trait_truth_accurac
   """Smoke CBM with intervention: metrics.json has species top-1 per k; k = 0 is the plain
   top-1, and correcting every trait gives the species head the visible truth."""
   config = _smoke_config()
-  config.intervention.ks = (0, 2, 1000)
+  config.evals.intervention.ks = (0, 2, 1000)
   report = train.train_and_evaluate(config, str(tmp_path / "cbm"))
   curve = report["intervention"]
   assert curve["k"] == [0, 2, 1000]
   assert curve["species_top1"][0] == report["species_top1"]
   assert all(0 <= v <= 1 for v in curve["species_top1"])
-  blackbox = _smoke_config("blackbox")
-  blackbox.intervention.ks = (0, 2)
+  blackbox = _smoke_config()
+  blackbox.model.mode = "blackbox"  # Its species head reads no traits: skipped, with a warning.
   assert "intervention" not in train.train_and_evaluate(blackbox, str(tmp_path / "blackbox"))
 
 
@@ -372,7 +369,7 @@ def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_
   workdir = tmp_path / "cub"
   report = train.train_and_evaluate(config, str(workdir))
   assert REPORT_KEYS <= set(report) and report["num_examples"] > 0
-  assert report["intervention"]["k"] == list(config.intervention.ks)
+  assert report["intervention"]["k"] == list(config.evals.intervention.ks)
   zeroshot = conftest.load_config_module("cub_zeroshot").get_config("smoke")
   zeroshot.data.root = str(CUB_ROOT)
   evaluated = train.evaluate_checkpoint(zeroshot, str(workdir))
@@ -385,3 +382,32 @@ def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_
   with pytest.raises(FileNotFoundError, match="could be read with this config"):
     train.evaluate_checkpoint(mismatched, str(workdir))
   assert _checkpoint_steps(workdir) == [2, 4]
+
+
+def test_actions_see_every_step_and_evaluators_with_a_period_run_during_training(tmp_path):
+  """An action passed to train_and_evaluate is called after every step, after the loop's own
+  (a step the log action is due at is already logged); an evaluator with `every` logs its scalars under
+  its name at its multiples before the end, stays out of metrics.json's other sections, and is
+  evaluated once more at the end; the profiler traces the steps it is asked for."""
+  config = _smoke_config()
+  config.evals.val = config_lib.eval_config("classification", "val", every=2)
+  config.train.profile_start_step = 2
+  config.train.profile_num_steps = 2
+  workdir = tmp_path / "run"
+  seen = []
+
+  def record(step, state, measurements):
+    logged = run_main.read_jsonl(workdir / "metrics.jsonl")
+    seen.append((step, int(state.step), sorted(measurements), logged[-1]["step"] if logged else 0))
+
+  report = train.train_and_evaluate(config, str(workdir), actions=[record])
+  assert [s[0] for s in seen] == [s[1] for s in seen] == [1, 2, 3, 4, 5, 6]
+  assert seen[0][2] == ["grad_norm", "learning_rate", "loss", "nonfinite_steps",
+                        "species_accuracy", "species_loss", "trait_loss"]
+  assert [s[3] for s in seen] == [0, 2, 3, 4, 4, 6]  # log_every 2, checkpoint_every 3.
+  records = run_main.read_jsonl(workdir / "metrics.jsonl")
+  val_steps = [r["step"] for r in records if "val/species_top1" in r]
+  assert val_steps == [2, 4, 6]  # Every 2 steps, and the final evaluation.
+  assert report["val"]["num_examples"] == len(sources.make_source(config.data, "val"))
+  assert report["val"]["species_top1"] is not None and "intervention" not in report["val"]
+  assert list((workdir / "profile").rglob("*.xplane.pb"))

@@ -2,10 +2,8 @@
 
 import importlib.util
 import os
-import sys
 import types
 
-from absl import flags
 import ml_collections
 
 
@@ -19,17 +17,6 @@ def load_config_file(path: str | os.PathLike) -> types.ModuleType:
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module
-
-
-def parse_flags(argv: list[str]) -> list[str]:
-  """absl flag parsing; a bad flag or config override exits with one line naming it."""
-  try:
-    return flags.FLAGS(argv)
-  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as e:
-    lines = [line.strip() for line in str(e).replace("\\n", "\n").splitlines() if line.strip()]
-    # A config file that raised: its traceback's last line is the message.
-    message = lines[-1] if any(l.startswith("Traceback") for l in lines) else " ".join(lines)
-    sys.exit(f"traitjax: bad flag or config: {message}")
 
 
 def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.ConfigDict:
@@ -75,24 +62,17 @@ def optim_config(learning_rate: float) -> ml_collections.ConfigDict:
       "grad_clip_norm": 1.0, "frozen": (), "lr_multipliers": ()})
 
 
-def intervention_config(ks=(), truth: str = "traits_visible") -> ml_collections.ConfigDict:
-  """Test-time intervention: after evaluation, species top-1 with each photo's k most
-  uncertain traits set to `truth` (a batch field: per-photo `traits_visible`, or the species
-  row `traits`), for each k in `ks` (() = off; k beyond the trait count corrects every trait)."""
-  return ml_collections.ConfigDict({"ks": tuple(ks), "truth": truth})
-
-
-def few_shot_config(shots=(), prior_strength: float = 2.0) -> ml_collections.ConfigDict:
-  """Few-shot species (table species head): on a split of unseen species, each one's table row
-  is refined by the detector's traits on its first n photos (`species.few_shot_row`, the row
-  counting as `prior_strength` photos), for each n in `shots`, and its other photos scored."""
-  return ml_collections.ConfigDict({"shots": tuple(shots), "prior_strength": prior_strength})
+def eval_config(kind: str, split: str, **fields) -> ml_collections.ConfigDict:
+  """One entry of `config.evals`: an evaluator `type` (`traitjax.evaluators.EVALUATORS`), the
+  split it reads and its own fields, e.g. `eval_config("intervention", "test", ks=(0, 4))`;
+  `section` places its report in metrics.json (dotted keys, "" = the top level; default: its
+  name in config.evals) and `every` also runs it during training."""
+  return ml_collections.ConfigDict({"type": kind, "split": split, **fields})
 
 
 def train_config(steps: int) -> ml_collections.ConfigDict:
-  """Loop lengths and intervals, evaluation splits (`extra_eval_splits` are evaluated at the
-  end beside `final_eval_split`, each under its name in metrics.json), checkpointing."""
+  """Loop length, logging and checkpoint intervals, and an optional profiler trace of
+  `profile_num_steps` steps after step `profile_start_step` (0 = none) into WORKDIR/profile."""
   return ml_collections.ConfigDict({
-      "steps": steps, "log_every": 50, "eval_every": 0, "checkpoint_every": 200,
-      "max_checkpoints_to_keep": 2, "async_checkpoints": True, "eval_split": "val",
-      "final_eval_split": "test", "extra_eval_splits": ()})
+      "steps": steps, "log_every": 50, "checkpoint_every": 200, "max_checkpoints_to_keep": 2,
+      "async_checkpoints": True, "profile_start_step": 0, "profile_num_steps": 5})

@@ -13,7 +13,9 @@ import numpy as np
 import optax
 
 
-def _weighted_mean(values, weights):
+def weighted_mean(values, weights):
+  """sum(values x weights) / sum(weights) (0 where every weight is 0); `weights` broadcast
+  against `values`, e.g. a photo's validity [B] against per-photo values [B]."""
   return jnp.sum(values * weights) / jnp.maximum(jnp.sum(weights), 1.0)
 
 
@@ -22,7 +24,7 @@ def species_cross_entropy(logits, species, weights):
   known = weights * (species >= 0)
   losses = optax.softmax_cross_entropy_with_integer_labels(
       logits.astype(jnp.float32), jnp.maximum(species, 0))
-  return _weighted_mean(losses, known)
+  return weighted_mean(losses, known)
 
 
 def trait_binary_cross_entropy(logits, targets, weights):
@@ -30,7 +32,7 @@ def trait_binary_cross_entropy(logits, targets, weights):
   known = jnp.isfinite(targets) * weights[:, None]
   losses = optax.sigmoid_binary_cross_entropy(
       logits.astype(jnp.float32), jnp.nan_to_num(targets))
-  return _weighted_mean(losses, known)
+  return weighted_mean(losses, known)
 
 
 def trait_generalized_cross_entropy(logits, targets, weights, q: float = 0.7):
@@ -45,7 +47,7 @@ def trait_generalized_cross_entropy(logits, targets, weights, q: float = 0.7):
   targets = jnp.nan_to_num(targets)
   present = -jnp.expm1(q * jax.nn.log_sigmoid(logits)) / q
   absent = -jnp.expm1(q * jax.nn.log_sigmoid(-logits)) / q
-  return _weighted_mean(targets * present + (1 - targets) * absent, known)
+  return weighted_mean(targets * present + (1 - targets) * absent, known)
 
 
 def trait_bootstrapped_cross_entropy(logits, targets, weights, beta: float = 0.8):

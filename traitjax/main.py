@@ -15,7 +15,7 @@ from absl import logging
 import jax
 from ml_collections import config_flags
 
-from traitjax import config_lib
+from traitjax import cli
 from traitjax import sharding
 from traitjax import train
 from traitjax import writers
@@ -30,7 +30,8 @@ _PROCESS_ID = flags.DEFINE_integer("process_id", 0, "This host's index in a mult
 flags.mark_flags_as_required(["config", "workdir"])
 
 
-def main(argv):
+def main(argv, actions=()):
+  """`actions`: periodic actions appended to the training loop's (see train.py)."""
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   writers.quiet_checkpoint_logs()
@@ -39,10 +40,10 @@ def main(argv):
                jax.process_count(), jax.local_device_count(), jax.device_count(),
                jax.devices()[0].platform)
   if _MODE.value == "train":
-    train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+    train.train_and_evaluate(_CONFIG.value, _WORKDIR.value, actions)
   else:
     train.evaluate_checkpoint(_CONFIG.value, _WORKDIR.value)
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=config_lib.parse_flags)
+  cli.run(main)

@@ -1,6 +1,7 @@
-r"""Training curves of one or more workdirs as one PNG (what TensorBoard shows, for a README),
-their test-time intervention curves from metrics.json, or the slot masks of a slot-attention
-workdir's newest checkpoint on photos of its evaluation split.
+r"""Draws one figure of training runs (`traitjax.plots`) as a PNG: the training curves of one or
+more workdirs (what TensorBoard shows, for a README), their test-time intervention curves from
+metrics.json, or the slot masks of a slot-attention workdir's newest checkpoint on photos of its
+evaluation split.
 
   python -m traitjax.plot_metrics --workdirs=workdirs/default,workdirs/blackbox --out=curves.png
   python -m traitjax.plot_metrics --workdirs=workdirs/default,workdirs/trait_to_species \
@@ -9,26 +10,11 @@ workdir's newest checkpoint on photos of its evaluation split.
       --out=workdirs/slots/slots.png
 """
 
-import json
-import os
-
 from absl import app
 from absl import flags
-import jax
-import matplotlib
-import ml_collections
-import numpy as np
-import orbax.checkpoint as ocp
 
-from traitjax import sharding
-from traitjax import tasks
-from traitjax import train
-from traitjax.data import pipeline
-from traitjax.data import schema
-from traitjax.data import sources
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+from traitjax import cli
+from traitjax import plots
 
 _WORKDIRS = flags.DEFINE_list("workdirs", None, "Workdirs whose metrics.jsonl to plot.")
 _OUT = flags.DEFINE_string("out", None, "PNG to write.")
@@ -42,162 +28,19 @@ _NUM_PHOTOS = flags.DEFINE_integer("num_photos", 12, "Photos in the slot-mask fi
 flags.mark_flags_as_required(["workdirs", "out"])
 
 
-def read_jsonl(path: str) -> list[dict]:
-  if not os.path.isfile(path):
-    raise FileNotFoundError(f"no metrics log: {path}")
-  with open(path) as f:
-    return [json.loads(line) for line in f if line.strip()]
-
-
-def curves(workdirs: list[str], keys: list[str]) -> plt.Figure:
-  figure, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2), squeeze=False)
-  for workdir in workdirs:
-    records = read_jsonl(os.path.join(workdir, "metrics.jsonl"))
-    for ax, key in zip(axes[0], keys):
-      points = [(r["step"], r[key]) for r in records if key in r]
-      if points:
-        ax.plot(*zip(*points), label=os.path.basename(os.path.normpath(workdir)))
-  for ax, key in zip(axes[0], keys):
-    ax.set_title(key, fontsize=9)
-    ax.set_xlabel("step")
-    ax.grid(alpha=0.3)
-  axes[0][0].legend(fontsize=8)
-  figure.tight_layout()
-  return figure
-
-
-def intervention(workdirs: list[str]) -> plt.Figure:
-  """Species top-1 against the number of corrected traits, one line per workdir (the
-  `intervention` section of each metrics.json)."""
-  figure, ax = plt.subplots(figsize=(5, 3.4))
-  for workdir in workdirs:
-    path = os.path.join(workdir, "metrics.json")
-    if not os.path.isfile(path):
-      raise FileNotFoundError(f"no report: {path}")
-    with open(path) as f:
-      report = json.load(f)
-    if "intervention" not in report:
-      raise KeyError(f"{path} has no intervention section (set config.intervention.ks)")
-    curve = report["intervention"]
-    ax.plot(curve["k"], curve["species_top1"], "o-",
-            label=os.path.basename(os.path.normpath(workdir)))
-  ax.set_xscale("symlog", linthresh=1)
-  ax.set_xlabel("traits corrected per photo (most uncertain first)")
-  ax.set_ylabel("species top-1")
-  ax.set_ylim(0, 1)
-  ax.grid(alpha=0.3)
-  ax.legend(fontsize=8)
-  figure.tight_layout()
-  return figure
-
-
-def saved_config(workdir: str) -> ml_collections.ConfigDict:
-  """The config saved with the newest checkpoint of `workdir`."""
-  directory = os.path.abspath(os.path.join(workdir, "checkpoints"))
-  manager = ocp.CheckpointManager(directory)
-  step = manager.latest_step()
-  if step is None:
-    manager.close()
-    raise FileNotFoundError(f"no checkpoint in {directory}")
-  saved = manager.restore(step, args=ocp.args.Composite(config=ocp.args.JsonRestore())).config
-  manager.close()
-  return ml_collections.ConfigDict(saved)
-
-
-def slot_masks(workdir: str, num_photos: int) -> plt.Figure:
-  """`slot_mask_figure` of the newest checkpoint of a slot-attention `workdir` (its saved
-  config) on `num_photos` photos spread evenly over its `final_eval_split`, the slots labelled
-  with their names in the workdir's metrics.json if there is one."""
-  config = saved_config(workdir)
-  if config.task != "slots":
-    raise ValueError(f"{workdir} trained task {config.task!r}; slot masks need task 'slots'")
-  source = sources.make_source(config.data, config.train.final_eval_split)
-  task = tasks.make_task(config, source)
-  state, _ = train.initial_state(task, source, config, sharding.make_mesh())
-  checkpoints = train.Checkpoints(workdir, config)
-  state = checkpoints.restore_latest(state)
-  checkpoints.close()
-  if state is None:
-    raise FileNotFoundError(f"no readable checkpoint in {checkpoints.directory}")
-  indices = np.linspace(0, len(source) - 1, min(num_photos, len(source))).astype(int)
-  batch = pipeline.finish_batch(
-      {k: np.stack([source[int(i)][k] for i in indices]) for k in schema.EXAMPLE_DTYPES})
-  outputs = jax.device_get(jax.jit(task.predict)(state.params, state.model_state, batch))
-  names = None
-  metrics_path = os.path.join(workdir, "metrics.json")
-  if os.path.isfile(metrics_path):
-    with open(metrics_path) as f:
-      names = json.load(f).get("slot_names", {}).get("slots")
-  return slot_mask_figure(batch[schema.IMAGE], outputs, task.model.num_slots, names)
-
-
-def slot_mask_figure(images: np.ndarray, outputs: dict, num_slots: int,
-                     slot_names: list[dict] | None = None, columns: int = 6) -> plt.Figure:
-  """Each photo twice: as it is with its visible keypoints (white crosses), and with every
-  slot's mask in the slot's colour (the background slot, if any, left uncoloured) and each
-  foreground slot's centroid marked (a dot as large as the slot is present).
-
-  Args:
-    images: float [N, H, W, 3] in [-1, 1].
-    outputs: the slot task's predictions for them: masks [N, K', h, w], centroids [N, K', 2],
-      presence [N, K'] and parts [N, P, 3].
-    num_slots: K, the foreground slots (the first K).
-    slot_names: metrics.json's `slot_names.slots`, to label each slot by the traits naming it.
-    columns: photos per row.
-  """
-  photos = (np.asarray(images) + 1.0) / 2.0
-  masks = np.asarray(outputs["masks"])
-  colours = plt.get_cmap("tab10" if num_slots <= 10 else "tab20")(np.arange(num_slots))[:, :3]
-  overlay_rgb = np.einsum("nkhw,kc->nhwc", masks[:, :num_slots], colours) / np.maximum(
-      masks[:, :num_slots].sum(1), 1e-6)[..., None]
-  overlay_alpha = 0.75 * masks[:, :num_slots].sum(1)[..., None]
-  rows = -(-len(photos) // columns)
-  figure, axes = plt.subplots(2 * rows, columns, figsize=(1.9 * columns, 3.9 * rows),
-                              squeeze=False)
-  for ax in axes.flat:
-    ax.axis("off")
-  height, width = photos.shape[1:3]
-  for n, photo in enumerate(photos):
-    row, column = 2 * (n // columns), n % columns
-    plain, coloured = axes[row, column], axes[row + 1, column]
-    plain.imshow(photo)
-    visible = outputs[schema.PARTS][n, :, 2] > 0
-    plain.plot(outputs[schema.PARTS][n, visible, 0] * width,
-               outputs[schema.PARTS][n, visible, 1] * height, "wx", ms=5, mew=1.5)
-    coloured.imshow(photo * 0.55)
-    coloured.imshow(np.concatenate([overlay_rgb[n], overlay_alpha[n]], -1),
-                    extent=(-0.5, width - 0.5, height - 0.5, -0.5), interpolation="bilinear")
-    for k in range(num_slots):
-      x, y = outputs["centroids"][n, k]
-      coloured.scatter(x * width, y * height, s=10 + 60 * outputs["presence"][n, k],
-                       color=colours[k], edgecolors="white", linewidths=0.8)
-  labels = [f"slot {k}" for k in range(num_slots)]
-  if slot_names:
-    labels = [f"{label}: " + (", ".join(t["trait"] for t in name["traits"][:2])
-                              or "no known trait")
-              for label, name in zip(labels, slot_names)]
-  handles = [plt.Line2D([], [], marker="o", ls="", color=colours[k]) for k in range(num_slots)]
-  legend_columns = min(num_slots, 3)
-  figure.legend(handles, labels, loc="lower center", ncol=legend_columns, fontsize=7,
-                frameon=False)
-  legend_rows = -(-num_slots // legend_columns)
-  figure.tight_layout(rect=(0, (0.1 + 0.14 * legend_rows) / figure.get_figheight(), 1, 1))
-  return figure
-
-
 def main(argv):
   del argv
   if _PLOT.value == "intervention":
-    figure = intervention(_WORKDIRS.value)
+    figure = plots.intervention(_WORKDIRS.value)
   elif _PLOT.value == "slots":
     if len(_WORKDIRS.value) != 1:
       raise app.UsageError("--plot=slots draws one workdir")
-    figure = slot_masks(_WORKDIRS.value[0], _NUM_PHOTOS.value)
+    figure = plots.slot_masks(_WORKDIRS.value[0], _NUM_PHOTOS.value)
   else:
-    figure = curves(_WORKDIRS.value, _KEYS.value)
+    figure = plots.curves(_WORKDIRS.value, _KEYS.value)
   figure.savefig(_OUT.value, dpi=90)
   print(f"wrote {_OUT.value}")
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -1,150 +1,36 @@
-r"""A grid of training runs from one config, with its summary and plot.
+r"""Trains every point of a config's `sweep` block (`traitjax.grid`, which says what the block
+holds) and writes the summary section and plot.
 
   python -m traitjax.sweep --config=configs/noise_sweep.py --workdir=workdirs/noise_sweep
 
-The config carries `sweep`: `name` (the section written to WORKDIR/metrics.json), `axes`, a
-tuple of (fields, values) pairs where fields is one dotted config field or several joined by
-commas that take the same value (e.g. "data.false_positive,data.false_negative"), and `metrics`
-(the report keys to collect, averaged over the points and plotted; "a.b" reads a nested key).
-The plot's x axis is the first axis, one line per value of the others. Every point trains in WORKDIR/<axis=value,...>/ with the shared trainer; a point
-with a metrics.json is not run again, so a stopped sweep resumes where it stopped.
+Every point trains in WORKDIR/<axis=value,...>/; a point with a metrics.json is not run again, so
+a stopped sweep resumes where it stopped. The summary goes to WORKDIR/metrics.json under the
+sweep's name, the plot to WORKDIR/<name>.png.
 """
 
-import itertools
 import json
-import os
-import re
 
 from absl import app
 from absl import flags
-from absl import logging
-import matplotlib
-import ml_collections
-import numpy as np
 from ml_collections import config_flags
 
-from traitjax import config_lib
-from traitjax import train
+from traitjax import cli
+from traitjax import grid
 from traitjax import writers
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file with a `sweep` block.")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Each point's workdir, the summary and plot.")
 flags.mark_flags_as_required(["config", "workdir"])
 
 
-def points(sweep: ml_collections.ConfigDict) -> list[dict[str, object]]:
-  """Every combination of the axes' values as {fields: value}, first axis slowest."""
-  axes = [(fields, tuple(values)) for fields, values in sweep.axes]
-  if not axes or any(not values for _, values in axes):
-    raise ValueError("sweep.axes needs at least one (fields, values) pair with values")
-  return [dict(zip([fields for fields, _ in axes], combination))
-          for combination in itertools.product(*(values for _, values in axes))]
-
-
-def point_config(config: ml_collections.ConfigDict, point: dict) -> ml_collections.ConfigDict:
-  """`config` without its sweep block, with each axis' fields set to the point's value."""
-  config = ml_collections.ConfigDict(config.to_dict())
-  del config["sweep"]
-  for fields, value in point.items():
-    for field in fields.split(","):
-      *parents, leaf = field.strip().split(".")
-      node = config
-      for parent in parents:
-        node = node[parent]
-      if leaf not in node:
-        raise KeyError(f"sweep axis field {field!r} is not in the config")
-      node[leaf] = type(node[leaf])(value) if node[leaf] is not None else value
-  return config
-
-
-def point_name(point: dict) -> str:
-  """A folder name: the last part of each axis' first field and its value."""
-  parts = [f"{fields.split(',')[0].split('.')[-1]}={value}" for fields, value in point.items()]
-  return re.sub(r"[^\w=.,-]", "_", ",".join(parts))
-
-
-def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
-  """Trains and evaluates every point (skipping finished ones), then writes the summary
-  section to `workdir/metrics.json` and `workdir/<name>.png`. Returns the section."""
-  sweep = config.sweep
-  results = []
-  grid = points(sweep)
-  for index, point in enumerate(grid):
-    point_dir = os.path.join(workdir, point_name(point))
-    report_path = os.path.join(point_dir, "metrics.json")
-    if os.path.isfile(report_path):
-      logging.info("sweep point %d/%d done before: %s", index + 1, len(grid), point_dir)
-      with open(report_path) as f:
-        report = json.load(f)
-    else:
-      logging.info("sweep point %d/%d: %s", index + 1, len(grid), point_dir)
-      report = train.train_and_evaluate(point_config(config, point), point_dir)
-    results.append({"point": point, **{key: _lookup(report, key, report_path)
-                                        for key in sweep.metrics}})
-  section = {"axes": [fields for fields, _ in sweep.axes], "results": results,
-             "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics}}
-  summary_path = os.path.join(workdir, "metrics.json")
-  summary = {}
-  if os.path.isfile(summary_path):
-    with open(summary_path) as f:
-      summary = json.load(f)
-  summary[sweep.name] = section
-  with open(summary_path, "w") as f:
-    json.dump(summary, f, indent=2)
-  plot(section, list(sweep.metrics)).savefig(os.path.join(workdir, f"{sweep.name}.png"), dpi=90)
-  return section
-
-
-def _lookup(report: dict, key: str, path: str):
-  """report["a"]["b"] for the key "a.b" (a key with a dot of its own is tried whole first)."""
-  if key in report:
-    return report[key]
-  value = report
-  for part in key.split("."):
-    if not isinstance(value, dict) or part not in value:
-      raise KeyError(f"{path} has no {key!r}")
-    value = value[part]
-  return value
-
-
-def plot(section: dict, metrics: list[str]) -> plt.Figure:
-  """One panel per metric: the metric against the first axis, one line per value of the
-  other axes."""
-  first, *others = section["axes"]
-  figure, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.4), squeeze=False)
-  lines = {}
-  for result in section["results"]:
-    label = ", ".join(f"{fields.split('.')[-1]}={result['point'][fields]}" for fields in others)
-    lines.setdefault(label, []).append(result)
-  values = list(dict.fromkeys(r["point"][first] for r in section["results"]))
-  numeric = all(isinstance(v, (int, float)) for v in values)
-  position = {v: (v if numeric else i) for i, v in enumerate(values)}
-  for ax, metric in zip(axes[0], metrics):
-    for label, results in lines.items():
-      ax.plot([position[r["point"][first]] for r in results], [r[metric] for r in results],
-              "o-", label=label or None)
-    if not numeric:  # e.g. tuples of held-out species: one tick each.
-      ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=6, rotation=20)
-    ax.set_xlabel(first.split(",")[0])
-    ax.set_title(metric, fontsize=9)
-    ax.grid(alpha=0.3)
-  if others:
-    axes[0][0].legend(fontsize=8)
-  figure.tight_layout()
-  return figure
-
-
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   writers.quiet_checkpoint_logs()
-  section = run(_CONFIG.value, _WORKDIR.value)
+  section = grid.run(_CONFIG.value, _WORKDIR.value)
   for result in section["results"]:
     print(json.dumps(result))
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=config_lib.parse_flags)
+  cli.run(main)

@@ -50,6 +50,18 @@ class MetricWriter:
       self._jsonl.close()
 
 
+def flatten_scalars(report: dict, prefix: str = "") -> dict[str, float]:
+  """The numbers of a nested report as {"key/subkey/...": value} (lists and text left out)."""
+  flat = {}
+  for key, value in report.items():
+    name = f"{prefix}/{key}" if prefix else key
+    if isinstance(value, dict):
+      flat.update(flatten_scalars(value, name))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+      flat[name] = float(value)
+  return flat
+
+
 class Progress:
   """Logs `step k/n (p%), x steps/s, ETA h:mm:ss` plus the given scalars."""
 

@@ -1,6 +1,7 @@
 """Tests for the synthetic flora: its species, splits, noisy tables, descriptions and photos."""
 
 import dataclasses
+import json
 import pickle
 import re
 import subprocess
@@ -13,6 +14,7 @@ from traitjax.data import flora_render
 from traitjax.data import flora_text
 from traitjax.data import schema
 from traitjax.data import synthetic
+from traitjax.language import phrases
 from tests import conftest
 
 REPO = conftest.REPO
@@ -510,3 +512,13 @@ def test_describe_writes_from_a_row():
   empty = flora_text.describe(np.zeros(len(names)), names, synthetic.GROUP_PART,
                               np.random.default_rng(0))
   assert empty == ""
+
+
+def test_flora_files_read_back_as_the_flora(tmp_path):
+  flora = synthetic.Flora(synthetic.FloraConfig(num_species=6, seed=3))
+  paths = synthetic.write_flora_files(flora, tmp_path / "flora")
+  with open(paths[synthetic.DESCRIPTIONS_FILE]) as f:
+    assert json.load(f) == dict(zip(flora.label_table.species, flora.descriptions))
+  assert phrases.read_traits(paths[synthetic.TRAITS_FILE]) == synthetic.TRAIT_NAMES
+  table = schema.TraitTable.from_csv(paths[synthetic.TABLE_FILE])
+  np.testing.assert_array_equal(table.values, flora.label_table.values)

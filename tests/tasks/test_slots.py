@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from tests import conftest
-from traitjax import plot_metrics
+from tests import run_main
+from traitjax import plots
 from traitjax import tasks
 from traitjax import train
 from traitjax.data import pipeline
@@ -24,6 +25,13 @@ def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_pa
 
   metrics = json.loads((workdir / "metrics.json").read_text())
   assert metrics == json.loads(json.dumps(report))
+  # Every loss term of the task reaches metrics.jsonl and TensorBoard.
+  logged = [r for r in run_main.read_jsonl(workdir / "metrics.jsonl") if "train/loss" in r]
+  tags = {tag for _, tag in run_main.tensorboard_scalars(workdir / "tensorboard")}
+  for term in ("species_loss", "trait_loss", "concentration", "orthogonality", "equivariance",
+               "presence", "presence_per_photo", "species_accuracy"):
+    assert logged and all(np.isfinite(r[f"train/{term}"]) for r in logged), term
+    assert f"train/{term}" in tags, term
   assert metrics["num_examples"] == len(sources.make_source(config.data, "test"))
   assert 0 <= metrics["species_top1"] <= 1
   parts = metrics["parts"]
@@ -41,7 +49,7 @@ def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_pa
   assert names["new_trait_candidates"] == [
       n["slot"] for n in names["slots"] if n["candidate_new_trait"]]
 
-  figure = plot_metrics.slot_masks(str(workdir), num_photos=4)
+  figure = plots.slot_masks(str(workdir), num_photos=4)
   # Each photo twice (as it is, and coloured by slot), six photos to a row pair.
   assert len(figure.axes) == 2 * 6
   legend = [text.get_text() for text in figure.legends[0].get_texts()]

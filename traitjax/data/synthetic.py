@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
+import os
+from typing import Sequence
 
 import numpy as np
 
@@ -250,6 +253,31 @@ class FloraSource:
         schema.DEGRADATION: np.int32(schema.DEGRADATIONS.index(scene.degradation)),
         schema.DEGRADATION_STRENGTH: np.float32(scene.strength),
     }
+
+
+# The files `write_flora_files` writes: what `python -m traitjax.describe` reads.
+DESCRIPTIONS_FILE = "descriptions.json"
+TRAITS_FILE = "traits.txt"
+TABLE_FILE = "table.csv"
+
+
+def write_attribute_names(path: str | os.PathLike, names: Sequence[str]) -> None:
+  """Writes trait names as ``<id> <name>`` lines, ids from 1 (CUB's attributes.txt)."""
+  with open(path, "w", encoding="utf-8") as f:
+    f.writelines(f"{index} {name}\n" for index, name in enumerate(names, start=1))
+
+
+def write_flora_files(flora: Flora, out: str | os.PathLike) -> dict[str, str]:
+  """Writes the three files of ``flora`` into ``out`` (created if needed); returns their
+  paths by file name."""
+  os.makedirs(out, exist_ok=True)
+  paths = {name: os.path.join(out, name) for name in (DESCRIPTIONS_FILE, TRAITS_FILE, TABLE_FILE)}
+  table = flora.label_table
+  with open(paths[DESCRIPTIONS_FILE], "w", encoding="utf-8") as f:
+    json.dump(dict(zip(table.species, flora.descriptions)), f, indent=1)
+  write_attribute_names(paths[TRAITS_FILE], table.traits)
+  table.to_csv(paths[TABLE_FILE])
+  return paths
 
 
 def _fine_grained_pairs(num_species: int, sizes: np.ndarray, rng) -> np.ndarray:

@@ -7,7 +7,7 @@ Scores are over the cells the reference knows (non-empty), overall and per trait
   about the trait's group) counts as "not present", so it costs recall wherever the reference
   has the trait.
 - auc: ROC AUC of the parsed confidences (empty = 0) against the reference's present cells,
-  pooled over the cells (``evaluate.binary_auc``; None where only one class occurs).
+  pooled over the cells (``auc.binary_auc``; None where only one class occurs).
 - coverage: the share of the cells whose parsed cell is non-empty; and the counts behind the
   rates (cells, reference_present, parsed_present, true_positives).
 """
@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from traitjax import evaluate
+from traitjax.metrics import auc
 from traitjax.data import schema
 
 PRESENT = 0.5
@@ -74,10 +74,10 @@ def present_scores(parsed: np.ndarray, reference: np.ndarray) -> dict:
   recall = true_positives / int(truth.sum()) if truth.any() else None
   f1 = (2 * true_positives / (2 * true_positives + errors)
         if true_positives or errors else None)
-  auc = evaluate.binary_auc(confidence, truth)
+  pooled_auc = auc.binary_auc(confidence, truth)
   return {
       "precision": precision, "recall": recall, "f1": f1,
-      "auc": None if np.isnan(auc) else auc,
+      "auc": None if np.isnan(pooled_auc) else pooled_auc,
       "coverage": float(np.mean(~np.isnan(parsed[known]))) if known.any() else None,
       "cells": int(known.sum()), "reference_present": int(truth.sum()),
       "parsed_present": int(said.sum()), "true_positives": true_positives,

@@ -44,6 +44,8 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from traitjax import losses
+
 _EPSILON = 1e-8
 
 
@@ -293,8 +295,7 @@ def warp(images: jax.Array, transforms: jax.Array) -> tuple[jax.Array, jax.Array
 
 def _weighted_mean(values: jax.Array, weights: jax.Array) -> jax.Array:
   """Mean of `values` [B, ...] over photos with `weights` [B], over the other axes plainly."""
-  per_photo = jnp.mean(values.reshape(values.shape[0], -1), axis=-1)
-  return jnp.sum(per_photo * weights) / jnp.maximum(jnp.sum(weights), 1.0)
+  return losses.weighted_mean(jnp.mean(values.reshape(values.shape[0], -1), axis=-1), weights)
 
 
 def concentration_loss(masks: jax.Array, weights: jax.Array) -> jax.Array:

@@ -1,11 +1,12 @@
-"""Tasks: one object per experiment family (model + loss + predictions + evaluation).
+"""Tasks: one object per experiment family (model + loss + predictions).
 
 The trainer only calls a task's pure functions:
   init(rng, batch) -> flax variables {"params": ..., other collections}
-  loss(params, model_state, batch, rng) -> (scalar, (new_model_state, metric outputs))
-  predict(params, model_state, batch) -> dict of per-example arrays
-  evaluate(predictions, source, params) -> dict of metrics for metrics.json (params for
-    protocols that run part of the model again, e.g. few-shot species rows)
+  loss(params, model_state, batch, rng) -> (scalar, (new_model_state, measurements)), where
+    measurements is a free dict of named scalars (every loss term, accuracies, ...) that the
+    trainer averages and logs as they are
+  predict(params, model_state, batch) -> dict of per-example arrays, which the evaluators of
+    `config.evals` read (traitjax/evaluators)
 """
 
 from traitjax.tasks import concepts

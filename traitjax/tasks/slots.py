@@ -5,19 +5,16 @@ known traits."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 
-import flax
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from traitjax import evaluate
 from traitjax import losses
 from traitjax.data import schema
 from traitjax.models import backbones
 from traitjax.models import slots
-from traitjax.models import weights
+from traitjax.tasks import common
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,8 +62,6 @@ class SlotsTask:
   view_flip: bool = True
   view_max_rotation_degrees: float = 15.0
   view_min_zoom: float = 0.8
-  naming_auc_threshold: float = 0.75  # the AUC a known trait needs to name a slot
-  naming_top: int = 3  # names listed per slot
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
   backbone_name: str = ""
 
@@ -91,7 +86,6 @@ class SlotsTask:
                view_flip=config.second_view.flip,
                view_max_rotation_degrees=config.second_view.max_rotation_degrees,
                view_min_zoom=config.second_view.min_zoom,
-               naming_auc_threshold=config.naming.auc_threshold, naming_top=config.naming.top,
                pretrained=model_config.pretrained, backbone_name=model_config.backbone)
 
   @property
@@ -100,11 +94,7 @@ class SlotsTask:
 
   def init(self, rng, batch):
     """Random variables, with the backbone's replaced by `pretrained` weights if given."""
-    variables = flax.core.unfreeze(jax.jit(functools.partial(self.model.init, train=False))(
-        rng, batch[schema.IMAGE]))
-    if not self.pretrained:
-      return variables
-    return weights.with_pretrained_backbone(variables, self.backbone_name, self.pretrained)
+    return common.init_variables(self.model, rng, batch, self.pretrained, self.backbone_name)
 
   def loss(self, params, model_state, batch, rng):
     images = batch[schema.IMAGE]
@@ -123,40 +113,40 @@ class SlotsTask:
       outputs, state = self.model.apply({"params": params, **state}, view, train=True,
                                         mutable=list(model_state))
       view_outputs.append(outputs)
-    species_loss, trait_loss, part_loss = (
-        sum(terms) / len(views)
-        for terms in zip(*(self._view_losses(outputs, batch, weights) for outputs in view_outputs)))
-    total = species_loss + self.trait_weight * trait_loss + part_loss
+    # Each one-view term averaged over the views; the equivariance loss compares them.
+    per_view = [self._view_losses(outputs, batch, weights) for outputs in view_outputs]
+    terms = {name: sum(view[name] for view in per_view) / len(views) for name in per_view[0]}
     if self._two_views:
-      total += self.part_loss_weights.equivariance * slots.equivariance_loss(
+      terms["equivariance"] = slots.equivariance_loss(
           view_outputs[0]["masks"], view_outputs[1]["masks"], transforms, weights)
-    correct = jnp.argmax(view_outputs[0]["species_logits"], -1) == batch[schema.SPECIES]
-    metrics = {"loss": total, "species_loss": species_loss, "trait_loss": trait_loss,
-               "species_accuracy": jnp.sum(correct * weights) / jnp.maximum(weights.sum(), 1)}
-    return total, (state, metrics)
+    part_weights = dataclasses.asdict(self.part_loss_weights)
+    total = terms["species_loss"] + self.trait_weight * terms["trait_loss"] + sum(
+        part_weights[name] * value for name, value in terms.items() if name in part_weights)
+    measurements = {**terms, "loss": total, "species_accuracy": common.species_accuracy(
+        view_outputs[0]["species_logits"], batch, weights)}
+    return total, (state, measurements)
 
-  def _view_losses(self, outputs, batch, weights) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """One view's species loss, trait loss and weighted sum of the one-view part losses."""
+  def _view_losses(self, outputs, batch, weights) -> dict[str, jax.Array]:
+    """One view's species loss, trait loss and the one-view part losses whose weight is not 0,
+    unweighted."""
     num_slots = self.model.num_slots
     part_loss_weights = self.part_loss_weights
-    species_loss = losses.species_cross_entropy(
-        outputs["species_logits"], batch[schema.SPECIES], weights)
-    trait_loss = losses.trait_binary_cross_entropy(
-        outputs["trait_logits"], batch[schema.TRAITS], weights)
-    part_loss = jnp.zeros((), jnp.float32)
+    terms = {
+        "species_loss": losses.species_cross_entropy(
+            outputs["species_logits"], batch[schema.SPECIES], weights),
+        "trait_loss": losses.trait_binary_cross_entropy(
+            outputs["trait_logits"], batch[schema.TRAITS], weights)}
     if part_loss_weights.concentration:
-      part_loss += part_loss_weights.concentration * slots.concentration_loss(
-          outputs["masks"][:, :num_slots], weights)
+      terms["concentration"] = slots.concentration_loss(outputs["masks"][:, :num_slots], weights)
     if part_loss_weights.orthogonality:
-      part_loss += part_loss_weights.orthogonality * slots.orthogonality_loss(
-          outputs["slots"][:, :num_slots], weights)
+      terms["orthogonality"] = slots.orthogonality_loss(outputs["slots"][:, :num_slots], weights)
     if part_loss_weights.presence:
-      part_loss += part_loss_weights.presence * slots.presence_loss(
+      terms["presence"] = slots.presence_loss(
           outputs["presence"], weights, self.model.background_slot)
     if part_loss_weights.presence_per_photo:
-      part_loss += part_loss_weights.presence_per_photo * slots.presence_per_photo_loss(
+      terms["presence_per_photo"] = slots.presence_per_photo_loss(
           outputs["presence"], weights, self.model.background_slot)
-    return species_loss, trait_loss, part_loss
+    return terms
 
   def predict(self, params, model_state, batch):
     """The model's outputs but the slot vectors, and the keypoints they are scored against."""
@@ -164,24 +154,3 @@ class SlotsTask:
                                train=False)
     return {**{k: v for k, v in outputs.items() if k != "slots"},
             schema.PARTS: batch[schema.PARTS]}
-
-  def evaluate(self, predictions, source, params):
-    """The classification report plus `parts` (`evaluate.part_discovery_report`) and
-    `slot_names`: `slots` (`evaluate.slot_trait_names`, against the per-photo truth where the
-    data has it, else against the table rows; `truth` says which) and `new_trait_candidates`,
-    the slots no known trait names."""
-    del source, params  # Everything is in the predictions.
-    report = evaluate.classification_report(predictions, train_counts=self.species_train_counts)
-    report["parts"] = evaluate.part_discovery_report(
-        predictions["masks"], predictions["centroids"], predictions["presence"],
-        predictions[schema.PARTS], self.model.num_slots)
-    report["parts"]["background_slot"] = self.model.background_slot
-    truth_field = (schema.TRAITS_VISIBLE if np.isfinite(predictions[schema.TRAITS_VISIBLE]).any()
-                   else schema.TRAITS)
-    names = evaluate.slot_trait_names(
-        predictions["slot_trait_logits"], predictions[truth_field], self.trait_names,
-        self.naming_auc_threshold, self.naming_top)
-    report["slot_names"] = {
-        "truth": truth_field, "auc_threshold": self.naming_auc_threshold, "slots": names,
-        "new_trait_candidates": [name["slot"] for name in names if name["candidate_new_trait"]]}
-    return report

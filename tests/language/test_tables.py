@@ -1,7 +1,9 @@
-"""Tests for the describe CLI (traitjax.describe) and the flora files it reads
-(traitjax.data.flora_files), end to end on a small synthetic flora."""
+"""Tests for descriptions -> trait tables (traitjax.language.tables) and its command
+(traitjax.describe), end to end on the files of a small synthetic flora
+(traitjax.data.flora_files)."""
 
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -9,11 +11,9 @@ import numpy as np
 import pytest
 
 from tests import conftest
-from traitjax import describe
-from traitjax.data import flora_files
 from traitjax.data import schema
 from traitjax.data import synthetic
-from traitjax.language import phrases
+from traitjax.language import tables
 
 MINILM = conftest.MINILM
 
@@ -26,22 +26,19 @@ def flora_dir(tmp_path_factory):
   return out
 
 
-def test_flora_files(flora_dir):
+def test_flora_files_writes_the_flora_its_flags_name(flora_dir, tmp_path):
   flora = synthetic.Flora(synthetic.FloraConfig(num_species=6, seed=3))
-  with open(flora_dir / flora_files.DESCRIPTIONS_FILE) as f:
-    assert json.load(f) == dict(zip(flora.label_table.species, flora.descriptions))
-  assert phrases.read_traits(flora_dir / flora_files.TRAITS_FILE) == synthetic.TRAIT_NAMES
-  table = schema.TraitTable.from_csv(flora_dir / flora_files.TABLE_FILE)
-  np.testing.assert_array_equal(table.values, flora.label_table.values)
+  for name, path in synthetic.write_flora_files(flora, tmp_path).items():
+    assert (flora_dir / name).read_bytes() == pathlib.Path(path).read_bytes(), name
 
 
 def test_describe_end_to_end(flora_dir, tmp_path):
   if not MINILM.is_dir():
     pytest.skip(f"all-MiniLM-L6-v2 not found at {MINILM}")
   out = tmp_path / "parsed.csv"
-  report = describe.run(str(flora_dir / "descriptions.json"), str(flora_dir / "traits.txt"),
-                        str(out), reference_path=str(flora_dir / "table.csv"),
-                        encoder_folder=MINILM, show_progress=False)
+  report = tables.run(str(flora_dir / "descriptions.json"), str(flora_dir / "traits.txt"),
+                      str(out), reference_path=str(flora_dir / "table.csv"),
+                      encoder_folder=MINILM, show_progress=False)
   table = schema.TraitTable.from_csv(out)
   assert table.traits == synthetic.TRAIT_NAMES and table.num_species == 6
   known = table.values[~np.isnan(table.values)]
@@ -53,8 +50,8 @@ def test_describe_end_to_end(flora_dir, tmp_path):
 
 
 def test_metrics_path():
-  assert describe.metrics_path("a/table.csv") == "a/table.metrics.json"
-  assert describe.metrics_path("a/table") == "a/table.metrics.json"
+  assert tables.metrics_path("a/table.csv") == "a/table.metrics.json"
+  assert tables.metrics_path("a/table") == "a/table.metrics.json"
 
 
 @pytest.mark.parametrize("content, message", [
@@ -66,10 +63,10 @@ def test_bad_descriptions_are_refused(flora_dir, tmp_path, content, message):
   path = tmp_path / "descriptions.json"
   path.write_text(content)
   with pytest.raises(ValueError, match=message):
-    describe.run(str(path), str(flora_dir / "traits.txt"), str(tmp_path / "out.csv"))
+    tables.run(str(path), str(flora_dir / "traits.txt"), str(tmp_path / "out.csv"))
   with pytest.raises(FileNotFoundError, match="descriptions file not found"):
-    describe.run(str(tmp_path / "missing.json"), str(flora_dir / "traits.txt"),
-                 str(tmp_path / "out.csv"))
+    tables.run(str(tmp_path / "missing.json"), str(flora_dir / "traits.txt"),
+               str(tmp_path / "out.csv"))
 
 
 def test_mismatched_reference_is_refused_before_parsing(flora_dir, tmp_path):
@@ -79,9 +76,9 @@ def test_mismatched_reference_is_refused_before_parsing(flora_dir, tmp_path):
   renamed.to_csv(tmp_path / "reference.csv")
   with pytest.raises(ValueError, match="do not match: 1 reference species not in the parsed "
                                        r"table \(e.g. \['someone else'\]\)"):
-    describe.run(str(flora_dir / "descriptions.json"), str(flora_dir / "traits.txt"),
-                 str(tmp_path / "out.csv"), reference_path=str(tmp_path / "reference.csv"),
-                 encoder_folder=tmp_path / "no encoder here")
+    tables.run(str(flora_dir / "descriptions.json"), str(flora_dir / "traits.txt"),
+               str(tmp_path / "out.csv"), reference_path=str(tmp_path / "reference.csv"),
+               encoder_folder=tmp_path / "no encoder here")
   assert not (tmp_path / "out.csv").exists()
 
 

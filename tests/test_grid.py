@@ -1,33 +1,31 @@
-"""Tests for traitjax.sweep: the grid, per-point configs, resumption, the summary and plot."""
+"""Tests for traitjax.grid: the grid, per-point configs, resumption, the summary and plot."""
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from tests import conftest
+from traitjax import grid
 from traitjax import losses
-from traitjax import sweep
 from traitjax import train
 
 
 def test_noise_sweep_points_set_tied_fields_together_and_name_valid_losses():
   config = conftest.load_config_module("noise_sweep").get_config()
-  grid = sweep.points(config.sweep)
-  assert len(grid) == 4 * 4
+  points = grid.points(config.sweep)
+  assert len(points) == 4 * 4
   names = set()
-  for point in grid:
-    point_config = sweep.point_config(config, point)
+  for point in points:
+    point_config = grid.point_config(config, point)
     flips = point["data.false_positive,data.false_negative"]
     assert point_config.data.false_positive == point_config.data.false_negative == flips
     assert point_config.data.missing == 0.2
     assert "sweep" not in point_config
     losses.trait_loss(point_config.model.trait_loss, groups=np.zeros(3, int))  # A known loss.
-    names.add(sweep.point_name(point))
-  assert len(names) == len(grid)
+    names.add(grid.point_name(point))
+  assert len(names) == len(points)
   assert "false_positive=0.1,name=gce" in names
   assert config.data.false_positive == 0.0  # The base config is left as it was.
 
@@ -35,7 +33,7 @@ def test_noise_sweep_points_set_tied_fields_together_and_name_valid_losses():
 def test_an_unknown_axis_field_is_an_error():
   config = conftest.load_config_module("noise_sweep").get_config("smoke")
   with pytest.raises(KeyError, match="data.flips"):
-    sweep.point_config(config, {"data.flips": 0.1})
+    grid.point_config(config, {"data.flips": 0.1})
 
 
 def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, monkeypatch):
@@ -59,7 +57,7 @@ def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, mo
   done.mkdir()
   (done / "metrics.json").write_text(json.dumps(
       {"trait_auc_visible": 0.25, "trait_auc_table": 0.5, "species_top1": 0.0}))
-  section = sweep.run(config, str(tmp_path))
+  section = grid.run(config, str(tmp_path))
   assert trained == ["false_positive=0.0,name=bce", "false_positive=0.3,name=bce",
                      "false_positive=0.3,name=group_noise"]
   assert [r["trait_auc_visible"] for r in section["results"]] == [1.0, 0.25, 0.7, 0.7]
@@ -67,19 +65,8 @@ def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, mo
   assert summary["other"] == 1 and summary["noise_sweep"] == section
   assert section["mean"]["trait_auc_visible"] == pytest.approx((1.0 + 0.25 + 0.7 + 0.7) / 4)
   assert (tmp_path / "noise_sweep.png").stat().st_size > 10_000
-  sweep.run(config, str(tmp_path))
+  grid.run(config, str(tmp_path))
   assert len(trained) == 3  # Nothing trained twice.
-
-
-@pytest.mark.parametrize("module", ["traitjax.main", "traitjax.sweep"])
-def test_a_mistyped_override_stops_at_start_with_one_line(module, tmp_path):
-  result = subprocess.run(
-      [sys.executable, "-m", module, "--config=configs/noise_sweep.py", "--config.sweep.nme=x",
-       f"--workdir={tmp_path}"], cwd=conftest.REPO, capture_output=True, text=True, timeout=120)
-  assert result.returncode != 0
-  assert result.stderr.strip().splitlines()[-1].startswith("traitjax: bad flag or config:")
-  assert 'Did you mean "name"' in result.stderr
-  assert not os.listdir(tmp_path)
 
 
 def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
@@ -93,22 +80,22 @@ def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
     return {"zeroshot": {"unseen_top1": point_config.data.zeroshot_fraction * 2}}
 
   monkeypatch.setattr(train, "train_and_evaluate", fake_train)
-  section = sweep.run(config, str(tmp_path))
+  section = grid.run(config, str(tmp_path))
   assert [r["zeroshot.unseen_top1"] for r in section["results"]] == [0.2, 0.4]
-  figure = sweep.plot({"axes": ["data.heldout_species"], "results": [
+  figure = grid.plot({"axes": ["data.heldout_species"], "results": [
       {"point": {"data.heldout_species": (1, 2)}, "m": 0.5},
       {"point": {"data.heldout_species": (3, 4)}, "m": 0.7}]}, ["m"])
   assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["(1, 2)", "(3, 4)"]
   config.sweep.metrics = ("zeroshot.seen_top1",)
   with pytest.raises(KeyError, match="zeroshot.seen_top1"):
-    sweep.run(config, str(tmp_path / "other"))
+    grid.run(config, str(tmp_path / "other"))
 
 
 @pytest.mark.skipif(not conftest.CUB25.is_dir(), reason=f"CUB data not found at {conftest.CUB25}")
 def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(tmp_path):
   config = conftest.load_config_module("cub_zeroshot_splits").get_config("smoke")
   config.data.root = str(conftest.CUB25)
-  section = sweep.run(config, str(tmp_path))
+  section = grid.run(config, str(tmp_path))
   assert [r["point"]["data.heldout_species"] for r in section["results"]] == [(3,), (4,)]
   for result in section["results"]:
     assert 0 <= result["zeroshot.zeroshot.unseen_top1"] <= 1  # Among one unseen species: 1.
@@ -121,11 +108,11 @@ def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(
 def test_noise_sweep_smoke_trains_every_point_through_the_shared_trainer(tmp_path):
   config = conftest.load_config_module("noise_sweep").get_config("smoke")
   config.data.image_size = 32
-  section = sweep.run(config, str(tmp_path))
+  section = grid.run(config, str(tmp_path))
   assert len(section["results"]) == 4
   for result in section["results"]:
     assert 0 <= result["trait_auc_visible"] <= 1
-    point_dir = tmp_path / sweep.point_name(result["point"])
+    point_dir = tmp_path / grid.point_name(result["point"])
     saved = json.loads((point_dir / "metrics.json").read_text())
     assert saved["trait_auc_visible"] == result["trait_auc_visible"]
     assert (point_dir / "checkpoints").is_dir()

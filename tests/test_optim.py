@@ -1,4 +1,4 @@
-"""Tests for train.make_optimizer: frozen prefixes and per-prefix learning-rate multipliers."""
+"""Tests for optim.make_optimizer: frozen prefixes and per-prefix learning-rate multipliers."""
 
 import jax
 import jax.numpy as jnp
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from traitjax import config_lib
-from traitjax import train
+from traitjax import optim
 
 
 def _params():
@@ -18,11 +18,11 @@ def _params():
   }
 
 
-def _updates(params, gradients, **optim):
+def _updates(params, gradients, **overrides):
   config = config_lib.optim_config(learning_rate=0.1)
   config.warmup_steps = 0
-  config.update(optim)
-  tx = train.make_optimizer(config, total_steps=10, params=params)
+  config.update(overrides)
+  tx = optim.make_optimizer(config, total_steps=10, params=params)
   state = tx.init(params)
   updates = []
   for _ in range(3):

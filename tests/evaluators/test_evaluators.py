@@ -1,0 +1,104 @@
+"""Evaluators from config: checked before training, placed in their sections, and skipped with
+a reason where the task cannot serve them."""
+
+import dataclasses
+import logging
+import types
+
+import ml_collections
+import numpy as np
+import pytest
+
+from traitjax import evaluators
+from traitjax.data import schema
+from traitjax.evaluators import base
+
+
+def _evals(**entries):
+  return ml_collections.ConfigDict(entries)
+
+
+def test_from_config_builds_each_type_with_its_fields():
+  built = evaluators.from_config(_evals(
+      test={"type": "classification", "split": "test", "section": ""},
+      intervention={"type": "intervention", "split": "val", "ks": (0, 3), "every": 10},
+      few={"type": "few_shot", "shots": [2]}))
+  few, intervention, test = built  # In name order, as ConfigDict keeps its keys.
+  assert [type(e).__name__ for e in built] == ["FewShot", "Intervention", "Classification"]
+  assert test.path == () and intervention.path == ("intervention",)
+  assert intervention.split == "val" and intervention.ks == (0, 3) and intervention.every == 10
+  assert few.split == "zeroshot" and few.shots == (2,)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"type": "calibrate"}, r"config.evals.bad: unknown type 'calibrate'; known: "),
+    ({"split": "test"}, r"config.evals.bad: unknown type None"),
+    ({"type": "classification", "ks": (1,)},
+     r"config.evals.bad: type classification takes no field ks; its fields: every, section, "
+     r"split$"),
+    ({"type": "intervention", "truth": "species"}, r"config.evals.bad.truth must be"),
+    ({"type": "intervention", "ks": (-1,)}, r"config.evals.bad.ks must be numbers >= 0"),
+    ({"type": "few_shot", "shots": (0,)}, r"config.evals.bad.shots must be numbers >= 1"),
+    ({"type": "classification", "every": -5}, r"config.evals.bad.every must be >= 0"),
+])
+def test_a_bad_entry_is_refused_in_one_line_naming_it(entry, message):
+  with pytest.raises(ValueError, match=message) as raised:
+    evaluators.from_config(_evals(bad=entry))
+  assert "\n" not in str(raised.value)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fixed(base.Evaluator):
+  """Reports {"from": its name}, or nothing (None) when `empty`."""
+
+  empty: bool = False
+
+  def __call__(self, predictions, context):
+    return None if self.empty else {"from": self.name}
+
+
+def test_reports_nest_in_their_sections(monkeypatch):
+  """Sections are dotted paths into metrics.json ("" the top level, None the evaluator's name);
+  an evaluator with nothing to report leaves no section; the scalars keep each by its name."""
+  monkeypatch.setattr(evaluators, "predict_split",
+                      lambda *args, **kwargs: ({"num_examples": 1}, types.SimpleNamespace()))
+  chosen = [_Fixed(name="top", section=""), _Fixed(name="a", section="x"),
+            _Fixed(name="b", section="x.y"), _Fixed(name="c"), _Fixed(name="d", empty=True)]
+  config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
+  nested, by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+                                        None, None)
+  assert nested == {"from": "top", "x": {"from": "a", "y": {"from": "b"}}, "c": {"from": "c"}}
+  assert by_name == {name: {"from": name} for name in ("top", "a", "b", "c")}
+
+
+def test_an_evaluator_the_task_cannot_serve_is_skipped_with_its_reason(caplog):
+  caplog.set_level(logging.WARNING)
+  blackbox = types.SimpleNamespace(species_reads_traits=False, species_table=None,
+                                   model=types.SimpleNamespace())
+  built = evaluators.from_config(_evals(
+      test={"type": "classification"}, intervention={"type": "intervention"},
+      few={"type": "few_shot"}, parts={"type": "parts"}))
+  kept = evaluators.applicable(built, blackbox)
+  assert [e.name for e in kept] == ["test"]
+  messages = [r.getMessage() for r in caplog.records]
+  assert any("intervention (Intervention) skipped: its species head does not read the traits"
+             in m for m in messages)
+  assert any("few (FewShot) skipped" in m for m in messages)
+  assert any("parts (Parts) skipped: its model has no slots" in m for m in messages)
+
+
+def test_classification_adds_the_pass_counts_and_the_held_out_traits():
+  rng = np.random.default_rng(0)
+  predictions = {
+      "species_logits": rng.normal(size=(20, 3)), "trait_logits": rng.normal(size=(20, 4)),
+      schema.SPECIES: rng.integers(0, 3, 20),
+      schema.TRAITS: (rng.random((20, 4)) < 0.5).astype(np.float32),
+      schema.TRAITS_VISIBLE: (rng.random((20, 4)) < 0.5).astype(np.float32),
+      schema.DEGRADATION: np.zeros(20, np.int32), "num_examples": 20, "num_skipped": 2}
+  task = types.SimpleNamespace(species_train_counts=np.array([5, 50, 500]),
+                               heldout_traits=np.array([True, False, False, False]))
+  (evaluator,) = evaluators.from_config(_evals(test={"type": "classification"}))
+  report = evaluator(predictions, base.Context(task=task, params=None, source=None))
+  assert report["num_examples"] == 20 and report["num_skipped"] == 2
+  assert report["heldout_traits"]["num_traits"] == 1
+  assert report["trained_traits"]["num_traits"] == 3

@@ -1,0 +1,135 @@
+"""Evaluators chosen by config: each entry of `config.evals` names a `type` and its fields, e.g.
+
+  config.evals.test = dict(type="classification", split="test", section="")
+  config.evals.intervention = dict(type="intervention", split="test", ks=(0, 4, 16))
+  config.evals.zeroshot = dict(type="zeroshot", split="test+zeroshot")
+
+`from_config` checks every entry before training starts (an unknown type or a field its type
+does not take stops the run in one line). `evaluate` makes one pass over each split the
+evaluators read, gathers the task's predictions with the batch fields, and puts each report in
+its section of the result (the layout of metrics.json). A new evaluator is a
+`base.Evaluator` subclass in this package, registered in `EVALUATORS`.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+
+from absl import logging
+import jax
+import ml_collections
+import numpy as np
+
+from traitjax import sharding
+from traitjax.data import pipeline
+from traitjax.data import schema
+from traitjax.data import sources
+from traitjax.evaluators import base
+from traitjax.evaluators import classification
+from traitjax.evaluators import intervention
+from traitjax.evaluators import parts
+from traitjax.evaluators import zeroshot
+
+EVALUATORS = {
+    "classification": classification.Classification,
+    "intervention": intervention.Intervention,
+    "zeroshot": zeroshot.ZeroShot,
+    "few_shot": zeroshot.FewShot,
+    "parts": parts.Parts,
+    "slot_names": parts.SlotNames,
+}
+
+# Batch fields gathered next to the predictions (images are not).
+GATHERED_FIELDS = (schema.SPECIES, schema.TRAITS, schema.TRAITS_VISIBLE, schema.DEGRADATION,
+                   schema.VALID, schema.INDEX)
+
+
+def from_config(evals: ml_collections.ConfigDict) -> list[base.Evaluator]:
+  """The evaluators of `config.evals` (in name order, as ConfigDict keeps keys). Raises ValueError naming the entry for an
+  unknown type, a field its type does not take, or a bad value."""
+  result = []
+  for name, fields in evals.items():
+    fields = dict(fields)
+    kind = fields.pop("type", None)
+    if kind not in EVALUATORS:
+      raise ValueError(f"config.evals.{name}: unknown type {kind!r}; known: "
+                       f"{', '.join(sorted(EVALUATORS))}")
+    evaluator_class = EVALUATORS[kind]
+    known = {field.name for field in dataclasses.fields(evaluator_class)} - {"name"}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+      raise ValueError(f"config.evals.{name}: type {kind} takes no field {', '.join(unknown)}; "
+                       f"its fields: {', '.join(sorted(known))}")
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    result.append(evaluator_class(name=name, **fields))
+  return result
+
+
+def applicable(evaluators: list[base.Evaluator], task) -> list[base.Evaluator]:
+  """The evaluators `task` can serve; each one left out is named in a warning (e.g. test-time
+  intervention on a black box, whose species head reads no traits)."""
+  kept = []
+  for evaluator in evaluators:
+    reason = evaluator.unavailable(task)
+    if reason:
+      logging.warning("evaluator %s (%s) skipped: %s", evaluator.name,
+                      type(evaluator).__name__, reason)
+    else:
+      kept.append(evaluator)
+  return kept
+
+
+def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
+                  shard: pipeline.HostShard, num_workers: int = 0):
+  """One exactly-once pass over `split`: the task's predictions and `GATHERED_FIELDS` of every
+  readable example (padding and unreadable files removed), with num_examples and num_skipped,
+  and the split's source."""
+  source = sources.make_source(data_config, split)
+  dataset = pipeline.eval_dataset(source, batch_size, shard=shard, num_workers=num_workers)
+  predict = jax.jit(task.predict)
+  gathered = collections.defaultdict(list)
+  iterator = iter(dataset)
+  for local in iterator:
+    batch = sharding.global_batch(local, mesh)
+    outputs = predict(state.params, state.model_state, batch)
+    host = sharding.to_host({**outputs, **{k: batch[k] for k in GATHERED_FIELDS}})
+    for key, value in host.items():
+      gathered[key].append(value)
+  iterator.close()
+  arrays = {k: np.concatenate(v) for k, v in gathered.items()}
+  valid = arrays[schema.VALID]
+  num_examples = int(valid.sum())
+  num_skipped = int(np.sum((arrays[schema.INDEX] >= 0) & ~valid))
+  if num_examples != len(source) - num_skipped:
+    raise AssertionError(f"eval saw {num_examples} (and skipped {num_skipped}) of "
+                         f"{len(source)} examples of {split}")
+  predictions = {k: v[valid] for k, v in arrays.items()}
+  return {**predictions, "num_examples": num_examples, "num_skipped": num_skipped}, source
+
+
+def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collections.ConfigDict,
+             mesh, shard: pipeline.HostShard) -> tuple[dict, dict[str, dict]]:
+  """Runs `evaluators` on `state`, one prediction pass per split. Returns the nested report
+  (each evaluator's in its section) and each evaluator's own report by name."""
+  by_split = collections.defaultdict(list)
+  for evaluator in evaluators:
+    by_split[evaluator.split].append(evaluator)
+  reports = {}
+  for split, split_evaluators in by_split.items():
+    predictions, source = predict_split(task, state, config.data, split,
+                                        config.input.batch_size, mesh, shard,
+                                        config.input.num_workers)
+    context = base.Context(task=task, params=state.params, source=source)
+    for evaluator in split_evaluators:
+      reports[evaluator.name] = evaluator(predictions, context)
+  nested = {}
+  for evaluator in evaluators:
+    report = reports[evaluator.name]
+    if report is None:
+      continue
+    node = nested
+    for key in evaluator.path:
+      node = node.setdefault(key, {})
+    node.update(report)
+  return nested, {name: report for name, report in reports.items() if report is not None}

@@ -1,0 +1,74 @@
+"""Species classification: top-k accuracy, accuracy by frequency bin and by degradation, trait
+AUCs, and the nearest-row ceiling of a trait table (what reading it with every trait
+corrected reaches).
+
+`predictions` holds, for every example of an evaluation pass: species_logits [N, S],
+trait_logits [N, T] and the batch fields species [N], traits [N, T], traits_visible [N, T],
+degradation [N].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from traitjax.data import schema
+from traitjax.metrics import auc
+
+# Training images per species that make a species head (> HEAD) or tail (< TAIL), as the
+# many-/medium-/few-shot split of long-tailed benchmarks.
+HEAD = 100
+TAIL = 20
+
+
+def nan_to_none(report: dict) -> dict:
+  """`report` with each NaN number as None (JSON has no NaN)."""
+  return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in report.items()}
+
+
+def frequency_bins(train_counts: np.ndarray) -> np.ndarray:
+  """'head' / 'mid' / 'tail' per species from its number of training images."""
+  counts = np.asarray(train_counts)
+  return np.where(counts > HEAD, "head", np.where(counts < TAIL, "tail", "mid"))
+
+
+def top_k_accuracy(logits: np.ndarray, labels: np.ndarray, k: int) -> float:
+  if len(labels) == 0:
+    return float("nan")
+  k = min(k, logits.shape[-1])
+  top = np.argpartition(-logits, k - 1, axis=-1)[:, :k]
+  return float(np.mean(np.any(top == labels[:, None], axis=-1)))
+
+
+def classification_report(predictions: dict[str, np.ndarray], train_counts: np.ndarray) -> dict:
+  """species_top1/top5, trait AUCs (against each example's table row in `traits` and against
+  `traits_visible`), accuracy by frequency bin and by degradation."""
+  logits = predictions["species_logits"]
+  species = predictions[schema.SPECIES]
+  correct = np.argmax(logits, -1) == species
+  report = {
+      "species_top1": top_k_accuracy(logits, species, 1),
+      "species_top5": top_k_accuracy(logits, species, 5),
+      "trait_auc_table": auc.mean_trait_auc(predictions["trait_logits"], predictions[schema.TRAITS]),
+      "trait_auc_visible": auc.mean_trait_auc(predictions["trait_logits"],
+                                          predictions[schema.TRAITS_VISIBLE]),
+  }
+  bins = frequency_bins(train_counts)[species]
+  report["by_frequency_bin"] = {
+      name: float(correct[bins == name].mean()) for name in ("head", "mid", "tail")
+      if np.any(bins == name)}
+  degradation = predictions[schema.DEGRADATION]
+  report["by_degradation"] = {
+      name: float(correct[degradation == i].mean())
+      for i, name in enumerate(schema.DEGRADATIONS) if np.any(degradation == i)}
+  return nan_to_none(report)
+
+
+def nearest_row_top1(truth: np.ndarray, table: np.ndarray, species: np.ndarray) -> float:
+  """How often the table row nearest to each photo's truth [N, T] (summed absolute difference
+  over the traits known in both; NaN = unknown) is its species' row, ties split evenly: what a
+  reader of `table` [S, T] reaches with every trait corrected, the ceiling of intervention."""
+  known = np.isfinite(truth)[:, None, :] & np.isfinite(table)[None]
+  distance = np.where(known, np.abs(np.nan_to_num(truth)[:, None] - np.nan_to_num(table)[None]),
+                      0).sum(-1)
+  nearest = distance <= distance.min(1, keepdims=True) + 1e-6
+  return float(np.mean(nearest[np.arange(len(species)), species] / nearest.sum(1)))
