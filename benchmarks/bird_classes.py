@@ -13,11 +13,11 @@ import json
 import pathlib
 import time
 
-from absl import app
 from absl import flags
 import jax
 import numpy as np
 
+from traitjax import cli
 from traitjax.data import images
 from traitjax.data import schema
 from traitjax.models import backbones
@@ -25,7 +25,7 @@ from traitjax.models import weights
 
 import cub_flags  # pylint: disable=g-bad-import-order
 
-_BATCH_SIZE = flags.DEFINE_integer("batch_size", 64, "Photos per forward pass.")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 64, "Photos per forward pass.", lower_bound=1)
 
 IMAGENET_BIRD_CLASSES = np.r_[7:25, 80:101, 127:147]
 IMAGE_SIZE = 224
@@ -64,4 +64,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

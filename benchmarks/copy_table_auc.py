@@ -14,16 +14,17 @@ of any species-level table. Prints one JSON line per flip rate.
 import json
 import os
 
-from absl import app
 from absl import flags
 import numpy as np
 
+from traitjax import cli
 from traitjax import config_lib
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.metrics import auc
 
 _FLIPS = flags.DEFINE_list("flips", ["0", "0.1", "0.2", "0.3"], "Flip rates to score.")
+cli.require_numbers("flips", lower=0, upper=1)
 _SPLIT = flags.DEFINE_string("split", "test", "Split whose photos are scored.")
 
 _CONFIG = os.path.join(os.path.dirname(__file__), "..", "configs", "noise_sweep.py")
@@ -54,4 +55,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -12,20 +12,21 @@ these are upper bounds on what the probe reaches, and the bar a trained model ha
 
 import json
 
-from absl import app
 from absl import flags
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
+from traitjax import cli
 from traitjax.data import cub
 
 import cub_features  # pylint: disable=g-bad-import-order
 import cub_flags  # pylint: disable=g-bad-import-order
 
 _L2 = flags.DEFINE_list("l2", ["1e-4", "1e-3", "1e-2"], "L2 penalties on the weights.")
-_BATCH_SIZE = flags.DEFINE_integer("batch_size", 50, "Photos per forward pass.")
+cli.require_numbers("l2", lower=0)
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 50, "Photos per forward pass.", lower_bound=1)
 _ITERATIONS = 300
 
 
@@ -77,4 +78,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -17,10 +17,10 @@ import json
 import os
 import sys
 
-from absl import app
 from absl import flags
 import numpy as np
 
+from traitjax import cli
 from traitjax.data import cub
 
 import cub_features  # pylint: disable=g-bad-import-order
@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "configs"))
 import cub_zeroshot_splits  # pylint: disable=g-bad-import-order,g-import-not-at-top
 
 _RIDGE = flags.DEFINE_list("ridge", ["1", "10", "100", "1000"], "Ridge penalties.")
+cli.require_numbers("ridge", lower=0)
 
 
 def _ridge(features, targets, penalty):
@@ -77,4 +78,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

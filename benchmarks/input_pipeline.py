@@ -11,16 +11,17 @@ processes; prints images/s and the ratio to the baseline.
 import json
 import time
 
-from absl import app
 from absl import flags
 from ml_collections import config_flags
 
+from traitjax import cli
 from traitjax.data import pipeline
 from traitjax.data import sources
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Dataset config.")
-_IMAGES = flags.DEFINE_integer("images", 2048, "Images per measurement.")
-_WORKERS = flags.DEFINE_integer("workers", 2, "Worker processes for the parallel run.")
+_IMAGES = flags.DEFINE_integer("images", 2048, "Images per measurement.", lower_bound=1)
+_WORKERS = flags.DEFINE_integer("workers", 2, "Worker processes for the parallel run.",
+                                lower_bound=1)
 flags.mark_flags_as_required(["config"])
 
 
@@ -55,4 +56,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

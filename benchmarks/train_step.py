@@ -19,10 +19,10 @@ import json
 import os
 import time
 
-from absl import app
 from absl import flags
 import jax
 
+from traitjax import cli
 from traitjax import config_lib
 from traitjax import optim
 from traitjax import sharding
@@ -32,11 +32,12 @@ from traitjax.data import pipeline
 from traitjax.data import sources
 
 _BACKBONE = flags.DEFINE_string("backbone", "resnet_small", "Backbone name.")
-_BATCH = flags.DEFINE_integer("batch", 64, "Global batch size.")
-_SIZE = flags.DEFINE_integer("image_size", 64, "Image side in pixels.")
+_BATCH = flags.DEFINE_integer("batch", 64, "Global batch size.", lower_bound=1)
+_SIZE = flags.DEFINE_integer("image_size", 64, "Image side in pixels.", lower_bound=1)
 _DTYPE = flags.DEFINE_string("dtype", "float32", "Compute dtype (bfloat16 on accelerators).")
-_STEPS = flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
-_WORKERS = flags.DEFINE_integer("workers", 2, "Input worker processes.")
+_STEPS = flags.DEFINE_integer("steps", 20, "Timed steps per measurement.", lower_bound=1)
+_WORKERS = flags.DEFINE_integer("workers", 2, "Input worker processes (0: in this process).",
+                                lower_bound=0)
 _FROZEN = flags.DEFINE_list("frozen", [], "Parameter-path prefixes not trained.")
 
 
@@ -94,4 +95,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -23,12 +23,14 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
   config.data = ml_collections.ConfigDict()
   config.data.name = "cub"
-  config.data.root = "../shared/data/cub25"
+  config.data.root = config_lib.shared_path("data", "cub25")
   config.data.image_size = 224
   config.data.crop_to_bbox = True
   config.data.bbox_margin = 0.1
-  config.data.species = ()  # official class ids; empty: every species under root
-  config.data.heldout_species = ()  # class ids with no training images (zero-shot)
+  # Official class ids, or positions "A:B" among the species under root; empty: all of them.
+  config.data.species = ()
+  # Class ids with no training images (zero-shot), or positions "A:B" among data.species.
+  config.data.heldout_species = ()
   config.data.trait_threshold = ml_collections.config_dict.placeholder(float)
   config.data.val_fraction = 0.0
   config.data.seed = 0
@@ -36,7 +38,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.task = "concepts"
   config.model = config_lib.model_config(
       "efficientnet_lite0", mode="joint",
-      pretrained="../shared/weights/efficientnet_lite0_imagenet.safetensors")
+      pretrained=config_lib.shared_path("weights", "efficientnet_lite0_imagenet.safetensors"))
   config.model.trait_weight = 5.0
   config.model.frozen_batch_norm = True
   config.optim = config_lib.optim_config(learning_rate=3e-3)
@@ -56,8 +58,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
   if arg == "smoke":
     config.data.image_size = 64
-    config.data.species = (1, 2, 3, 4)
-    config.data.heldout_species = (4,)
+    # The first four species of any root, the fourth never trained.
+    del config.data.species, config.data.heldout_species  # Class ids above; positions here.
+    config.data.species = "0:4"
+    config.data.heldout_species = "3:4"
     config.input.batch_size = 8
     config.input.num_workers = 0
     config.preview.num_images = 8

@@ -32,5 +32,5 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.sweep.metrics = ("zeroshot.zeroshot.unseen_top1", "species_top1")
   if arg == "smoke":
     config.train.steps = 4
-    config.sweep.axes = (("data.heldout_species", ((3,), (4,))),)
+    config.sweep.axes = (("data.heldout_species", ("2:3", "3:4")),)
   return config

@@ -1,7 +1,7 @@
 r"""Runs `python -m traitjax.main` in subprocesses for the trainer and sharding tests.
 
-As a script, it is traitjax.main with two optional test actions appended to the training
-loop's periodic actions:
+As a script, it is traitjax.main (run by `cli.run` as the command is) with two optional test
+actions appended to the training loop's periodic actions:
 
   python tests/run_main.py --config=... --workdir=W [main's flags]
       [--pause_at_step=N]       once step N is logged, write W/paused_at_N and sleep (to be
@@ -18,6 +18,7 @@ import glob
 import json
 import os
 import pathlib
+import re
 import struct
 import subprocess
 import sys
@@ -37,11 +38,12 @@ def environment(cache_dir, devices: int = 1) -> dict[str, str]:
 
 
 def command(workdir, *flags: str, config: str = "configs/default.py:smoke",
-            hooks: bool = False) -> list[str]:
-  """`python -m traitjax.main` (or this script, for the hooks) on `config` with 32 px images."""
+            hooks: bool = False, verbose: bool = True) -> list[str]:
+  """`python -m traitjax.main` (or this script, for the hooks) on `config` with 32 px images; a
+  failure prints its traceback when `verbose`, else the one line a user sees."""
   entry = [str(REPO / "tests" / "run_main.py")] if hooks else ["-m", "traitjax.main"]
   return [sys.executable, *entry, f"--config={config}", f"--workdir={workdir}", *SMALL_IMAGES,
-          *flags]
+          *(["--verbose"] if verbose else []), *flags]
 
 
 def run(cmd, env, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -79,6 +81,12 @@ def checkpoint_finalized(workdir, step: int) -> bool:
   """orbax writes `<step>.orbax-checkpoint-tmp*` and renames it to `<step>` when complete."""
   path = pathlib.Path(workdir) / "checkpoints" / str(step)
   return (path / "_CHECKPOINT_METADATA").is_file() and (path / "state" / "_METADATA").is_file()
+
+
+def is_log_line(line: str) -> bool:
+  """Whether a stderr line is absl's log (e.g. "I1201 14:18:49.384115 ... xla_bridge.py:849]
+  ...", or a row of the parameter table it logs) rather than a command's own message."""
+  return bool(re.match(r"[IWEF]\d{4} \d\d:\d\d:\d\d|[|+]|Total: ", line))
 
 
 def read_jsonl(path) -> list[dict]:
@@ -141,8 +149,8 @@ def _test_actions(workdir: str, total_steps: int, pause_at_step: int, dump_param
 
 if __name__ == "__main__":
   sys.path.insert(0, str(REPO))
-  from absl import app  # pylint: disable=g-import-not-at-top
   from absl import flags  # pylint: disable=g-import-not-at-top
+  from traitjax import cli  # pylint: disable=g-import-not-at-top
   from traitjax import main  # pylint: disable=g-import-not-at-top
 
   _PAUSE = flags.DEFINE_integer("pause_at_step", 0, "Sleep after logging this step.")
@@ -153,4 +161,4 @@ if __name__ == "__main__":
     main.main(argv, actions=_test_actions(workdir, config.train.steps, _PAUSE.value,
                                           _DUMP.value))
 
-  app.run(_main)
+  cli.run(_main)

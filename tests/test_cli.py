@@ -1,6 +1,8 @@
-"""The command-line plumbing (traitjax.cli): one-line errors for bad flags, and flags defined by
-the commands alone."""
+"""The command-line plumbing (traitjax.cli): one-line errors for bad flags and bad inputs, exit
+statuses, a quiet log, and flags defined by the commands alone (and cli's --verbose)."""
 
+import errno
+import json
 import os
 import pkgutil
 import subprocess
@@ -9,7 +11,9 @@ import sys
 import pytest
 
 import traitjax
+from traitjax import cli
 from tests import conftest
+from tests import run_main
 
 COMMANDS = ("traitjax.main", "traitjax.describe", "traitjax.plot_metrics", "traitjax.sweep",
             "traitjax.data.flora_files", "traitjax.data.preview")
@@ -20,15 +24,16 @@ def test_a_mistyped_override_stops_at_start_with_one_line(module, tmp_path):
   result = subprocess.run(
       [sys.executable, "-m", module, "--config=configs/noise_sweep.py", "--config.sweep.nme=x",
        f"--workdir={tmp_path}"], cwd=conftest.REPO, capture_output=True, text=True, timeout=120)
-  assert result.returncode != 0
+  assert result.returncode == 2
   assert result.stderr.strip().splitlines()[-1].startswith("traitjax: bad flag or config:")
   assert 'Did you mean "name"' in result.stderr
   assert not os.listdir(tmp_path)
 
 
 def test_importing_the_library_defines_no_flag():
-  """Every module but the commands imports without defining a flag (in a fresh process, where no
-  test has imported a command; flags of the libraries traitjax uses do not count)."""
+  """Every module but the commands imports without defining a flag, but for cli's --verbose
+  (in a fresh process, where no test has imported a command; flags of the libraries traitjax
+  uses do not count)."""
   library = sorted(
       module.name for module in pkgutil.walk_packages(traitjax.__path__, "traitjax.")
       if module.name not in COMMANDS)
@@ -45,4 +50,142 @@ def test_importing_the_library_defines_no_flag():
   result = subprocess.run([sys.executable, "-c", script, *library], cwd=conftest.REPO,
                           capture_output=True, text=True, timeout=300)
   assert result.returncode == 0, result.stderr
-  assert result.stdout.strip().splitlines()[-1] == "{}"
+  assert result.stdout.strip().splitlines()[-1] == "{'traitjax.cli': ['verbose']}"
+
+
+_TPU_NOTE = "Unable to initialize backend 'tpu'"
+
+
+def _run(args, tmp_path) -> subprocess.CompletedProcess:
+  """A command run as a user runs it (no JAX_PLATFORMS), this checkout's traitjax first."""
+  env = {k: v for k, v in os.environ.items() if not k.startswith(("XLA_", "JAX_"))}
+  env["PYTHONPATH"] = str(conftest.REPO)
+  return subprocess.run([sys.executable, *args], cwd=conftest.REPO, env=env, capture_output=True,
+                        text=True, timeout=120)
+
+
+def _message_lines(stderr: str) -> list[str]:
+  return [line for line in stderr.splitlines() if not run_main.is_log_line(line)]
+
+
+def _bad_inputs(tmp):
+  """(name, command line) of each command given a bad input."""
+  (tmp / "resumed").mkdir()
+  # A run killed while writing line 2, then resumed: its first record ends that line.
+  (tmp / "resumed" / "metrics.jsonl").write_text(
+      json.dumps({"step": 10, "train/loss": 1.0}) + "\n" + '{"step": 20, "train/lo'
+      + json.dumps({"step": 20, "train/loss": 0.5}) + "\n")
+  (tmp / "logged").mkdir()
+  (tmp / "logged" / "metrics.jsonl").write_text(json.dumps({"step": 10, "train/loss": 1.0}) + "\n")
+  plot = ["-m", "traitjax.plot_metrics", f"--out={tmp / 'x.png'}"]
+  main = ["-m", "traitjax.main", "--config=configs/default.py:smoke", f"--workdir={tmp / 'w'}"]
+  return {
+      "main: mistyped config field": [
+          "-m", "traitjax.main", "--config=configs/default.py:smoke", "--config.train.stpes=5",
+          f"--workdir={tmp / 'workdir'}"],
+      "main: train.steps=-5": [*main, "--config.train.steps=-5"],
+      "main: input.batch_size=0": [*main, "--config.input.batch_size=0"],
+      "main: a fraction of 1.5": [*main, "--config.data.degraded_fraction=1.5"],
+      "main: every species held out": [*main, "--config.data.zeroshot_fraction=1.0"],
+      "main: no CUB root": [
+          "-m", "traitjax.main", "--config=configs/cub.py:smoke", "--config.data.root=/nowhere",
+          f"--workdir={tmp / 'cub'}"],
+      "preview: no CUB root": [
+          "-m", "traitjax.data.preview", "--config=configs/cub.py:smoke",
+          "--config.data.root=/nowhere", f"--out={tmp / 'preview'}"],
+      "preview: mistyped config field": [
+          "-m", "traitjax.data.preview", "--config=configs/default.py:smoke",
+          "--config.data.imge_size=32", f"--out={tmp / 'preview'}"],
+      "plot_metrics: missing workdir": [*plot, f"--workdirs={tmp / 'nowhere'}"],
+      "plot_metrics: garbled metrics.jsonl": [*plot, f"--workdirs={tmp / 'resumed'}",
+                                              "--keys=train/loss"],
+      "plot_metrics: unknown --keys": [*plot, f"--workdirs={tmp / 'logged'}", "--keys=train/los"],
+      "sweep: missing --workdir": ["-m", "traitjax.sweep", "--config=configs/noise_sweep.py"],
+      "describe: missing descriptions file": [
+          "-m", "traitjax.describe", f"--descriptions={tmp / 'none.json'}",
+          f"--traits={tmp / 'traits.txt'}", f"--out={tmp / 'table.csv'}"],
+      "flora_files: --num_species=7": [
+          "-m", "traitjax.data.flora_files", f"--out={tmp / 'flora'}", "--num_species=7"],
+      "benchmarks/train_step.py: --steps=-1": ["benchmarks/train_step.py", "--steps=-1"],
+  }
+
+
+_EXPECTED = {
+    "main: mistyped config field": 'Did you mean "steps"',
+    "main: train.steps=-5": "train.steps must be positive, got -5",
+    "main: input.batch_size=0": "input.batch_size must be positive, got 0",
+    "main: a fraction of 1.5": "data.degraded_fraction must lie in [0, 1], got 1.5",
+    "main: every species held out": "no training photo",
+    "main: no CUB root": "data.root not found: /nowhere",
+    "preview: no CUB root": "data.root not found: /nowhere",
+    "preview: mistyped config field": 'Did you mean "image_size"',
+    "plot_metrics: missing workdir": "no metrics log (",
+    "plot_metrics: garbled metrics.jsonl": "metrics.jsonl, line 2: not a JSON record",
+    "plot_metrics: unknown --keys": "no scalar train/los in the metrics.jsonl of",
+    "sweep: missing --workdir": "--workdir",
+    "describe: missing descriptions file": "none.json",
+    "flora_files: --num_species=7": "num_species must be even",
+    "benchmarks/train_step.py: --steps=-1": "--steps=-1",
+}
+
+
+@pytest.mark.parametrize("case", list(_EXPECTED))
+def test_a_bad_input_stops_the_command_with_one_line_and_status_2(case, tmp_path):
+  """Whatever the command and the bad input: one line `traitjax: ...` on stderr besides absl's
+  log lines, exit status 2, nothing written, and no note about a missing TPU."""
+  result = _run(_bad_inputs(tmp_path)[case], tmp_path)
+  lines = _message_lines(result.stderr)
+  assert result.returncode == 2, result.stderr
+  assert len(lines) == 1 and lines[0].startswith("traitjax: "), result.stderr
+  assert _EXPECTED[case] in lines[0]
+  assert _TPU_NOTE not in result.stderr
+  for written in ("x.png", "workdir", "w", "cub", "preview"):
+    assert not (tmp_path / written).exists(), written
+  if case == "plot_metrics: unknown --keys":
+    assert lines[0].endswith("logged: train/loss")
+
+
+# A command that fails after jax found its devices, with an exit_code of its own.
+_STOPPING_COMMAND = """
+import jax
+from traitjax import cli
+
+class Stopped(Exception):
+  exit_code = 3
+
+def main(argv):
+  jax.devices()
+  raise Stopped("stopped at step 4, checkpoint saved; rerun the same command to resume")
+
+cli.run(main)
+"""
+
+
+def test_an_exit_code_sets_the_status_and_verbose_shows_the_traceback(tmp_path):
+  quiet = _run(["-c", _STOPPING_COMMAND], tmp_path)
+  assert quiet.returncode == 3
+  assert _message_lines(quiet.stderr) == [
+      "traitjax: stopped at step 4, checkpoint saved; rerun the same command to resume"]
+  assert _TPU_NOTE not in quiet.stderr
+  verbose = _run(["-c", _STOPPING_COMMAND, "--verbose"], tmp_path)
+  assert verbose.returncode == 3
+  assert "Traceback (most recent call last)" in verbose.stderr
+  assert ', in main\n' in verbose.stderr
+  assert verbose.stderr.strip().splitlines()[-1] == (
+      "Stopped: stopped at step 4, checkpoint saved; rerun the same command to resume")
+  assert _TPU_NOTE not in verbose.stderr
+
+
+def test_error_message_is_one_line_naming_the_path_of_a_file_error():
+  assert cli.error_message(FileNotFoundError(errno.ENOENT, "no metrics log", "w/metrics.jsonl")) \
+      == "no metrics log (w/metrics.jsonl)"
+  assert cli.error_message(FileNotFoundError(errno.ENOENT, "No such file or directory", "a.txt")) \
+      == "No such file or directory (a.txt)"
+  assert cli.error_message(FileNotFoundError("descriptions file not found: d.json")) \
+      == "descriptions file not found: d.json"
+  assert cli.error_message(KeyError("m.json has no intervention section")) \
+      == "m.json has no intervention section"
+  assert cli.error_message(KeyError("train/loss")) == "KeyError: train/loss"
+  assert cli.error_message(ValueError("first line\nsecond line")) == "first line"
+  assert cli.error_message(RuntimeError()) == "RuntimeError"
+  assert cli.exit_status(ValueError("x")) == 2

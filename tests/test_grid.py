@@ -1,12 +1,15 @@
-"""Tests for traitjax.grid: the grid, per-point configs, resumption, the summary and plot."""
+"""Tests for traitjax.grid: the grid, per-point configs, resumption and reuse by config
+fingerprint, the summary and plot."""
 
 import json
 import os
 
 import numpy as np
+import ml_collections
 import pytest
 
 from tests import conftest
+from traitjax import config_lib
 from traitjax import grid
 from traitjax import losses
 from traitjax import train
@@ -36,14 +39,12 @@ def test_an_unknown_axis_field_is_an_error():
     grid.point_config(config, {"data.flips": 0.1})
 
 
-def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, monkeypatch):
-  """Points with a metrics.json are not trained again (a stopped sweep resumes); the section
-  lists every point's metrics in grid order; other sections of metrics.json survive."""
-  config = conftest.load_config_module("noise_sweep").get_config("smoke")
-  trained = []
+def _fake_trainer(calls: list):
+  """A stand-in for train.train_and_evaluate that appends (point folder, force_new_run) to
+  `calls` and writes a report made from the point's config."""
 
-  def fake_train(point_config, workdir):
-    trained.append(os.path.basename(workdir))
+  def fake_train(point_config, workdir, force_new_run=False):
+    calls.append((os.path.basename(workdir), force_new_run))
     report = {"trait_auc_visible": 1 - point_config.data.false_positive,
               "trait_auc_table": 0.5, "species_top1": len(point_config.model.trait_loss.name)}
     os.makedirs(workdir, exist_ok=True)
@@ -51,22 +52,104 @@ def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, mo
       json.dump(report, f)
     return report
 
-  monkeypatch.setattr(train, "train_and_evaluate", fake_train)
+  return fake_train
+
+
+SMOKE_POINTS = ["false_positive=0.0,name=bce", "false_positive=0.0,name=group_noise",
+                "false_positive=0.3,name=bce", "false_positive=0.3,name=group_noise"]
+
+
+def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, monkeypatch):
+  """A point finished with the same config is not trained again (a stopped sweep resumes); the
+  section lists every point's metrics in grid order; other sections of metrics.json survive."""
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  calls = []
+  monkeypatch.setattr(train, "train_and_evaluate", _fake_trainer(calls))
   (tmp_path / "metrics.json").write_text(json.dumps({"other": 1}))
-  done = tmp_path / "false_positive=0.0,name=group_noise"
+  point = {"data.false_positive,data.false_negative": 0.0, "model.trait_loss.name": "group_noise"}
+  done = tmp_path / grid.point_name(point)
   done.mkdir()
   (done / "metrics.json").write_text(json.dumps(
       {"trait_auc_visible": 0.25, "trait_auc_table": 0.5, "species_top1": 0.0}))
+  (done / "sweep_point.json").write_text(json.dumps(
+      {"fingerprint": config_lib.fingerprint(grid.point_config(config, point))}))
   section = grid.run(config, str(tmp_path))
-  assert trained == ["false_positive=0.0,name=bce", "false_positive=0.3,name=bce",
-                     "false_positive=0.3,name=group_noise"]
+  fresh = [name for name in SMOKE_POINTS if name != done.name]
+  assert calls == [(name, False) for name in fresh]
+  assert section["reused"] == [done.name] and section["computed"] == fresh
   assert [r["trait_auc_visible"] for r in section["results"]] == [1.0, 0.25, 0.7, 0.7]
   summary = json.loads((tmp_path / "metrics.json").read_text())
   assert summary["other"] == 1 and summary["noise_sweep"] == section
   assert section["mean"]["trait_auc_visible"] == pytest.approx((1.0 + 0.25 + 0.7 + 0.7) / 4)
   assert (tmp_path / "noise_sweep.png").stat().st_size > 10_000
-  grid.run(config, str(tmp_path))
-  assert len(trained) == 3  # Nothing trained twice.
+  for name in SMOKE_POINTS:
+    saved = json.loads((tmp_path / name / "sweep_point.json").read_text())
+    assert len(saved["fingerprint"]) == 16
+
+
+def test_a_rerun_reuses_unchanged_points_and_recomputes_changed_ones(tmp_path, monkeypatch):
+  """The same config again trains nothing; `train.steps` changed trains every point afresh
+  (force_new_run) instead of reporting the old numbers."""
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  calls = []
+  monkeypatch.setattr(train, "train_and_evaluate", _fake_trainer(calls))
+  first = grid.run(config, str(tmp_path))
+  assert calls == [(name, False) for name in SMOKE_POINTS]
+  assert first["computed"] == SMOKE_POINTS and first["reused"] == []
+  calls.clear()
+  again = grid.run(conftest.load_config_module("noise_sweep").get_config("smoke"), str(tmp_path))
+  assert calls == []
+  assert again["reused"] == SMOKE_POINTS and again["computed"] == []
+  assert again["results"] == first["results"]
+  config.train.steps += 1
+  changed = grid.run(config, str(tmp_path))
+  assert calls == [(name, True) for name in SMOKE_POINTS]
+  assert changed["computed"] == SMOKE_POINTS and changed["reused"] == []
+  summary = json.loads((tmp_path / "metrics.json").read_text())
+  assert summary["noise_sweep"]["computed"] == SMOKE_POINTS
+  calls.clear()
+  assert grid.run(config, str(tmp_path))["reused"] == SMOKE_POINTS and calls == []
+
+
+def test_points_of_an_old_sweep_are_recomputed_and_a_stopped_point_resumes(tmp_path,
+                                                                           monkeypatch):
+  """A point folder with metrics.json but no sweep_point.json (a sweep from before
+  fingerprints) is trained afresh; one whose run stopped before metrics.json, with its config
+  unchanged, is trained without force_new_run so it resumes from its checkpoints."""
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  config.sweep.axes = (("data.false_positive,data.false_negative", (0.0, 0.3)),)
+  old, stopped = "false_positive=0.0", "false_positive=0.3"
+  (tmp_path / old).mkdir()
+  (tmp_path / old / "metrics.json").write_text(json.dumps(
+      {"trait_auc_visible": 0.25, "trait_auc_table": 0.5, "species_top1": 0.0}))
+  (tmp_path / stopped).mkdir()
+  (tmp_path / stopped / "sweep_point.json").write_text(json.dumps({"fingerprint": (
+      config_lib.fingerprint(grid.point_config(config, {config.sweep.axes[0][0]: 0.3})))}))
+  calls = []
+  monkeypatch.setattr(train, "train_and_evaluate", _fake_trainer(calls))
+  section = grid.run(config, str(tmp_path))
+  assert calls == [(old, True), (stopped, False)]
+  assert section["computed"] == [old, stopped] and section["reused"] == []
+  assert [r["trait_auc_visible"] for r in section["results"]] == [1.0, 0.7]
+
+
+def test_fingerprint_follows_the_values_not_the_key_order():
+  def build():
+    return conftest.load_config_module("noise_sweep").get_config("smoke")
+
+  assert config_lib.fingerprint(build()) == config_lib.fingerprint(build())
+  assert len(config_lib.fingerprint(build())) == 16
+  changed = build()
+  changed.train.steps += 1
+  assert config_lib.fingerprint(changed) != config_lib.fingerprint(build())
+  nested = build()
+  nested.model.trait_loss.q = 0.5
+  assert config_lib.fingerprint(nested) != config_lib.fingerprint(build())
+  one = ml_collections.ConfigDict({"a": 1, "b": {"c": (1, 2), "d": "x"}})
+  other = ml_collections.ConfigDict({"b": {"d": "x", "c": (1, 2)}, "a": 1})
+  assert config_lib.fingerprint(one) == config_lib.fingerprint(other)
+  other.b.c = (2, 1)
+  assert config_lib.fingerprint(one) != config_lib.fingerprint(other)
 
 
 def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
@@ -76,7 +159,8 @@ def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
   config.sweep.axes = (("data.zeroshot_fraction", (0.1, 0.2)),)
   config.sweep.metrics = ("zeroshot.unseen_top1",)
 
-  def fake_train(point_config, workdir):
+  def fake_train(point_config, workdir, force_new_run=False):
+    del workdir, force_new_run
     return {"zeroshot": {"unseen_top1": point_config.data.zeroshot_fraction * 2}}
 
   monkeypatch.setattr(train, "train_and_evaluate", fake_train)
@@ -96,7 +180,7 @@ def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(
   config = conftest.load_config_module("cub_zeroshot_splits").get_config("smoke")
   config.data.root = str(conftest.CUB25)
   section = grid.run(config, str(tmp_path))
-  assert [r["point"]["data.heldout_species"] for r in section["results"]] == [(3,), (4,)]
+  assert [r["point"]["data.heldout_species"] for r in section["results"]] == ["2:3", "3:4"]
   for result in section["results"]:
     assert 0 <= result["zeroshot.zeroshot.unseen_top1"] <= 1  # Among one unseen species: 1.
   assert section["mean"]["zeroshot.zeroshot.unseen_top1"] == 1.0

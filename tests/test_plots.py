@@ -1,6 +1,7 @@
 """Figures of training runs: curves from metrics.jsonl, intervention curves from metrics.json."""
 
 import json
+from unittest import mock
 
 import pytest
 
@@ -39,3 +40,46 @@ def test_intervention_plots_each_workdir_curve_and_names_a_missing_section(tmp_p
   (tmp_path / "plain" / "metrics.json").write_text(json.dumps({"species_top1": 0.5}))
   with pytest.raises(KeyError, match="intervention"):
     plots.intervention([str(tmp_path / "plain")])
+
+
+def _write_log(workdir, text: str) -> None:
+  workdir.mkdir()
+  (workdir / "metrics.jsonl").write_text(text)
+
+
+def test_a_line_cut_short_at_the_end_is_left_out_with_a_warning(tmp_path):
+  """A run killed while writing its last record leaves a line without its newline: the curves
+  are drawn from the complete records."""
+  _write_log(tmp_path / "killed", json.dumps({"step": 10, "train/loss": 1.0}) + "\n"
+             + '{"step": 20, "train/lo')
+  with mock.patch.object(plots.logging, "warning") as warning:
+    records = plots.read_jsonl(str(tmp_path / "killed" / "metrics.jsonl"))
+  assert records == [{"step": 10, "train/loss": 1.0}]
+  assert "line 2 cut short" in warning.call_args[0][0] % warning.call_args[0][1:]
+  (ax,) = plots.curves([str(tmp_path / "killed")], ["train/loss"]).axes
+  assert list(ax.lines[0].get_xdata()) == [10]
+
+
+def test_a_garbled_line_is_refused_naming_the_file_and_line(tmp_path):
+  """Anything else that is not a record (here a cut line that a resumed run wrote on) is
+  refused, the file and line named."""
+  _write_log(tmp_path / "resumed", json.dumps({"step": 10, "train/loss": 1.0}) + "\n"
+             + '{"step": 20, "train/lo' + json.dumps({"step": 20, "train/loss": 0.5}) + "\n"
+             + json.dumps({"step": 30, "train/loss": 0.2}) + "\n")
+  with pytest.raises(ValueError, match=r"resumed/metrics.jsonl, line 2: not a JSON record"):
+    plots.read_jsonl(str(tmp_path / "resumed" / "metrics.jsonl"))
+  _write_log(tmp_path / "list", "[1, 2]\n")
+  with pytest.raises(ValueError, match=r"line 1: not a record with a step"):
+    plots.read_jsonl(str(tmp_path / "list" / "metrics.jsonl"))
+
+
+def test_an_unknown_key_is_refused_listing_the_logged_ones(tmp_path):
+  """A key no workdir logged would be an empty panel: refused, with the keys that were logged
+  (by any of the workdirs)."""
+  _write_log(tmp_path / "a", json.dumps({"step": 1, "train/loss": 1.0}) + "\n")
+  _write_log(tmp_path / "b", json.dumps({"step": 1, "test/species_top1": 0.5}) + "\n")
+  workdirs = [str(tmp_path / "a"), str(tmp_path / "b")]
+  with pytest.raises(ValueError, match=r"no scalar train/los, test/top1 in the metrics.jsonl of "
+                                       r".*; logged: test/species_top1, train/loss$"):
+    plots.curves(workdirs, ["train/los", "train/loss", "test/top1"])
+  assert len(plots.curves(workdirs, ["train/loss", "test/species_top1"]).axes) == 2

@@ -22,6 +22,7 @@ from traitjax import config_lib
 from traitjax import periodic_actions
 from traitjax import tasks
 from traitjax import train
+from traitjax.data import cub
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.tasks import concepts
@@ -179,8 +180,10 @@ def test_corrupt_newest_checkpoint_falls_back_to_the_one_before(tmp_path, caplog
   assert (workdir / "checkpoints" / "unreadable_6" / "state").is_dir()
   assert _checkpoint_steps(workdir) == [6, 9]
 
-  second = run_main.read_jsonl(workdir / "metrics.jsonl")[len(first):]
-  second_train = [r for r in second if "train/loss" in r]
+  # The log is cut back to step 3, where the run resumed: no step appears twice.
+  records = run_main.read_jsonl(workdir / "metrics.jsonl")
+  assert records[:2] == first[:2] and [r["step"] for r in records[:2]] == [2, 3]
+  second_train = [r for r in records[2:] if "train/loss" in r]
   assert [r["step"] for r in second_train] == [4, 6, 8, 9]
   first_step4 = next(r for r in first if r["step"] == 4 and "train/loss" in r)
   # The same batch and parameters (the learning rate follows the longer schedule).
@@ -207,8 +210,7 @@ def test_unreadable_only_checkpoint_restarts_from_scratch_on_fresh_data(tmp_path
   train.train_and_evaluate(config, str(workdir))
   assert any(r.getMessage().startswith("checkpoint 3 is unreadable") for r in caplog.records)
   records = [r for r in run_main.read_jsonl(workdir / "metrics.jsonl") if "train/loss" in r]
-  assert [r["step"] for r in records] == [1, 2, 3, 1, 2, 3]
-  assert records[3:] == first
+  assert records == first  # The first run's log is cut back to step 0 and logged anew.
   assert (workdir / "checkpoints" / "unreadable_3").is_dir()
 
 
@@ -326,12 +328,10 @@ def test_resume_after_sigkill_is_exact(tmp_path_factory, tmp_path):
 
   a_records = run_main.read_jsonl(uninterrupted / "metrics.jsonl")
   b_records = run_main.read_jsonl(interrupted / "metrics.jsonl")
-  resumed = b_records[len(killed_records):]
-  assert resumed[0]["step"] == 7  # Resumed after checkpoint 6, not from scratch.
-  a_train = {r["step"]: r for r in a_records if "train/loss" in r}
-  assert len(a_train) == 12
-  for record in killed_records + [r for r in resumed if "train/loss" in r]:
-    assert record == a_train[record["step"]]
+  # Resumed after checkpoint 6 (not from scratch), its log cut back to step 6: the same
+  # records as the uninterrupted run's, each step once.
+  assert b_records[:6] == killed_records[:6]
+  assert b_records == a_records
   a_metrics = json.loads((uninterrupted / "metrics.json").read_text())
   b_metrics = json.loads((interrupted / "metrics.json").read_text())
   a_metrics.pop("train_seconds", None)
@@ -411,3 +411,78 @@ def test_actions_see_every_step_and_evaluators_with_a_period_run_during_training
   assert report["val"]["num_examples"] == len(sources.make_source(config.data, "val"))
   assert report["val"]["species_top1"] is not None and "intervention" not in report["val"]
   assert list((workdir / "profile").rglob("*.xplane.pb"))
+
+
+@pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
+def test_every_broken_file_is_counted_once_in_training_and_in_evaluation(tmp_path):
+  """A CUB root of two species with 2 broken training photos and 1 broken test photo: training
+  meets the broken ones in several epochs and counts each once (num_skipped_train 2), the test
+  pass skips 1, and the run trains on the rest."""
+  from tests.data import test_cub  # pylint: disable=g-import-not-at-top
+  root = test_cub._copy_layout(CUB_ROOT, tmp_path / "cub", num_images=120)
+  dataset = cub.CubDataset(root, species=(1, 2))
+  broken = [*dataset.split_indices("train")[[0, 5]], dataset.split_indices("test")[3]]
+  for example in broken:
+    test_cub._replace(dataset, example, lambda path: path.write_text("not a JPEG"))
+  config = conftest.load_config_module("cub").get_config("smoke")
+  del config.data["heldout_species"]  # Positions in the smoke config; none held out here.
+  config.data.update(root=str(root), species="0:2", heldout_species=(), image_size=32)
+  config.model.update(backbone="resnet_small", pretrained="")
+  config.train.steps = 20  # Over 2 epochs of the ~60 training photos.
+  del config.evals["intervention"]
+  report = train.train_and_evaluate(config, str(tmp_path / "run"))
+  assert report["num_skipped_train"] == 2 and report["num_skipped"] == 1
+  assert report["num_skipped"] + report["num_skipped_train"] == 3
+  assert report["num_examples"] == len(dataset.split_indices("test")) - 1
+
+
+@pytest.mark.subprocess
+def test_sigint_stops_at_a_step_with_a_checkpoint_and_the_rerun_is_identical(
+    tmp_path_factory, tmp_path):
+  """SIGINT at a random step of `python -m traitjax.main`: one line on stderr besides the log
+  ("stopped at step N ..."), exit status 130, a checkpoint of step N with no temporary folder
+  left; the same command then finishes with the train state, metrics.jsonl (each step once)
+  and metrics.json of an uninterrupted run."""
+  env = run_main.environment(run_main.compilation_cache_dir(tmp_path_factory))
+  flags = ("--config.train.steps=40", "--config.train.checkpoint_every=5",
+           "--config.train.log_every=1")
+  uninterrupted, interrupted = tmp_path / "a", tmp_path / "b"
+  run_main.run(run_main.command(uninterrupted, *flags), env)
+  stop_after = int(np.random.default_rng().integers(2, 11))
+  proc = subprocess.Popen(run_main.command(interrupted, *flags, verbose=False), env=env,
+                          cwd=run_main.REPO,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+  try:
+    deadline = time.monotonic() + 120
+    log = interrupted / "metrics.jsonl"
+    while not (log.is_file() and any(r["step"] >= stop_after for r in run_main.read_jsonl(log))):
+      assert proc.poll() is None, f"run exited with {proc.returncode} before step {stop_after}"
+      assert time.monotonic() < deadline, f"run did not reach step {stop_after}"
+      time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+  finally:
+    if proc.poll() is None:
+      proc.kill()
+      proc.wait()
+  assert proc.returncode == 130, stderr[-3000:]
+  said = [line for line in stderr.splitlines() if not run_main.is_log_line(line)]
+  assert len(said) == 1 and said[0].startswith("traitjax: stopped at step "), said
+  stopped = int(said[0].split("stopped at step ")[1].split()[0])
+  assert stopped < 40 and stopped in _checkpoint_steps(interrupted)
+  assert not list((interrupted / "checkpoints").glob("*tmp*"))
+
+  run_main.run(run_main.command(interrupted, *flags), env)
+  a_state = run_main.restore_state(uninterrupted, 40)
+  b_state = run_main.restore_state(interrupted, 40)
+  for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(a_state),
+                          jax.tree.leaves(b_state)):
+    assert np.array_equal(np.asarray(a), np.asarray(b)), jax.tree_util.keystr(path)
+  a_records = run_main.read_jsonl(uninterrupted / "metrics.jsonl")
+  b_records = run_main.read_jsonl(interrupted / "metrics.jsonl")
+  assert b_records == a_records
+  a_metrics = json.loads((uninterrupted / "metrics.json").read_text())
+  b_metrics = json.loads((interrupted / "metrics.json").read_text())
+  for metrics in (a_metrics, b_metrics):
+    metrics.pop("train_seconds")
+  assert a_metrics == b_metrics

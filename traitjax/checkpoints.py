@@ -2,11 +2,15 @@
 
 `Checkpoints` saves (async, `max_to_keep`) and restores the newest readable checkpoint, setting
 an unreadable one aside; `restore_for_eval` is what every command that reads a trained workdir
-calls.
+calls. A workdir remembers the config it was trained with (`saved_config`): training another
+config in it stops at start (`check_same_run`) unless the old run is moved aside
+(`move_aside`), and only the keys in `RESUMABLE` may change on resume.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import shutil
 
@@ -20,6 +24,17 @@ from traitjax import optim
 from traitjax import sharding
 from traitjax import tasks
 from traitjax.data import sources
+
+# Config keys (dotted prefixes) that may change when a run resumes: its length, how often it
+# logs and saves, its input workers, and what is evaluated. Any other difference is another run.
+RESUMABLE = ("train.steps", "train.log_every", "train.checkpoint_every",
+             "train.max_checkpoints_to_keep", "train.async_checkpoints",
+             "train.profile_start_step", "train.profile_num_steps", "input.num_workers",
+             "input.num_threads", "input.prefetch", "evals", "preview")
+
+
+class WorkdirInUse(ValueError):
+  """The workdir holds a run of another config."""
 
 
 class Checkpoints:
@@ -109,3 +124,58 @@ def saved_config(workdir: str) -> ml_collections.ConfigDict:
   saved = manager.restore(step, args=ocp.args.Composite(config=ocp.args.JsonRestore())).config
   manager.close()
   return ml_collections.ConfigDict(saved)
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+  flat = {}
+  for key, value in tree.items():
+    name = f"{prefix}{key}"
+    if isinstance(value, dict) and value:
+      flat.update(_flatten(value, f"{name}."))
+    else:
+      flat[name] = list(value) if isinstance(value, tuple) else value
+  return flat
+
+
+def config_differences(saved: dict, config: dict) -> list[str]:
+  """The dotted keys whose values differ between two configs (as dicts), leaving out
+  `RESUMABLE` keys."""
+  old, new = _flatten(saved), _flatten(config)
+  return sorted(key for key in set(old) | set(new)
+                if old.get(key, "<absent>") != new.get(key, "<absent>")
+                and not any(key == p or key.startswith(p + ".") for p in RESUMABLE))
+
+
+def check_same_run(workdir: str, config: ml_collections.ConfigDict) -> None:
+  """Raises WorkdirInUse when `workdir` has checkpoints of a config that differs from `config`
+  beyond `RESUMABLE` keys, naming the keys and the two ways on."""
+  if not os.path.isdir(os.path.join(workdir, "checkpoints")):
+    return
+  try:
+    saved = saved_config(workdir)
+  except FileNotFoundError:
+    return
+  differing = config_differences(saved.to_dict(), json.loads(config.to_json()))
+  if differing:
+    shown = ", ".join(differing[:6]) + (f" and {len(differing) - 6} more"
+                                        if len(differing) > 6 else "")
+    raise WorkdirInUse(
+        f"{workdir} holds a run of another config (it differs in {shown}); train in a new "
+        f"--workdir, or pass --force_new_run to move the old run aside")
+
+
+def move_aside(workdir: str) -> str | None:
+  """Renames an existing `workdir` to `<workdir>.<date-time>` (nothing is deleted) and returns
+  the new name; None when there was nothing to move."""
+  workdir = os.path.abspath(workdir)
+  if not os.path.exists(workdir) or not os.listdir(workdir):
+    return None
+  stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+  aside = f"{workdir}.{stamp}"
+  suffix = 1
+  while os.path.exists(aside):
+    aside, suffix = f"{workdir}.{stamp}-{suffix}", suffix + 1
+  if jax.process_index() == 0:
+    os.rename(workdir, aside)
+    logging.warning("moved the old run in %s aside to %s", workdir, aside)
+  return aside

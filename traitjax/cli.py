@@ -1,11 +1,37 @@
-"""What every command (`python -m traitjax.<command>`) shares: flag parsing that stops a bad
-flag or config override in one line, and running a command's main with it."""
+"""What every command (`python -m traitjax.<command>`, the scripts in benchmarks/) shares: flag
+parsing that stops a bad flag or config override in one line, and running a command's main so
+that a failure is one line too.
 
+A command that fails prints one line to stderr, `traitjax: <what went wrong>` (a missing or
+unreadable file with its path), and exits with a status that says how it ended:
+
+  0  the command finished;
+  2  a bad flag, config override or input, or a failure (`--verbose` prints the traceback
+     instead of the one line);
+  N  an exception with an integer `exit_code` attribute ended it (e.g. a run stopped at a step
+     with its checkpoint saved); its message is the one line.
+
+`run` also keeps out of the log what is not the user's business: jax's note that it found no
+TPU, and orbax's per-save INFO lines (its warnings and errors stay).
+"""
+
+import logging as std_logging
+import math
+import os
 import sys
+import traceback
 from typing import Callable
 
 from absl import app
 from absl import flags
+
+from traitjax import writers
+
+# Exit status of a bad flag, config override or input, and of any failure without an exit_code.
+FAILURE = 2
+
+_VERBOSE = flags.DEFINE_bool(
+    "verbose", False, "On a failure, print the full traceback instead of one line.")
 
 
 def parse_flags(argv: list[str]) -> list[str]:
@@ -13,12 +39,88 @@ def parse_flags(argv: list[str]) -> list[str]:
   try:
     return flags.FLAGS(argv)
   except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as e:
-    lines = [line.strip() for line in str(e).replace("\\n", "\n").splitlines() if line.strip()]
+    text = str(e)
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":  # a KeyError's quoted message
+      text = text[1:-1].replace("\\'", "'")
+    lines = [line.strip() for line in text.replace("\\n", "\n").splitlines() if line.strip()]
     # A config file that raised: its traceback's last line is the message.
     message = lines[-1] if any(l.startswith("Traceback") for l in lines) else " ".join(lines)
-    sys.exit(f"traitjax: bad flag or config: {message}")
+    print(f"traitjax: bad flag or config: {message}", file=sys.stderr)
+    sys.exit(FAILURE)
+
+
+def require_numbers(flag_name: str, lower: float = -math.inf, upper: float = math.inf) -> None:
+  """Makes parsing refuse a list flag unless each item is a number in [lower, upper]."""
+
+  def check(values) -> bool:
+    try:
+      return all(lower <= float(value) <= upper for value in values or ())
+    except ValueError:
+      return False
+
+  bounds = (f"between {lower:g} and {upper:g}" if math.isfinite(lower) and math.isfinite(upper)
+            else f">= {lower:g}" if math.isfinite(lower) else f"<= {upper:g}")
+  flags.register_validator(flag_name, check, f"--{flag_name}: comma-separated numbers {bounds}")
+
+
+def error_message(error: BaseException) -> str:
+  """One line saying what went wrong: the exception's message (its first line), with the path
+  of a file error."""
+  if isinstance(error, KeyError) and len(error.args) == 1 and isinstance(error.args[0], str):
+    message = error.args[0]  # str(KeyError) would quote it
+  elif isinstance(error, OSError) and error.filename is not None:
+    path = os.fsdecode(error.filename)
+    if error.filename2 is not None:
+      path += f" -> {os.fsdecode(error.filename2)}"
+    message = error.strerror or str(error)
+    if path not in message:
+      message = f"{message} ({path})"
+  else:
+    message = str(error)
+  lines = [line.strip() for line in message.splitlines() if line.strip()]
+  if not lines:
+    return type(error).__name__
+  if len(lines[0].split()) == 1:  # a bare key, name or number says little on its own
+    return f"{type(error).__name__}: {lines[0]}"
+  return lines[0]
+
+
+def exit_status(error: BaseException) -> int:
+  """`error.exit_code` where it is an integer, else FAILURE."""
+  code = getattr(error, "exit_code", None)
+  return code if isinstance(code, int) and not isinstance(code, bool) else FAILURE
+
+
+class _NoTpuNote(std_logging.Filter):
+  """Drops jax's INFO note that it could not initialize a TPU backend (on a machine without
+  one it always fails, and jax falls back to the other backends)."""
+
+  def filter(self, record: std_logging.LogRecord) -> bool:
+    return not (record.levelno < std_logging.WARNING and
+                str(record.msg).startswith("Unable to initialize backend 'tpu'"))
+
+
+def quiet_logs() -> None:
+  """Keeps the log to what concerns the user (`run` calls it; idempotent)."""
+  logger = std_logging.getLogger("jax._src.xla_bridge")
+  if not any(isinstance(f, _NoTpuNote) for f in logger.filters):
+    logger.addFilter(_NoTpuNote())
+  writers.quiet_checkpoint_logs()
+
+
+def _run_main(main: Callable[[list[str]], None], argv: list[str]) -> None:
+  try:
+    main(argv)
+  except Exception as e:  # pylint: disable=broad-except  (not SystemExit, KeyboardInterrupt)
+    if _VERBOSE.value:
+      traceback.print_exc()
+    else:
+      print(f"traitjax: {error_message(e)}", file=sys.stderr)
+    sys.stderr.flush()
+    sys.exit(exit_status(e))
 
 
 def run(main: Callable[[list[str]], None]) -> None:
-  """`app.run(main)` with `parse_flags`."""
-  app.run(main, flags_parser=parse_flags)
+  """`app.run(main)` with `parse_flags`, quiet logs, and a failure as one line (see above)."""
+  quiet_logs()
+  app.run(lambda argv: _run_main(main, argv), flags_parser=parse_flags)

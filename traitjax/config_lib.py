@@ -1,10 +1,27 @@
-"""Config blocks shared by the files in configs/ (each file stays one experiment)."""
+"""Config blocks shared by the files in configs/ (each file stays one experiment), where their
+data and weights live (`shared_path`), and the checks every config passes before a run
+starts (`check`)."""
 
+import hashlib
 import importlib.util
+import json
 import os
+import pathlib
 import types
 
+import jax
 import ml_collections
+
+# The folder of data sets and weights: $TRAITJAX_SHARED, else `shared` beside the checkout.
+SHARED_ENVIRONMENT_VARIABLE = "TRAITJAX_SHARED"
+# Config fields that name a file or folder, and when they are read ("" = not set).
+PATH_FIELDS = {
+    "data.root": lambda config: config.data.get("name") == "cub",
+    "model.pretrained": lambda config: True,
+    "model.text_encoder": lambda config: config.model.get("trait_head") == "phrases",
+    "model.trait_phrases": lambda config: True,
+    "model.species_rows": lambda config: True,
+}
 
 
 def load_config_file(path: str | os.PathLike) -> types.ModuleType:
@@ -17,6 +34,65 @@ def load_config_file(path: str | os.PathLike) -> types.ModuleType:
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module
+
+
+def shared_path(*parts: str) -> str:
+  """An absolute path under the shared data folder: $TRAITJAX_SHARED if set, else the folder
+  `shared` beside the checkout (the same wherever a command runs from)."""
+  base = os.environ.get(SHARED_ENVIRONMENT_VARIABLE) or (
+      pathlib.Path(__file__).resolve().parents[2] / "shared")
+  return os.path.join(os.fspath(base), *parts)
+
+
+def _get(config, field: str):
+  node = config
+  for key in field.split("."):
+    if not isinstance(node, (ml_collections.ConfigDict, dict)) or key not in node:
+      return None
+    node = node[key]
+  return node
+
+
+def check(config: ml_collections.ConfigDict, training: bool = True) -> None:
+  """Raises ValueError (FileNotFoundError for a path) naming the first field of `config` that
+  no run can use: a non-positive length, period or batch size, a batch size the devices cannot
+  split, a fraction outside [0, 1], a path that does not exist."""
+  positive = ["input.batch_size"] + (
+      ["train.steps", "train.log_every", "train.checkpoint_every",
+       "train.max_checkpoints_to_keep"] if training else [])
+  for field in positive:
+    value = _get(config, field)
+    if value is not None and value <= 0:
+      raise ValueError(f"{field} must be positive, got {value}")
+  for field in ("input.num_workers", "train.profile_start_step", "train.profile_num_steps"):
+    value = _get(config, field)
+    if value is not None and value < 0:
+      raise ValueError(f"{field} must be >= 0, got {value}")
+  devices = jax.device_count()
+  if config.input.batch_size % devices:
+    raise ValueError(f"input.batch_size ({config.input.batch_size}) must be divisible by the "
+                     f"{devices} devices")
+  fractions = [f"data.{key}" for key in config.data if key.endswith("_fraction")] + [
+      "data.false_positive", "data.false_negative", "data.missing", "data.difficulty",
+      "model.heldout_trait_fraction"]
+  for field in fractions:
+    value = _get(config, field)
+    if value is not None and not 0 <= value <= 1:
+      raise ValueError(f"{field} must lie in [0, 1], got {value}")
+  for field, read in PATH_FIELDS.items():
+    path = _get(config, field)
+    if path and read(config) and not os.path.exists(path):
+      raise FileNotFoundError(
+          f"{field} not found: {os.path.abspath(path)} (set --config.{field}=, or "
+          f"{SHARED_ENVIRONMENT_VARIABLE} for the shared folder)")
+
+
+def fingerprint(config: ml_collections.ConfigDict) -> str:
+  """A short hash of the whole resolved config (16 hex digits of its sha256): equal for equal
+  configs whatever order their keys were set in, different when any field differs. Values JSON
+  cannot hold count by their str()."""
+  text = json.dumps(config.to_dict(), sort_keys=True, default=str)
+  return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.ConfigDict:
@@ -46,7 +122,7 @@ def model_config(backbone: str, mode: str = "joint",
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
       "trait_weight": 1.0, "species_rows": "",
-      "trait_head": "linear", "text_encoder": "../shared/weights/all-MiniLM-L6-v2",
+      "trait_head": "linear", "text_encoder": shared_path("weights", "all-MiniLM-L6-v2"),
       "trait_phrases": "", "heldout_trait_fraction": 0.0,
       "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8, "false_positive": 0.01,
                      "false_negative": 0.01},

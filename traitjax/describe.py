@@ -25,8 +25,6 @@ the synthetic flora:
       --traits=/tmp/flora/traits.txt --out=/tmp/flora/parsed.csv --reference=/tmp/flora/table.csv
 """
 
-import sys
-
 from absl import app
 from absl import flags
 
@@ -50,11 +48,8 @@ flags.mark_flags_as_required(["descriptions", "traits", "out"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  try:
-    tables.run(_DESCRIPTIONS.value, _TRAITS.value, _OUT.value, _REFERENCE.value, _PHRASES.value,
-               _ENCODER.value)
-  except (FileNotFoundError, ValueError) as e:
-    sys.exit(f"traitjax.describe: {e}")
+  tables.run(_DESCRIPTIONS.value, _TRAITS.value, _OUT.value, _REFERENCE.value, _PHRASES.value,
+             _ENCODER.value)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,14 @@ tuple of (fields, values) pairs where fields is one dotted config field or sever
 commas that take the same value (e.g. "data.false_positive,data.false_negative"), and `metrics`
 (the report keys to collect, averaged over the points and plotted; "a.b" reads a nested key).
 The plot's x axis is the first axis, one line per value of the others. Every point trains in
-WORKDIR/<axis=value,...>/ with the shared trainer; a point with a metrics.json is not run again,
-so a stopped sweep resumes where it stopped.
+WORKDIR/<axis=value,...>/ with the shared trainer, after the sweep writes there
+sweep_point.json with the fingerprint of the point's config (`config_lib.fingerprint`). A
+rerun reuses a point only when it has a metrics.json and that fingerprint matches the point's
+config now; a point whose config changed (or from a sweep that saved no fingerprint) is
+trained again from scratch, the old run moved aside, and a point stopped mid-run with its
+config unchanged resumes from its checkpoints. So a stopped sweep resumes where it stopped,
+and a changed config never reports old numbers. The summary lists the points `reused` and
+`computed`.
 """
 
 import itertools
@@ -20,10 +26,13 @@ import matplotlib
 import ml_collections
 import numpy as np
 
+from traitjax import config_lib
 from traitjax import train
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+
+POINT_FILE = "sweep_point.json"  # In each point's workdir: the fingerprint of its config.
 
 
 def points(sweep: ml_collections.ConfigDict) -> list[dict[str, object]]:
@@ -58,25 +67,43 @@ def point_name(point: dict) -> str:
 
 
 def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
-  """Trains and evaluates every point (skipping finished ones), then writes the summary
-  section to `workdir/metrics.json` and `workdir/<name>.png`. Returns the section."""
+  """Trains and evaluates every point (reusing those finished with the same config), then
+  writes the summary section to `workdir/metrics.json` and `workdir/<name>.png`. Returns the
+  section."""
   sweep = config.sweep
-  results = []
+  results, reused, computed = [], [], []
   grid = points(sweep)
   for index, point in enumerate(grid):
-    point_dir = os.path.join(workdir, point_name(point))
+    name = point_name(point)
+    point_dir = os.path.join(workdir, name)
     report_path = os.path.join(point_dir, "metrics.json")
-    if os.path.isfile(report_path):
-      logging.info("sweep point %d/%d done before: %s", index + 1, len(grid), point_dir)
+    this_config = point_config(config, point)
+    fingerprint = config_lib.fingerprint(this_config)
+    saved = _saved_fingerprint(point_dir)
+    progress = f"sweep point {index + 1}/{len(grid)}"
+    if saved == fingerprint and os.path.isfile(report_path):
+      logging.info("%s reused (config unchanged): %s", progress, point_dir)
       with open(report_path) as f:
         report = json.load(f)
+      reused.append(name)
     else:
-      logging.info("sweep point %d/%d: %s", index + 1, len(grid), point_dir)
-      report = train.train_and_evaluate(point_config(config, point), point_dir)
+      # A folder without this fingerprint holds a run of another config (or of an old sweep
+      # that saved none): start afresh. With it but no metrics.json, the run was stopped: resume.
+      force_new_run = os.path.isdir(point_dir) and saved != fingerprint
+      if force_new_run:
+        logging.info("%s recomputed: config changed (fingerprint %s, was %s): %s", progress,
+                     fingerprint, saved, point_dir)
+      else:
+        logging.info("%s computed: %s", progress, point_dir)
+      _write_fingerprint(point_dir, point, fingerprint)
+      report = train.train_and_evaluate(this_config, point_dir, force_new_run=force_new_run)
+      _write_fingerprint(point_dir, point, fingerprint)  # In case the old run moved aside took it.
+      computed.append(name)
     results.append({"point": point, **{key: _lookup(report, key, report_path)
                                         for key in sweep.metrics}})
   section = {"axes": [fields for fields, _ in sweep.axes], "results": results,
-             "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics}}
+             "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics},
+             "reused": reused, "computed": computed}
   summary_path = os.path.join(workdir, "metrics.json")
   summary = {}
   if os.path.isfile(summary_path):
@@ -87,6 +114,22 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
     json.dump(summary, f, indent=2)
   plot(section, list(sweep.metrics)).savefig(os.path.join(workdir, f"{sweep.name}.png"), dpi=90)
   return section
+
+
+def _saved_fingerprint(point_dir: str) -> str | None:
+  """The fingerprint in `point_dir/sweep_point.json`; None when there is none (or it is
+  unreadable)."""
+  try:
+    with open(os.path.join(point_dir, POINT_FILE)) as f:
+      return json.load(f).get("fingerprint")
+  except (OSError, ValueError, AttributeError):
+    return None
+
+
+def _write_fingerprint(point_dir: str, point: dict, fingerprint: str) -> None:
+  os.makedirs(point_dir, exist_ok=True)
+  with open(os.path.join(point_dir, POINT_FILE), "w") as f:
+    json.dump({"point": point, "fingerprint": fingerprint}, f, indent=1)
 
 
 def _lookup(report: dict, key: str, path: str):

@@ -7,6 +7,7 @@ profile; callers (and tests) append their own.
 from __future__ import annotations
 
 import json
+import signal
 from typing import Callable
 
 from absl import logging
@@ -22,6 +23,18 @@ Action = Callable[[int, optim.TrainState, dict], None]
 
 class TrainingDiverged(RuntimeError):
   """The loss became NaN or Inf; the last good checkpoint is kept."""
+
+
+class TrainingInterrupted(RuntimeError):
+  """A signal stopped training at a step boundary, after a checkpoint of that step was saved.
+  Commands exit with `exit_code`: 128 + the signal's number, as a shell reports a process a
+  signal ended (130 for SIGINT, 143 for SIGTERM, 138 for SIGUSR1)."""
+
+  def __init__(self, step: int, signal_number: int):
+    name = signal.Signals(signal_number).name
+    super().__init__(f"stopped at step {step} by {name}, checkpoint saved; rerun the same "
+                     f"command to resume")
+    self.step, self.exit_code = step, 128 + signal_number
 
 
 def _due(step: int, every: int) -> bool:
@@ -40,11 +53,13 @@ class LogMeasurements:
     self.writer, self.total_steps = writer, total_steps
     self.every, self.also_every = every, also_every
     self.checkpoint_directory = checkpoint_directory
-    self.progress = writers.Progress(total_steps, first_step)
+    self.progress = None
     self.window, self.window_start = [], first_step + 1
 
   def __call__(self, step, state, measurements):
     del state
+    if self.progress is None:  # The first step compiled the train step: time from its end.
+      self.progress = writers.Progress(self.total_steps, step)
     self.window.append(measurements)
     if not (_due(step, self.every) or _due(step, self.also_every) or step == self.total_steps):
       return
@@ -115,3 +130,41 @@ class Profile:
       jax.profiler.stop_trace()
       self.tracing = False
       logging.info("profile written to %s", self.directory)
+
+
+class StopOnSignal:
+  """While active (a context manager), SIGINT, SIGTERM and SIGUSR1 ask training to stop: at
+  the end of the step under way a checkpoint of it is saved (unless the checkpoint action just
+  did) and TrainingInterrupted is raised; the loop then waits for the save to finish."""
+
+  SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
+
+  def __init__(self, checkpoints: checkpoints_lib.Checkpoints, iterator, checkpoint_every: int,
+               total_steps: int):
+    self.checkpoints, self.iterator = checkpoints, iterator
+    self.checkpoint_every, self.total_steps = checkpoint_every, total_steps
+    self.received, self._previous = None, {}
+
+  def _handle(self, signal_number, frame):
+    del frame
+    if self.received is None:
+      logging.warning("%s received: stopping after this step", signal.Signals(signal_number).name)
+    self.received = signal_number
+
+  def __enter__(self):
+    for number in self.SIGNALS:
+      self._previous[number] = signal.signal(number, self._handle)
+    return self
+
+  def __exit__(self, *exc_info):
+    for number, handler in self._previous.items():
+      signal.signal(number, handler)
+    self._previous = {}
+
+  def __call__(self, step, state, measurements):
+    del measurements
+    if self.received is None:
+      return
+    if not (_due(step, self.checkpoint_every) or step == self.total_steps):
+      self.checkpoints.save(step, state, self.iterator)
+    raise TrainingInterrupted(step, self.received)

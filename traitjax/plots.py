@@ -3,9 +3,11 @@ training curves (what TensorBoard shows, for a README), test-time intervention c
 metrics.json, and the slot masks of a slot-attention workdir's newest checkpoint.
 """
 
+import errno
 import json
 import os
 
+from absl import logging
 import jax
 import matplotlib
 import numpy as np
@@ -19,16 +21,61 @@ import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 
 
 def read_jsonl(path: str) -> list[dict]:
+  """The records of a metrics.jsonl, each a JSON object with a "step".
+
+  A last line cut short (no newline: the run was killed while writing it) is left out with a
+  warning.
+
+  Raises:
+    FileNotFoundError naming the path when there is no file; ValueError naming the file and
+    line of any other line that is not such a record.
+  """
   if not os.path.isfile(path):
-    raise FileNotFoundError(f"no metrics log: {path}")
+    raise FileNotFoundError(errno.ENOENT, "no metrics log", path)
   with open(path) as f:
-    return [json.loads(line) for line in f if line.strip()]
+    lines = f.read().split("\n")
+  # After the last newline: "" for a complete file, else a line cut short.
+  partial = lines.pop()
+  records = []
+  for number, line in enumerate(lines, 1):
+    if line.strip():
+      records.append(_record(line, path, number))
+  if partial.strip():
+    try:
+      records.append(_record(partial, path, len(lines) + 1))
+    except ValueError:
+      logging.warning("%s: line %d cut short (a run killed while writing it), left out",
+                      path, len(lines) + 1)
+  return records
+
+
+def _record(line: str, path: str, number: int) -> dict:
+  try:
+    record = json.loads(line)
+  except json.JSONDecodeError as e:
+    raise ValueError(f"{path}, line {number}: not a JSON record ({e.msg}, column {e.colno}); "
+                     "remove or repair the line") from None
+  if not isinstance(record, dict) or "step" not in record:
+    raise ValueError(f"{path}, line {number}: not a record with a step: {line[:80]}")
+  return record
 
 
 def curves(workdirs: list[str], keys: list[str]) -> plt.Figure:
+  """One panel per key (a scalar name in metrics.jsonl), one line per workdir.
+
+  Raises:
+    FileNotFoundError, ValueError: a workdir without a readable metrics.jsonl (`read_jsonl`), or
+    a key that no workdir logged (the message lists those they did).
+  """
+  logs = {workdir: read_jsonl(os.path.join(workdir, "metrics.jsonl")) for workdir in workdirs}
+  known = {key for records in logs.values() for record in records for key in record}
+  known.discard("step")
+  unknown = [key for key in keys if key not in known]
+  if unknown:
+    raise ValueError(f"no scalar {', '.join(unknown)} in the metrics.jsonl of "
+                     f"{', '.join(workdirs)}; logged: {', '.join(sorted(known)) or 'nothing'}")
   figure, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2), squeeze=False)
-  for workdir in workdirs:
-    records = read_jsonl(os.path.join(workdir, "metrics.jsonl"))
+  for workdir, records in logs.items():
     for ax, key in zip(axes[0], keys):
       points = [(r["step"], r[key]) for r in records if key in r]
       if points:
@@ -49,7 +96,7 @@ def intervention(workdirs: list[str]) -> plt.Figure:
   for workdir in workdirs:
     path = os.path.join(workdir, "metrics.json")
     if not os.path.isfile(path):
-      raise FileNotFoundError(f"no report: {path}")
+      raise FileNotFoundError(errno.ENOENT, "no report", path)
     with open(path) as f:
       report = json.load(f)
     if "intervention" not in report:

@@ -52,3 +52,10 @@ def to_host(tree):
   if jax.process_count() == 1:
     return jax.tree.map(np.asarray, tree)
   return multihost_utils.process_allgather(tree, tiled=True)
+
+
+def sum_over_processes(value: int) -> int:
+  """The sum of an integer over every host (the value itself on one host)."""
+  if jax.process_count() == 1:
+    return int(value)
+  return int(np.sum(multihost_utils.process_allgather(np.asarray(value, np.int64))))

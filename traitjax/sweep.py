@@ -3,9 +3,11 @@ holds) and writes the summary section and plot.
 
   python -m traitjax.sweep --config=configs/noise_sweep.py --workdir=workdirs/noise_sweep
 
-Every point trains in WORKDIR/<axis=value,...>/; a point with a metrics.json is not run again, so
-a stopped sweep resumes where it stopped. The summary goes to WORKDIR/metrics.json under the
-sweep's name, the plot to WORKDIR/<name>.png.
+Every point trains in WORKDIR/<axis=value,...>/; a rerun reuses a point only when it finished
+with the same config (its fingerprint in sweep_point.json) and trains the others again, so a
+stopped sweep resumes where it stopped and a changed config never reports old numbers. The
+summary goes to WORKDIR/metrics.json under the sweep's name (with the points `reused` and
+`computed`), the plot to WORKDIR/<name>.png.
 """
 
 import json
@@ -16,7 +18,6 @@ from ml_collections import config_flags
 
 from traitjax import cli
 from traitjax import grid
-from traitjax import writers
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file with a `sweep` block.")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Each point's workdir, the summary and plot.")
@@ -26,7 +27,6 @@ flags.mark_flags_as_required(["config", "workdir"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  writers.quiet_checkpoint_logs()
   section = grid.run(_CONFIG.value, _WORKDIR.value)
   for result in section["results"]:
     print(json.dumps(result))

@@ -30,6 +30,7 @@ import ml_collections
 import optax
 
 from traitjax import checkpoints as checkpoints_lib
+from traitjax import config_lib
 from traitjax import evaluators as evaluators_lib
 from traitjax import optim
 from traitjax import periodic_actions
@@ -37,6 +38,7 @@ from traitjax import sharding
 from traitjax import tasks
 from traitjax import writers
 from traitjax.data import pipeline
+from traitjax.data import schema
 from traitjax.data import sources
 
 def _train_step(state: optim.TrainState, batch, task, tx, frozen=None, schedule=None):
@@ -81,15 +83,28 @@ def compiled_train_step(task, tx, mesh, frozen=None, schedule=None):
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
-                       actions: Sequence[periodic_actions.Action] = ()) -> dict:
-  """Trains `config.train.steps` steps (resuming if `workdir` has checkpoints), calling the
-  periodic actions and then `actions` after every step, runs the evaluators of `config.evals`
-  and writes `workdir/metrics.json`. Returns that report."""
+                       actions: Sequence[periodic_actions.Action] = (),
+                       force_new_run: bool = False) -> dict:
+  """Trains `config.train.steps` steps (resuming if `workdir` has checkpoints of the same
+  config), calling the periodic actions and then `actions` after every step, runs the
+  evaluators of `config.evals` and writes `workdir/metrics.json`. Returns that report.
+
+  A workdir that holds a run of another config is refused (checkpoints.WorkdirInUse) unless
+  `force_new_run` moves it aside first. SIGINT, SIGTERM and SIGUSR1 stop the run at the next
+  step with a checkpoint (periodic_actions.TrainingInterrupted)."""
+  config_lib.check(config)
   evaluators = evaluators_lib.from_config(config.evals)
+  train_source = sources.make_source(config.data, "train")
+  if len(train_source) == 0:
+    raise ValueError("no training photo: every species is held out or none is left "
+                     "(data.species, data.heldout_species)")
+  if force_new_run:
+    checkpoints_lib.move_aside(workdir)
+  else:
+    checkpoints_lib.check_same_run(workdir, config)
   os.makedirs(workdir, exist_ok=True)
   mesh = sharding.make_mesh()
   shard = pipeline.HostShard(jax.process_index(), jax.process_count())
-  train_source = sources.make_source(config.data, "train")
   task = tasks.make_task(config, train_source)
   evaluators = evaluators_lib.applicable(evaluators, task)
   state, tx = optim.initial_state(task, train_source, config, mesh)
@@ -103,30 +118,37 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   restored = checkpoints.restore_latest(state, iterator)
   if restored is not None:
     state = restored
+  first_step, total, train = int(state.step), config.train.steps, config.train
+  if first_step > total:
+    checkpoints.close()
+    raise ValueError(f"{workdir} is trained to step {first_step}, past train.steps={total}")
   train_step = compiled_train_step(
       task, tx, mesh, optim.frozen_mask(config.optim, state.params),
-      optim.learning_rate_schedule(config.optim, config.train.steps))
+      optim.learning_rate_schedule(config.optim, total))
 
   def evaluate(chosen, state):
     return evaluators_lib.evaluate(chosen, task, state, config, mesh, shard)
 
-  writer = writers.MetricWriter(workdir)
-  first_step, total, train = int(state.step), config.train.steps, config.train
+  writer = writers.MetricWriter(workdir, resume_step=first_step)
   profile = periodic_actions.Profile(os.path.join(workdir, "profile"), train.profile_start_step,
                                      train.profile_num_steps)
+  stop = periodic_actions.StopOnSignal(checkpoints, iterator, train.checkpoint_every, total)
   all_actions = [
       periodic_actions.LogMeasurements(writer, total, first_step, train.log_every,
                                        train.checkpoint_every, checkpoints.directory),
       periodic_actions.SaveCheckpoint(checkpoints, iterator, train.checkpoint_every, total),
-      periodic_actions.PeriodicEvaluation(evaluators, evaluate, writer, total),
+      stop, periodic_actions.PeriodicEvaluation(evaluators, evaluate, writer, total),
       profile, *actions]
+  skipped = set()  # Indices of unreadable training files met, each counted once.
   start_time = time.perf_counter()
   try:
-    for step in range(first_step + 1, total + 1):
-      batch = sharding.global_batch(next(iterator), mesh)
-      state, measurements = train_step(state, batch)
-      for action in all_actions:
-        action(step, state, measurements)
+    with stop:
+      for step in range(first_step + 1, total + 1):
+        local = next(iterator)
+        skipped.update(local[schema.INDEX][~local[schema.VALID]].tolist())
+        state, measurements = train_step(state, sharding.global_batch(local, mesh))
+        for action in all_actions:
+          action(step, state, measurements)
   except BaseException:
     writer.close()
     raise
@@ -135,16 +157,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     iterator.close()
     checkpoints.close()
   report, reports = evaluate(evaluators, state)
+  report["num_skipped_train"] = sharding.sum_over_processes(len(skipped))
   report["train_seconds"] = round(time.perf_counter() - start_time, 1)
   writer.write(total, writers.flatten_scalars(reports))
   writer.close()
-  _write_report(workdir, report)
+  _write_report(os.path.join(workdir, "metrics.json"), report)
   return report
 
 
-def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str) -> dict:
-  """Runs the evaluators of `config.evals` on the newest checkpoint in `workdir` ->
-  metrics.json."""
+def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
+                        name: str = "eval") -> dict:
+  """Runs the evaluators of `config.evals` on the newest checkpoint in `workdir` and writes
+  `workdir/eval/<name>/metrics.json` (training's metrics.json stays as it is)."""
+  config_lib.check(config, training=False)
   evaluators = evaluators_lib.from_config(config.evals)
   if not evaluators:
     raise ValueError("config.evals names no evaluator")
@@ -153,12 +178,14 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str) -> dict
   task, state, _ = checkpoints_lib.restore_for_eval(config, workdir, evaluators[0].split, mesh)
   report, _ = evaluators_lib.evaluate(evaluators_lib.applicable(evaluators, task), task, state,
                                       config, mesh, shard)
-  _write_report(workdir, report)
+  directory = os.path.join(workdir, "eval", name)
+  os.makedirs(directory, exist_ok=True)
+  _write_report(os.path.join(directory, "metrics.json"), report)
   return report
 
 
-def _write_report(workdir: str, report: dict) -> None:
+def _write_report(path: str, report: dict) -> None:
   if jax.process_index() == 0:
-    with open(os.path.join(workdir, "metrics.json"), "w") as f:
+    with open(path, "w") as f:
       json.dump(report, f, indent=1)
-    logging.info("metrics: %s", json.dumps(report))
+    logging.info("metrics (%s): %s", path, json.dumps(report))

@@ -7,6 +7,7 @@ import datetime
 import json
 import logging as std_logging
 import os
+import re
 import time
 
 from absl import logging
@@ -22,22 +23,41 @@ class _QuietCheckpointer(std_logging.Filter):
 
 
 def quiet_checkpoint_logs() -> None:
-  """Filters orbax's INFO lines out of the absl log (entry points call this once)."""
-  logging.get_absl_handler().addFilter(_QuietCheckpointer())
+  """Filters orbax's INFO lines out of the absl log (`cli.run` calls it for every command;
+  calling it again changes nothing)."""
+  handler = logging.get_absl_handler()
+  if not any(isinstance(f, _QuietCheckpointer) for f in handler.filters):
+    handler.addFilter(_QuietCheckpointer())
+
+
+_ILLEGAL_TAG_CHARACTERS = re.compile(r"[^A-Za-z0-9_./-]")
+
+
+def legal_tag(name: str) -> str:
+  """`name` as a TensorBoard summary tag: each character outside [A-Za-z0-9_./-] replaced by
+  '_' and leading slashes dropped ("test+zeroshot/species_top1" -> "test_zeroshot/species_top1";
+  "test/species_top1" stays), as TensorBoard would rename it, with a warning, otherwise."""
+  return _ILLEGAL_TAG_CHARACTERS.sub("_", name).lstrip("/")
 
 
 class MetricWriter:
-  """Scalars to `workdir/tensorboard` event files and `workdir/metrics.jsonl`."""
+  """Scalars to `workdir/tensorboard` event files and `workdir/metrics.jsonl`, under the same
+  names in both (`legal_tag` of each). A run resumed at `resume_step` first cuts metrics.jsonl
+  back to the records up to that step (and a line a crash left half written), so no step
+  appears twice."""
 
-  def __init__(self, workdir: str):
+  def __init__(self, workdir: str, resume_step: int = 0):
     self.enabled = jax.process_index() == 0
     if self.enabled:
+      path = os.path.join(workdir, "metrics.jsonl")
+      _cut_back(path, resume_step)
       self._tensorboard = tensorboardX.SummaryWriter(os.path.join(workdir, "tensorboard"))
-      self._jsonl = open(os.path.join(workdir, "metrics.jsonl"), "a")
+      self._jsonl = open(path, "a")
 
   def write(self, step: int, scalars: dict[str, float]) -> None:
     if not self.enabled:
       return
+    scalars = {legal_tag(name): value for name, value in scalars.items()}
     for name, value in scalars.items():
       self._tensorboard.add_scalar(name, value, step)
     self._jsonl.write(json.dumps({"step": step, **scalars}) + "\n")
@@ -48,6 +68,23 @@ class MetricWriter:
     if self.enabled:
       self._tensorboard.close()
       self._jsonl.close()
+
+
+def _cut_back(path: str, last_step: int) -> None:
+  """Keeps the records of the JSONL log at `path` with step <= `last_step`."""
+  if not os.path.isfile(path):
+    return
+  kept = []
+  with open(path) as f:
+    for line in f:
+      try:
+        record = json.loads(line)
+      except json.JSONDecodeError:
+        continue  # Half written by a run that was killed.
+      if record.get("step", 0) <= last_step:
+        kept.append(line if line.endswith("\n") else line + "\n")
+  with open(path, "w") as f:
+    f.writelines(kept)
 
 
 def flatten_scalars(report: dict, prefix: str = "") -> dict[str, float]:
@@ -72,11 +109,14 @@ class Progress:
 
   def report(self, step: int, scalars: dict[str, float]) -> str:
     now = time.perf_counter()
-    rate = (step - self._last_step) / max(now - self._last_time, 1e-9)
+    if step > self._last_step:
+      rate = (step - self._last_step) / max(now - self._last_time, 1e-9)
+      eta = datetime.timedelta(seconds=round((self.total_steps - step) / max(rate, 1e-9)))
+      speed = f"{rate:.2f} steps/s, ETA {eta}"
+    else:  # No step timed yet (the first one compiles).
+      speed = "ETA after the next step"
     self._last_step, self._last_time = step, now
-    eta = datetime.timedelta(seconds=round((self.total_steps - step) / max(rate, 1e-9)))
     values = ", ".join(f"{k}={v:.4g}" for k, v in scalars.items())
-    line = (f"step {step}/{self.total_steps} ({100 * step / self.total_steps:.0f}%), "
-            f"{rate:.2f} steps/s, ETA {eta}, {values}")
+    line = f"step {step}/{self.total_steps} ({100 * step / self.total_steps:.0f}%), {speed}, {values}"
     logging.info(line)
     return line

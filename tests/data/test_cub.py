@@ -292,3 +292,16 @@ def test_root_may_be_the_cub_folder(root, tmp_path):
   os.replace(copy / "attributes.txt", copy / "CUB_200_2011" / "attributes.txt")
   moved = cub.CubDataset(copy / "CUB_200_2011", species=(1,))
   assert moved.trait_table.traits == inner.trait_table.traits
+
+
+def test_species_by_position_name_the_first_species_of_any_root(root):
+  """"A:B" picks species by their position among those under the root, so a smoke config fits
+  any CUB root; held-out positions count among the chosen species."""
+  dataset = cub.CubDataset(root, species="0:4", heldout_species="3:4")
+  assert dataset.class_ids == (1, 2, 3, 4)
+  assert dataset.seen_species.tolist() == [True, True, True, False]
+  assert cub.CubDataset(root, species="4:7").class_ids == (5, 6, 7)
+  for bad, message in (("0:400", r"positions beyond the 25 species"),
+                       ("first four", r"class ids or positions 'A:B'")):
+    with pytest.raises(ValueError, match=message):
+      cub.CubDataset(root, species=bad)

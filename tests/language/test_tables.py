@@ -89,5 +89,5 @@ def test_command_line_errors_name_the_problem(flora_dir, tmp_path):
       [sys.executable, "-m", "traitjax.describe", f"--descriptions={bad}",
        f"--traits={flora_dir / 'traits.txt'}", f"--out={tmp_path / 'out.csv'}"],
       cwd=conftest.REPO, capture_output=True, text=True, timeout=120)
-  assert result.returncode == 1
-  assert f"traitjax.describe: {bad}: not valid JSON" in result.stderr
+  assert result.returncode == 2
+  assert f"traitjax: {bad}: not valid JSON" in result.stderr

@@ -40,12 +40,13 @@ _ANNOTATIONS = {
 class CubConfig:
   """The CUB settings a config's `data` block may hold, with their defaults (the one place
   they are written; configs/cub.py sets the ones its experiment needs). `species`: official
-  class ids (empty: every species under `root`); `heldout_species`: class ids with no training
-  images (zero-shot), or "all"; `trait_threshold`: None keeps the attribute percentages as
+  class ids, or positions "A:B" among the species under `root` in id order (empty: every
+  species there); `heldout_species`: class ids with no training images (zero-shot), positions
+  "A:B" among the used species, or "all"; `trait_threshold`: None keeps the attribute percentages as
   frequencies; `val_fraction`: training photos carved off per species as `val`."""
 
   root: str = ""
-  species: tuple[int, ...] = ()
+  species: tuple[int, ...] | str = ()
   heldout_species: tuple[int, ...] | str = ()
   trait_threshold: float | None = None
   val_fraction: float = 0.0
@@ -93,7 +94,7 @@ class CubDataset:
     species_train_counts: int64 [S] training images per species.
   """
 
-  def __init__(self, root: str | os.PathLike, species: Sequence[int] = (),
+  def __init__(self, root: str | os.PathLike, species: Sequence[int] | str = (),
                heldout_species: Sequence[int] | str = (), trait_threshold: float | None = None,
                val_fraction: float = 0.0, seed: int = 0):
     if not 0.0 <= val_fraction < 1.0:
@@ -128,10 +129,10 @@ class CubDataset:
     if present[0] < 1 or present[-1] > len(class_names):
       raise ValueError(f"{files['labels']}: class ids must lie in 1..{len(class_names)}")
     self.class_ids = tuple(int(c) for c in _select_species(species, present, len(class_names)))
-    if isinstance(heldout_species, str):
-      if heldout_species != "all":
-        raise ValueError(f"heldout_species: class ids or 'all', got {heldout_species!r}")
+    if heldout_species == "all":
       heldout_species = self.class_ids  # A root of species none of which was trained.
+    elif isinstance(heldout_species, str):
+      heldout_species = _by_position(heldout_species, self.class_ids, "heldout_species")
     heldout = {int(c) for c in heldout_species}
     if not heldout <= set(self.class_ids):
       raise ValueError(f"held-out species {sorted(heldout - set(self.class_ids))} are not "
@@ -385,8 +386,24 @@ def _read_part_locs(path: str, position: np.ndarray, num_parts: int) -> np.ndarr
   return parts
 
 
-def _select_species(species: Sequence[int], present: np.ndarray, num_classes: int) -> np.ndarray:
-  """Sorted class ids: `species` (validated) or every class with images."""
+def _by_position(spec: str, ids, field: str) -> np.ndarray:
+  """The ids at positions "A:B" (A to B - 1, in id order) of the sorted `ids`."""
+  try:
+    start, stop = (int(part) for part in spec.split(":"))
+  except ValueError:
+    raise ValueError(f"{field}: class ids or positions 'A:B', got {spec!r}") from None
+  chosen = np.asarray(ids)[start:stop]
+  if not 0 <= start < stop <= len(ids):
+    raise ValueError(f"{field} {spec!r}: positions beyond the {len(ids)} species there are")
+  return chosen
+
+
+def _select_species(species: Sequence[int] | str, present: np.ndarray,
+                    num_classes: int) -> np.ndarray:
+  """Sorted class ids: `species` (ids validated, or positions "A:B" among the classes with
+  images) or every class with images."""
+  if isinstance(species, str):
+    return _by_position(species, present, "species")
   if not len(species):
     return present
   chosen = np.unique(np.asarray(species, np.int64))

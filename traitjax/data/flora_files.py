@@ -27,10 +27,7 @@ flags.mark_flags_as_required(["out"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  try:
-    config = synthetic.FloraConfig(seed=_SEED.value, num_species=_NUM_SPECIES.value)
-  except ValueError as e:
-    raise app.UsageError(str(e)) from None
+  config = synthetic.FloraConfig(seed=_SEED.value, num_species=_NUM_SPECIES.value)
   paths = synthetic.write_flora_files(synthetic.Flora(config), _OUT.value)
   print(f"wrote {config.num_species} species: " + ", ".join(paths.values()))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import signal
 import sys
 from typing import Any, Mapping, Protocol, Sequence
 
@@ -108,8 +109,16 @@ def _parallel(dataset: grain.MapDataset, num_workers: int, num_threads: int,
     # parsed them, and the defaults are what we want.
     if not flags.FLAGS.is_parsed():
       flags.FLAGS.mark_as_parsed()
-    iterable = iterable.mp_prefetch(grain.MultiprocessingOptions(num_workers=num_workers))
+    iterable = iterable.mp_prefetch(grain.MultiprocessingOptions(num_workers=num_workers),
+                                    worker_init_fn=_ignore_interrupts)
   return iterable
+
+
+def _ignore_interrupts(worker_index: int, worker_count: int) -> None:
+  """In a worker process: Ctrl-C reaches the whole process group, and the main process stops
+  its workers itself (a worker interrupted on its own would print a traceback)."""
+  del worker_index, worker_count
+  signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _HostRows:

@@ -14,11 +14,11 @@ Writes to --out:
 
 import json
 
-from absl import app
 from absl import flags
 from ml_collections import config_flags
 
 from traitjax import cli
+from traitjax import config_lib
 from traitjax.data import summary
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Dataset config file.")
@@ -31,10 +31,8 @@ flags.mark_flags_as_required(["config", "out"])
 
 def main(argv):
   del argv
-  try:
-    numbers = summary.write_preview(_CONFIG.value, _OUT.value, _SAMPLE.value, _DPI.value)
-  except ValueError as e:
-    raise app.UsageError(str(e)) from None
+  config_lib.check(_CONFIG.value, training=False)
+  numbers = summary.write_preview(_CONFIG.value, _OUT.value, _SAMPLE.value, _DPI.value)
   print(json.dumps({k: numbers[k] for k in ("examples_per_split", "num_species", "num_traits",
                                             "train_images_per_seen_species")}))
   print(f"preview written to {_OUT.value}")

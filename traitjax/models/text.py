@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import logging
 import os
 from typing import Any, Callable, Mapping, Sequence
 
@@ -26,9 +27,20 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
-import transformers
 
-from traitjax.models import weights
+
+class _NoTorchNote(logging.Filter):
+  """Drops transformers' note, at import, that PyTorch is missing: only its tokenizers are used
+  here, and they need no PyTorch."""
+
+  def filter(self, record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("PyTorch was not found.")
+
+
+logging.getLogger("transformers").addFilter(_NoTorchNote())
+import transformers  # pylint: disable=g-import-not-at-top,g-bad-import-order
+
+from traitjax.models import weights  # pylint: disable=g-import-not-at-top
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
