@@ -102,3 +102,31 @@ def test_classification_adds_the_pass_counts_and_the_held_out_traits():
   assert report["num_examples"] == 20 and report["num_skipped"] == 2
   assert report["heldout_traits"]["num_traits"] == 1
   assert report["trained_traits"]["num_traits"] == 3
+
+
+@dataclasses.dataclass(frozen=True)
+class _FitsOnAnotherSplit(base.Evaluator):
+  """Reports the sizes of its own split's predictions and of `fit_split`'s."""
+
+  fit_split: str = "val"
+
+  def __call__(self, predictions, context):
+    return {"own": predictions["num_examples"],
+            "fit": context.predictions_of(self.fit_split)["num_examples"]}
+
+
+def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(monkeypatch):
+  passes = []
+
+  def fake_predict_split(task, state, data, split, *args):
+    passes.append(split)
+    return {"num_examples": {"test": 10, "val": 4}[split]}, types.SimpleNamespace()
+
+  monkeypatch.setattr(evaluators, "predict_split", fake_predict_split)
+  chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
+            _Fixed(name="c", split="val")]
+  config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
+  _, by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+                                   None, None)
+  assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
+  assert sorted(passes) == ["test", "val"]

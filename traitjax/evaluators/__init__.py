@@ -112,17 +112,20 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
              mesh, shard: pipeline.HostShard) -> tuple[dict, dict[str, dict]]:
   """Runs `evaluators` on `state`, one prediction pass per split. Returns the nested report
   (each evaluator's in its section) and each evaluator's own report by name."""
-  by_split = collections.defaultdict(list)
-  for evaluator in evaluators:
-    by_split[evaluator.split].append(evaluator)
+  passes = {}
+
+  def predictions_and_source(split):
+    if split not in passes:
+      passes[split] = predict_split(task, state, config.data, split, config.input.batch_size,
+                                    mesh, shard, config.input.num_workers)
+    return passes[split]
+
   reports = {}
-  for split, split_evaluators in by_split.items():
-    predictions, source = predict_split(task, state, config.data, split,
-                                        config.input.batch_size, mesh, shard,
-                                        config.input.num_workers)
-    context = base.Context(task=task, params=state.params, source=source)
-    for evaluator in split_evaluators:
-      reports[evaluator.name] = evaluator(predictions, context)
+  for evaluator in sorted(evaluators, key=lambda e: e.split):  # One split's evaluators together.
+    predictions, source = predictions_and_source(evaluator.split)
+    context = base.Context(task=task, params=state.params, source=source,
+                           predictions_of=lambda split: predictions_and_source(split)[0])
+    reports[evaluator.name] = evaluator(predictions, context)
   nested = {}
   for evaluator in evaluators:
     report = reports[evaluator.name]

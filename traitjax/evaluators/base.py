@@ -4,17 +4,20 @@ gathered predictions."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclasses.dataclass(frozen=True)
 class Context:
   """What an evaluator may read beside the predictions: the task (its model, table and the
-  counts it was sized with), the trained parameters, and the evaluated split's data source."""
+  counts it was sized with), the trained parameters, the evaluated split's data source, and
+  `predictions_of(split)`: the predictions of another split (e.g. a validation split to fit a
+  calibration on), each split passed over once per evaluation."""
 
   task: Any
   params: Any
   source: Any
+  predictions_of: Callable[[str], dict] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
