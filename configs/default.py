@@ -50,6 +50,13 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # to their visible truth (42 = every trait).
   config.evals.intervention = config_lib.eval_config(
       "intervention", "test", ks=(0, 1, 2, 4, 8, 16, 42), truth="traits_visible")
+  # Trust in the species predictions, each fitted on the val split: calibration (temperature
+  # scaling), selective prediction (risk-coverage of confidence scores) and conformal species
+  # sets (randomised APS, 1 - alpha coverage).
+  config.evals.calibration = config_lib.eval_config("calibration", "test", fit_split="val")
+  config.evals.selective = config_lib.eval_config("selective", "test", fit_split="val")
+  config.evals.conformal = config_lib.eval_config("conformal", "test", fit_split="val",
+                                                  alpha=0.05)
 
   if arg == "smoke":
     config.data.num_species = 20

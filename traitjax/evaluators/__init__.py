@@ -3,6 +3,7 @@
   config.evals.test = dict(type="classification", split="test", section="")
   config.evals.intervention = dict(type="intervention", split="test", ks=(0, 4, 16))
   config.evals.zeroshot = dict(type="zeroshot", split="test+zeroshot")
+  config.evals.calibration = dict(type="calibration", split="test", fit_split="val")
 
 `from_config` checks every entry before training starts (an unknown type or a field its type
 does not take stops the run in one line). `evaluate` makes one pass over each split the
@@ -26,9 +27,12 @@ from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
+from traitjax.evaluators import calibration
 from traitjax.evaluators import classification
+from traitjax.evaluators import conformal
 from traitjax.evaluators import intervention
 from traitjax.evaluators import parts
+from traitjax.evaluators import selective
 from traitjax.evaluators import zeroshot
 
 EVALUATORS = {
@@ -38,6 +42,9 @@ EVALUATORS = {
     "few_shot": zeroshot.FewShot,
     "parts": parts.Parts,
     "slot_names": parts.SlotNames,
+    "calibration": calibration.Calibration,
+    "selective": selective.Selective,
+    "conformal": conformal.Conformal,
 }
 
 # Batch fields gathered next to the predictions (images are not).

@@ -10,6 +10,7 @@ import numpy as np
 
 from traitjax.data import schema
 from traitjax.evaluators import base
+from traitjax.metrics import calibration
 from traitjax.metrics import zeroshot
 from traitjax.models import species as species_model
 
@@ -62,7 +63,7 @@ class FewShot(base.Evaluator):
     task = context.task
     table = task.species_table
     labels = predictions[schema.SPECIES]
-    probabilities = 1 / (1 + np.exp(-predictions["trait_logits"].astype(np.float64)))
+    probabilities = calibration.sigmoid(predictions["trait_logits"])
     seen_species = np.asarray(context.source.seen_species, bool)
     unseen_rows = np.flatnonzero(~seen_species)
     report = {}
@@ -88,7 +89,8 @@ class FewShot(base.Evaluator):
         result[f"{prefix}unseen_top1"] = scores["unseen_top1"]
         result[f"{prefix}unseen_top1_generalized"] = scores["unseen_top1_generalized"]
       result["seen_odds_max_change"] = float(np.abs(
-          zeroshot.softmax(after[:, seen_species]) - zeroshot.softmax(before[:, seen_species])
+          calibration.softmax(after[:, seen_species])
+          - calibration.softmax(before[:, seen_species])
       ).max())
       report[f"{n}_shot"] = result
     return report

@@ -27,6 +27,11 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
   return np.exp(log_softmax(logits, temperature))
 
 
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+  """1 / (1 + exp(-logits)) in float64 (trait probabilities from trait logits)."""
+  return 1 / (1 + np.exp(-np.asarray(logits, np.float64)))
+
+
 def _logit_nll(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:
   return float(-np.mean(log_softmax(logits, temperature)[np.arange(len(labels)), labels]))
 

@@ -62,8 +62,3 @@ def _seen_unseen_curve(logits, species, seen_species, unseen, num_points: int = 
   return {"ausuc": float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2)),
           "best_harmonic_mean": float(max(_harmonic_mean(a, b)
                                           for a, b in zip(seen_accuracy, unseen_accuracy)))}
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-  shifted = np.exp(logits - logits.max(-1, keepdims=True))
-  return shifted / shifted.sum(-1, keepdims=True)
