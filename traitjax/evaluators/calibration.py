@@ -6,23 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
 from traitjax.data import schema
 from traitjax.evaluators import base
 from traitjax.metrics import calibration
-
-
-def nans_to_none(report):
-  """`report` (nested dicts and lists) with every NaN or infinite number as None (JSON has
-  neither)."""
-  if isinstance(report, dict):
-    return {k: nans_to_none(v) for k, v in report.items()}
-  if isinstance(report, list):
-    return [nans_to_none(v) for v in report]
-  if isinstance(report, float) and not np.isfinite(report):
-    return None
-  return report
+from traitjax.metrics import classification
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,4 +52,4 @@ class Calibration(FitsOnSplit):
       report[f"nll_{when}"] = calibration.negative_log_likelihood(probabilities, labels)
       report[f"brier_{when}"] = calibration.brier_score(probabilities, labels)
       report["reliability"][when] = calibration.reliability_bins(probabilities, labels)
-    return nans_to_none(report)
+    return classification.nans_to_none(report)

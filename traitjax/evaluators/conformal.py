@@ -46,4 +46,4 @@ class Conformal(calibration_evaluator.FitsOnSplit):
     report["by_frequency_bin"] = {
         name: conformal.set_report(sets[bins == name], labels[bins == name])
         for name in ("head", "mid", "tail") if np.any(bins == name)}
-    return calibration_evaluator.nans_to_none(report)
+    return classification.nans_to_none(report)

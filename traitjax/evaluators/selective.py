@@ -91,4 +91,4 @@ class Selective(calibration_evaluator.FitsOnSplit):
       if seen.any() and not seen.all():
         report["ood_auroc"] = {name: selective.roc_auc(score, seen)
                                for name, score in scores.items()}
-    return calibration_evaluator.nans_to_none(report)
+    return classification.nans_to_none(report)

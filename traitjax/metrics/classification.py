@@ -20,9 +20,16 @@ HEAD = 100
 TAIL = 20
 
 
-def nan_to_none(report: dict) -> dict:
-  """`report` with each NaN number as None (JSON has no NaN)."""
-  return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in report.items()}
+def nans_to_none(report):
+  """`report` (nested dicts and lists) with every NaN or infinite number as None (JSON has
+  neither)."""
+  if isinstance(report, dict):
+    return {k: nans_to_none(v) for k, v in report.items()}
+  if isinstance(report, list):
+    return [nans_to_none(v) for v in report]
+  if isinstance(report, float) and not np.isfinite(report):
+    return None
+  return report
 
 
 def frequency_bins(train_counts: np.ndarray) -> np.ndarray:
@@ -60,7 +67,7 @@ def classification_report(predictions: dict[str, np.ndarray], train_counts: np.n
   report["by_degradation"] = {
       name: float(correct[degradation == i].mean())
       for i, name in enumerate(schema.DEGRADATIONS) if np.any(degradation == i)}
-  return nan_to_none(report)
+  return nans_to_none(report)
 
 
 def nearest_row_top1(truth: np.ndarray, table: np.ndarray, species: np.ndarray) -> float:

@@ -149,7 +149,7 @@ def part_discovery_report(masks: np.ndarray, centroids: np.ndarray, presence: np
       "num_keypoints": int(len(part)),
       "background_share": float(np.mean(slot >= num_slots)) if len(part) else 0.0,
   }
-  return classification.nan_to_none(report)
+  return classification.nans_to_none(report)
 
 
 def slot_trait_names(slot_trait_logits: np.ndarray, truth: np.ndarray,
