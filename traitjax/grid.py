@@ -95,9 +95,11 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
                      fingerprint, saved, point_dir)
       else:
         logging.info("%s computed: %s", progress, point_dir)
-      _write_fingerprint(point_dir, point, fingerprint)
+      if not force_new_run:  # A run of this config stopped midway then resumes next time.
+        _write_fingerprint(point_dir, point, fingerprint)
       report = train.train_and_evaluate(this_config, point_dir, force_new_run=force_new_run)
-      _write_fingerprint(point_dir, point, fingerprint)  # In case the old run moved aside took it.
+      if force_new_run:  # Written once the old run (and its file) has moved aside.
+        _write_fingerprint(point_dir, point, fingerprint)
       computed.append(name)
     results.append({"point": point, **{key: _lookup(report, key, report_path)
                                         for key in sweep.metrics}})

@@ -85,10 +85,16 @@ class SaveCheckpoint:
     self.checkpoints, self.iterator = checkpoints, iterator
     self.every, self.total_steps = every, total_steps
 
+  def due(self, step: int) -> bool:
+    return _due(step, self.every) or step == self.total_steps
+
+  def save(self, step: int, state) -> None:
+    self.checkpoints.save(step, state, self.iterator)
+
   def __call__(self, step, state, measurements):
     del measurements
-    if _due(step, self.every) or step == self.total_steps:
-      self.checkpoints.save(step, state, self.iterator)
+    if self.due(step):
+      self.save(step, state)
 
 
 class PeriodicEvaluation:
@@ -139,10 +145,8 @@ class StopOnSignal:
 
   SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
 
-  def __init__(self, checkpoints: checkpoints_lib.Checkpoints, iterator, checkpoint_every: int,
-               total_steps: int):
-    self.checkpoints, self.iterator = checkpoints, iterator
-    self.checkpoint_every, self.total_steps = checkpoint_every, total_steps
+  def __init__(self, checkpoint: SaveCheckpoint):
+    self.checkpoint = checkpoint
     self.received, self._previous = None, {}
 
   def _handle(self, signal_number, frame):
@@ -165,6 +169,6 @@ class StopOnSignal:
     del measurements
     if self.received is None:
       return
-    if not (_due(step, self.checkpoint_every) or step == self.total_steps):
-      self.checkpoints.save(step, state, self.iterator)
+    if not self.checkpoint.due(step):  # Else the checkpoint action has just saved it.
+      self.checkpoint.save(step, state)
     raise TrainingInterrupted(step, self.received)

@@ -132,12 +132,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   writer = writers.MetricWriter(workdir, resume_step=first_step)
   profile = periodic_actions.Profile(os.path.join(workdir, "profile"), train.profile_start_step,
                                      train.profile_num_steps)
-  stop = periodic_actions.StopOnSignal(checkpoints, iterator, train.checkpoint_every, total)
+  checkpoint = periodic_actions.SaveCheckpoint(checkpoints, iterator, train.checkpoint_every,
+                                               total)
+  stop = periodic_actions.StopOnSignal(checkpoint)
   all_actions = [
       periodic_actions.LogMeasurements(writer, total, first_step, train.log_every,
                                        train.checkpoint_every, checkpoints.directory),
-      periodic_actions.SaveCheckpoint(checkpoints, iterator, train.checkpoint_every, total),
-      stop, periodic_actions.PeriodicEvaluation(evaluators, evaluate, writer, total),
+      checkpoint, stop, periodic_actions.PeriodicEvaluation(evaluators, evaluate, writer, total),
       profile, *actions]
   skipped = set()  # Indices of unreadable training files met, each counted once.
   start_time = time.perf_counter()
