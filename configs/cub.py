@@ -49,6 +49,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train.checkpoint_every = 100
   config.input = config_lib.input_config(batch_size=32)
   config.preview = config_lib.preview_config(num_images=16)
+  config.trust = config_lib.trust_config(fit_split="")
   config.evals = ml_collections.ConfigDict()
   # The test split's report is the top level of metrics.json.
   config.evals.test = config_lib.eval_config("classification", "test", section="")

@@ -43,6 +43,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train = config_lib.train_config(steps=1200)
   config.input = config_lib.input_config(batch_size=64)
   config.preview = config_lib.preview_config(num_images=24)
+  config.trust = config_lib.trust_config(fit_split="val")
   config.evals = ml_collections.ConfigDict()
   # The test split's report is the top level of metrics.json.
   config.evals.test = config_lib.eval_config("classification", "test", section="")
@@ -50,13 +51,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # to their visible truth (42 = every trait).
   config.evals.intervention = config_lib.eval_config(
       "intervention", "test", ks=(0, 1, 2, 4, 8, 16, 42), truth="traits_visible")
-  # Trust in the species predictions, each fitted on the val split: calibration (temperature
-  # scaling), selective prediction (risk-coverage of confidence scores) and conformal species
-  # sets (randomised APS, 1 - alpha coverage).
-  config.evals.calibration = config_lib.eval_config("calibration", "test", fit_split="val")
-  config.evals.selective = config_lib.eval_config("selective", "test", fit_split="val")
-  config.evals.conformal = config_lib.eval_config("conformal", "test", fit_split="val",
-                                                  alpha=0.05)
+  # Trust in the predictions, fitted on config.trust.fit_split: calibration (temperature and
+  # per-trait scaling), selective prediction (scores of trust, decisions with a reason; seen vs
+  # zero-shot species) and conformal species sets (randomised APS, 1 - alpha coverage).
+  config.evals.calibration = config_lib.eval_config("calibration", "test")
+  config.evals.selective = config_lib.eval_config("selective", "test", unseen_split="zeroshot")
+  config.evals.conformal = config_lib.eval_config("conformal", "test")
 
   if arg == "smoke":
     config.data.num_species = 20

@@ -146,6 +146,14 @@ def eval_config(kind: str, split: str, **fields) -> ml_collections.ConfigDict:
   return ml_collections.ConfigDict({"type": kind, "split": split, **fields})
 
 
+def trust_config(fit_split: str) -> ml_collections.ConfigDict:
+  """When to trust a prediction (`traitjax.trust`): the split it is fitted on ("" = none; the
+  trust evaluators then cannot run), the accuracy its identify/abstain threshold aims at
+  among the photos it identifies, and the miscoverage alpha of its conformal species sets."""
+  return ml_collections.ConfigDict({"fit_split": fit_split, "target_accuracy": 0.95,
+                                    "alpha": 0.05})
+
+
 def train_config(steps: int) -> ml_collections.ConfigDict:
   """Loop length, logging and checkpoint intervals, and an optional profiler trace of
   `profile_num_steps` steps after step `profile_start_step` (0 = none) into WORKDIR/profile."""

@@ -110,7 +110,7 @@ class PeriodicEvaluation:
     del measurements
     due = [e for e in self.evaluators if _due(step, e.every) and step < self.total_steps]
     if due:
-      _, reports = self.evaluate(due, state)
+      reports = self.evaluate(due, state).reports
       self.writer.write(step, writers.flatten_scalars(reports))
 
 

@@ -1,6 +1,8 @@
 """Figures of training runs, from their workdirs (`python -m traitjax.plot_metrics` draws them):
 training curves (what TensorBoard shows, for a README), test-time intervention curves from
-metrics.json, and the slot masks of a slot-attention workdir's newest checkpoint.
+metrics.json, and the slot masks of a slot-attention workdir's newest checkpoint; and the
+figures of the trust evaluators' reports (a reliability diagram, risk-coverage curves), which
+training writes beside metrics.json.
 """
 
 import errno
@@ -112,6 +114,64 @@ def intervention(workdirs: list[str]) -> plt.Figure:
   ax.legend(fontsize=8)
   figure.tight_layout()
   return figure
+
+
+def reliability_diagram(report: dict) -> plt.Figure:
+  """Accuracy against confidence per bin, before and after temperature scaling, from a
+  calibration report (its `reliability` bins, ECE and temperature)."""
+  figure, axes = plt.subplots(1, 2, figsize=(8, 3.6), sharey=True)
+  for ax, when in zip(axes, ("before", "after")):
+    bins = report["reliability"][when]
+    edges = np.array(bins["upper_edge"])
+    width = edges[0]
+    accuracy = np.array([np.nan if a is None else a for a in bins["accuracy"]])
+    confidence = np.array([np.nan if c is None else c for c in bins["confidence"]])
+    ax.bar(edges - width / 2, np.nan_to_num(accuracy), width=width * 0.95, color="#4c72b0",
+           label="accuracy")
+    ax.bar(edges - width / 2, np.nan_to_num(confidence - accuracy), bottom=np.nan_to_num(
+        accuracy), width=width * 0.95, color="#dd8452", alpha=0.45, label="gap to confidence")
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    temperature = 1.0 if when == "before" else report["temperature"]
+    ece = report[f"ece_{when}"]
+    ax.set_title(f"{when} (T = {temperature:.2f}): ECE "
+                 f"{'n/a' if ece is None else f'{ece:.3f}'}", fontsize=9)
+    ax.set_xlabel("confidence (top-1 probability)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+  axes[0].set_ylabel("accuracy")
+  axes[0].legend(fontsize=8, loc="upper left")
+  figure.tight_layout()
+  return figure
+
+
+def risk_coverage(report: dict) -> plt.Figure:
+  """Error rate among the accepted photos against coverage, one line per score of trust,
+  from a selective report (`by_score` curves; the chosen score drawn thicker, the decision
+  threshold's coverage marked)."""
+  figure, ax = plt.subplots(figsize=(5.2, 3.6))
+  for name, summary in report["by_score"].items():
+    curve = summary["curve"]
+    aurc = summary["aurc"]
+    ax.plot(curve["coverage"], curve["risk"], lw=2.5 if name == report["score"] else 1.2,
+            label=f"{name} (AURC {'n/a' if aurc is None else f'{aurc:.3f}'})")
+  decisions = report.get("decisions")
+  if decisions and decisions.get("abstention_rate") is not None:
+    ax.axvline(1 - decisions["abstention_rate"], color="grey", ls=":", lw=1,
+               label=f"decision threshold (target {decisions['target_accuracy']:.0%})")
+  ax.set_xlabel("coverage (fraction of photos answered)")
+  ax.set_ylabel("risk (error rate of answers)")
+  ax.set_xlim(0, 1)
+  ax.set_ylim(0, None)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=7)
+  figure.tight_layout()
+  return figure
+
+
+def save_figure(figure: plt.Figure, path: str) -> None:
+  """Writes `figure` as a PNG and closes it."""
+  figure.savefig(path, dpi=120)
+  plt.close(figure)
 
 
 def slot_masks(workdir: str, num_photos: int, split: str = "test") -> plt.Figure:

@@ -34,8 +34,10 @@ from traitjax import config_lib
 from traitjax import evaluators as evaluators_lib
 from traitjax import optim
 from traitjax import periodic_actions
+from traitjax import plots
 from traitjax import sharding
 from traitjax import tasks
+from traitjax import trust as trust_lib
 from traitjax import writers
 from traitjax.data import pipeline
 from traitjax.data import schema
@@ -94,6 +96,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   step with a checkpoint (periodic_actions.TrainingInterrupted)."""
   config_lib.check(config)
   evaluators = evaluators_lib.from_config(config.evals)
+  evaluators_lib.check_splits(evaluators, config)
   train_source = sources.make_source(config.data, "train")
   if len(train_source) == 0:
     raise ValueError("no training photo: every species is held out or none is left "
@@ -126,8 +129,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
       task, tx, mesh, optim.frozen_mask(config.optim, state.params),
       optim.learning_rate_schedule(config.optim, total))
 
-  def evaluate(chosen, state):
-    return evaluators_lib.evaluate(chosen, task, state, config, mesh, shard)
+  def evaluate(chosen, state, **kwargs):
+    return evaluators_lib.evaluate(chosen, task, state, config, mesh, shard, **kwargs)
 
   writer = writers.MetricWriter(workdir, resume_step=first_step)
   profile = periodic_actions.Profile(os.path.join(workdir, "profile"), train.profile_start_step,
@@ -157,12 +160,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     profile.stop()
     iterator.close()
     checkpoints.close()
-  report, reports = evaluate(evaluators, state)
+  evaluation = evaluate(evaluators, state, fit_trust_anyway=True)
+  report = evaluation.report
   report["num_skipped_train"] = sharding.sum_over_processes(len(skipped))
   report["train_seconds"] = round(time.perf_counter() - start_time, 1)
-  writer.write(total, writers.flatten_scalars(reports))
+  writer.write(total, writers.flatten_scalars(evaluation.reports))
   writer.close()
-  _write_report(os.path.join(workdir, "metrics.json"), report)
+  _write_results(workdir, evaluators, evaluation)
   return report
 
 
@@ -174,19 +178,36 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
   evaluators = evaluators_lib.from_config(config.evals)
   if not evaluators:
     raise ValueError("config.evals names no evaluator")
+  trust_path = os.path.join(workdir, trust_lib.FILE_NAME)
+  saved_trust = trust_lib.Trust.load(trust_path) if os.path.isfile(trust_path) else None
+  evaluators_lib.check_splits(evaluators, config, trust_saved=saved_trust is not None)
   mesh = sharding.make_mesh()
   shard = pipeline.HostShard(jax.process_index(), jax.process_count())
   task, state, _ = checkpoints_lib.restore_for_eval(config, workdir, evaluators[0].split, mesh)
-  report, _ = evaluators_lib.evaluate(evaluators_lib.applicable(evaluators, task), task, state,
-                                      config, mesh, shard)
+  evaluators = evaluators_lib.applicable(evaluators, task)
+  evaluation = evaluators_lib.evaluate(evaluators, task, state, config, mesh, shard,
+                                       trust=saved_trust)
   directory = os.path.join(workdir, "eval", name)
   os.makedirs(directory, exist_ok=True)
-  _write_report(os.path.join(directory, "metrics.json"), report)
-  return report
+  _write_results(directory, evaluators, evaluation, save_trust=saved_trust is None)
+  return evaluation.report
 
 
-def _write_report(path: str, report: dict) -> None:
-  if jax.process_index() == 0:
-    with open(path, "w") as f:
-      json.dump(report, f, indent=1)
-    logging.info("metrics (%s): %s", path, json.dumps(report))
+def _write_results(directory: str, evaluators, evaluation: evaluators_lib.Evaluation,
+                   save_trust: bool = True) -> None:
+  """metrics.json, the evaluators' figures (figures/<evaluator>_<figure>.png) and, when the
+  evaluation fitted one, trust.json in `directory` (from the first process)."""
+  if jax.process_index() != 0:
+    return
+  path = os.path.join(directory, "metrics.json")
+  with open(path, "w") as f:
+    json.dump(evaluation.report, f, indent=1)
+  logging.info("metrics (%s): %s", path, json.dumps(evaluation.report))
+  if save_trust and evaluation.trust is not None:
+    evaluation.trust.save(os.path.join(directory, trust_lib.FILE_NAME))
+  for evaluator in evaluators:
+    if evaluator.name in evaluation.reports:
+      for figure_name, figure in evaluator.figures(evaluation.reports[evaluator.name]).items():
+        os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
+        plots.save_figure(figure, os.path.join(directory, "figures",
+                                               f"{evaluator.name}_{figure_name}.png"))

@@ -65,8 +65,9 @@ def test_reports_nest_in_their_sections(monkeypatch):
   chosen = [_Fixed(name="top", section=""), _Fixed(name="a", section="x"),
             _Fixed(name="b", section="x.y"), _Fixed(name="c"), _Fixed(name="d", empty=True)]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  nested, by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
-                                        None, None)
+  evaluation = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+                                   None, None)
+  nested, by_name = evaluation.report, evaluation.reports
   assert nested == {"from": "top", "x": {"from": "a", "y": {"from": "b"}}, "c": {"from": "c"}}
   assert by_name == {name: {"from": name} for name in ("top", "a", "b", "c")}
 
@@ -126,7 +127,7 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
             _Fixed(name="c", split="val")]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  _, by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
-                                   None, None)
+  by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+                                None, None).reports
   assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
   assert sorted(passes) == ["test", "val"]

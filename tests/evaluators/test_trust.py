@@ -1,5 +1,6 @@
-"""The trust evaluators (calibration, selective, conformal) on small fake predictions: each
-fits on another split's predictions and reports under its documented keys."""
+"""The trust evaluators (calibration, selective, conformal) on a made-up trait-based model's
+predictions: each reads the evaluation's trust fit and reports under its documented keys; and
+a smoke run writes them, their figures and trust.json."""
 
 import json
 import types
@@ -9,119 +10,106 @@ import numpy as np
 import pytest
 
 from tests import conftest
+from tests import fake_predictions
 from traitjax import evaluators
 from traitjax import train
-from traitjax.data import schema
+from traitjax import trust as trust_lib
 from traitjax.evaluators import base
-from traitjax.metrics import calibration
 
-NUM_SPECIES = 6
-TRAIN_COUNTS = np.array([500, 500, 50, 50, 5, 0])  # head, head, mid, mid, tail, unseen
-
-
-def _predictions(seed, num_examples, scale=4.0, species=None):
-  """Logits x `scale` of a calibrated model (labels drawn from its softmax)."""
-  rng = np.random.default_rng(seed)
-  logits = rng.normal(scale=1.5, size=(num_examples, NUM_SPECIES))
-  if species is None:
-    probabilities = calibration.softmax(logits)
-    species = np.minimum((probabilities.cumsum(-1) < rng.random((num_examples, 1))).sum(-1),
-                         NUM_SPECIES - 1)
-  return {"species_logits": (scale * logits).astype(np.float32),
-          "trait_logits": rng.normal(size=(num_examples, 4)).astype(np.float32),
-          schema.SPECIES: species, schema.DEGRADATION: rng.integers(0, 2, num_examples),
-          "num_examples": num_examples, "num_skipped": 0}
+TABLE = fake_predictions.table(0)
+TRAIN_COUNTS = np.array([500] * 4 + [50] * 4 + [5] * 3 + [0])  # head, mid, tail, unseen
 
 
-def _context(fit, reads_traits=True, seen_species=None):
-  task = types.SimpleNamespace(species_train_counts=TRAIN_COUNTS,
-                               species_reads_traits=reads_traits)
-  source = types.SimpleNamespace(seen_species=seen_species)
-  return base.Context(task=task, params=None, source=source,
-                      predictions_of=lambda split: {"val": fit}[split])
+def _context(seen_species=None, unseen=None):
+  task = types.SimpleNamespace(species_train_counts=TRAIN_COUNTS, species_reads_traits=True)
+  source = types.SimpleNamespace(seen_species=seen_species, trait_table=TABLE)
+  fitted = trust_lib.fit(fake_predictions.predictions(0, 1500, TABLE), TABLE)
+  return base.Context(task=task, params=None, source=source, trust=lambda: fitted,
+                      predictions_of=lambda split: {"zeroshot": unseen}[split])
 
 
 def _evaluator(kind, **fields):
   (evaluator,) = evaluators.from_config(ml_collections.ConfigDict(
-      {kind: {"type": kind, "split": "test", "fit_split": "val", **fields}}))
+      {kind: {"type": kind, "split": "test", **fields}}))
   return evaluator
 
 
-def test_calibration_fits_the_temperature_on_the_fit_split():
-  report = _evaluator("calibration")(_predictions(1, 3000), _context(_predictions(0, 3000)))
-  assert report["temperature"] == pytest.approx(4.0, rel=0.1)
-  assert report["num_fit"] == 3000
+def test_calibration_reports_species_and_trait_calibration_before_and_after():
+  report = _evaluator("calibration")(fake_predictions.predictions(1, 3000, TABLE), _context())
+  assert report["temperature"] > 2 and report["num_fit"] == 1500
   assert report["ece_after"] < report["ece_before"]
   assert report["nll_after"] < report["nll_before"]
   assert report["brier_after"] < report["brier_before"]
+  assert report["traits"]["truth"] == "traits"
+  assert report["traits"]["ece_after"] < report["traits"]["ece_before"]
   for when in ("before", "after"):
     assert sum(report["reliability"][when]["count"]) == 3000
   json.dumps(report, allow_nan=False)
 
 
-@pytest.mark.parametrize("kind", ["calibration", "selective", "conformal"])
-def test_an_empty_fit_split_is_refused_naming_the_field(kind):
-  empty = _predictions(0, 0)
-  with pytest.raises(ValueError, match=rf"config.evals.{kind}.fit_split: split 'val' has no "):
-    _evaluator(kind)(_predictions(1, 20), _context(empty))
-
-
-def test_selective_reports_each_score_and_the_groups():
-  predictions = _predictions(1, 600)
-  report = _evaluator("selective")(predictions, _context(_predictions(0, 600)))
-  assert set(report["by_score"]) == {"max_probability", "margin", "trait_evidence"}
-  assert report["score"] in report["by_score"]
+def test_selective_reports_each_score_the_decisions_and_the_groups():
+  predictions = fake_predictions.predictions(1, 2000, TABLE)
+  report = _evaluator("selective")(predictions, _context())
+  assert set(report["by_score"]) == set(trust_lib.SCORES)
   best = report["by_score"][report["score"]]
   for key in ("aurc", "augrc", "accuracy_at_coverage", "coverage_at_accuracy_0.95"):
     assert report[key] == best[key]
   assert set(report["accuracy_at_coverage"]) == {"0.5", "0.8", "0.9"}
-  accuracy = np.mean(predictions["species_logits"].argmax(-1) == predictions[schema.SPECIES])
-  # The softmax confidences rank correct predictions first: fewer accepted, more accurate.
-  assert report["by_score"]["max_probability"]["accuracy_at_coverage"]["0.5"] > accuracy
-  assert 0 <= report["augrc"] <= report["aurc"] <= 1
-  assert set(report["by_degradation"]) == {"none", "blur"}
+  top1 = report["decisions"]["top1"]
+  assert report["accuracy_at_coverage"]["0.8"] > top1
+  decisions = report["decisions"]
+  assert decisions["selective_accuracy"] > top1 and 0 < decisions["abstention_rate"] < 1
+  assert sum(decisions["reasons"].values()) == round(decisions["abstention_rate"] * 2000)
+  # Unclear photos (degradation 1 in the made-up data) are declined far more often.
+  by_degradation = report["by_degradation"]
+  assert (by_degradation["blur"]["decisions"]["abstention_rate"]
+          > 2 * by_degradation["none"]["decisions"]["abstention_rate"])
   assert set(report["by_frequency_bin"]) == {"head", "mid", "tail"}
-  assert sum(g["num_examples"] for g in report["by_frequency_bin"].values()) == 600
-  assert "ood_auroc" not in report  # No seen_species split here.
+  assert sum(g["num_examples"] for g in report["by_frequency_bin"].values()) == 2000
+  assert "ood_auroc" not in report  # No seen_species here.
   json.dumps(report, allow_nan=False)
 
 
-def test_selective_without_traits_and_with_unseen_species():
-  predictions = _predictions(1, 300)
-  seen = np.array([True] * 5 + [False])
-  report = _evaluator("selective")(predictions, _context(_predictions(0, 300),
-                                                         reads_traits=False,
-                                                         seen_species=seen))
-  assert set(report["by_score"]) == {"max_probability", "margin"}
-  assert set(report["ood_auroc"]) == {"max_probability", "margin"}
-  assert all(0 <= v <= 1 for v in report["ood_auroc"].values())
+def test_selective_scores_photos_of_unseen_species_from_another_split():
+  seen = TRAIN_COUNTS > 0
+  clear = (0.5, 1.0)
+  predictions = fake_predictions.predictions(1, 1000, TABLE, clarity=clear)
+  predictions["species"] = np.where(seen[predictions["species"]], predictions["species"], 0)
+  rows = (np.random.default_rng(4).random((500, TABLE.num_traits)) < 0.35).astype(np.float32)
+  unseen = fake_predictions.predictions(2, 500, TABLE, clarity=clear, rows=rows)
+  unseen["species"][:] = np.flatnonzero(~seen)[0]
+  report = _evaluator("selective", unseen_split="zeroshot")(
+      predictions, _context(seen_species=seen, unseen=unseen))
+  assert report["ood_num_unseen"] == 500
+  assert set(report["ood_auroc"]) == set(trust_lib.SCORES)
+  assert report["ood_auroc"]["compatibility"] > 0.9
 
 
 def test_conformal_sets_cover_about_one_minus_alpha():
-  report = _evaluator("conformal", alpha=0.1)(_predictions(1, 4000),
-                                              _context(_predictions(0, 4000)))
-  assert report["alpha"] == 0.1 and report["num_fit"] == 4000
-  assert report["coverage"] == pytest.approx(0.9, abs=0.02)
-  assert 0 < report["mean_set_size"] < NUM_SPECIES
-  assert 0 < report["threshold"] <= 1
+  report = _evaluator("conformal")(fake_predictions.predictions(1, 4000, TABLE), _context())
+  assert report["alpha"] == 0.05 and report["num_fit"] == 1500
+  assert report["coverage"] == pytest.approx(0.95, abs=0.02)
+  assert 1 < report["mean_set_size"] < TABLE.num_species
   assert set(report["by_frequency_bin"]) == {"head", "mid", "tail"}
   json.dumps(report, allow_nan=False)
 
 
-def test_conformal_with_too_few_fit_examples_keeps_every_species():
-  report = _evaluator("conformal")(_predictions(1, 50), _context(_predictions(0, 10)))
-  assert report["threshold"] is None
-  assert report["coverage"] == 1.0 and report["mean_set_size"] == NUM_SPECIES
-
-
-def test_conformal_alpha_is_checked():
-  with pytest.raises(ValueError, match=r"config.evals.conformal.alpha must be in \(0, 1\)"):
-    _evaluator("conformal", alpha=1.5)
+def test_a_trust_evaluator_without_a_fit_split_is_refused_at_start():
+  config = conftest.load_config_module("cub").get_config("smoke")
+  config.trust.fit_split = "val"  # The smoke run has no val split (data.val_fraction = 0).
+  config.data.val_fraction = 0.0
+  config.evals.conformal = ml_collections.ConfigDict({"type": "conformal", "split": "test"})
+  chosen = evaluators.from_config(config.evals)
+  with pytest.raises(ValueError, match=r"config.trust.fit_split: evaluator conformal needs a "):
+    evaluators.check_splits(chosen, config)
+  config.evals.conformal.split = "val"
+  with pytest.raises(ValueError, match=r"config.evals.conformal.split: the data has no split "):
+    evaluators.check_splits(evaluators.from_config(config.evals), config)
 
 
 def test_default_smoke_config_trains_and_reports_trust(tmp_path):
   """configs/default.py:smoke trains and writes the three trust sections to metrics.json,
-  fitted on its val split."""
+  fitted on its val split, their figures, and trust.json, which --mode=eval then reads."""
   config = conftest.load_config_module("default").get_config("smoke")
   config.data.image_size = 32
   train.train_and_evaluate(config, str(tmp_path))
@@ -130,5 +118,13 @@ def test_default_smoke_config_trains_and_reports_trust(tmp_path):
   assert metrics["calibration"]["temperature"] > 0
   assert metrics["calibration"]["num_fit"] > 0
   assert 0 <= metrics["selective"]["accuracy_at_coverage"]["0.8"] <= 1
+  assert set(metrics["selective"]["ood_auroc"]) == set(trust_lib.SCORES)
   assert 0 <= metrics["conformal"]["coverage"] <= 1
   assert metrics["conformal"]["alpha"] == 0.05
+  figures = sorted(p.name for p in (tmp_path / "figures").iterdir())
+  assert figures == ["calibration_reliability.png", "selective_risk_coverage.png"]
+  saved = trust_lib.Trust.load(tmp_path / trust_lib.FILE_NAME)
+  assert saved.temperature == metrics["calibration"]["temperature"]
+  config.trust.fit_split = ""  # --mode=eval reads the saved trust: no fit split needed.
+  report = train.evaluate_checkpoint(config, str(tmp_path))
+  assert report["calibration"]["temperature"] == saved.temperature

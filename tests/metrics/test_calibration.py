@@ -76,3 +76,33 @@ def test_empty_inputs_give_nan():
   assert np.isnan(calibration.expected_calibration_error(empty, labels))
   assert np.isnan(calibration.negative_log_likelihood(empty, labels))
   assert np.isnan(calibration.brier_score(empty, labels))
+
+
+def test_fit_logistic_recovers_each_batched_regression():
+  rng = np.random.default_rng(0)
+  truth = np.array([[2.0, -1.0], [-0.5, 0.5], [0.0, 3.0]])  # [G, D]: slope, intercept
+  x = np.stack([rng.normal(size=(3, 20000)), np.ones((3, 20000))], -1)
+  y = rng.random((3, 20000)) < 1 / (1 + np.exp(-np.einsum("gnd,gd->gn", x, truth)))
+  fitted = calibration.fit_logistic(x, y, l2=1e-6)
+  np.testing.assert_allclose(fitted, truth, atol=0.1)
+
+
+def test_fit_logistic_leaves_out_weightless_examples_and_stays_at_its_prior_without_any():
+  x = np.stack([np.linspace(-2, 2, 100), np.ones(100)], -1)[None]
+  y = (x[..., 0] > 0).astype(float)
+  weights = np.zeros((1, 100))
+  np.testing.assert_allclose(calibration.fit_logistic(x, y, weights, prior=np.array([1.0, 0.0])),
+                             [[1.0, 0.0]])
+  flipped = calibration.fit_logistic(x, 1 - y, l2=1e-3)  # Separable: finite, and negative.
+  assert np.all(np.isfinite(flipped)) and flipped[0, 0] < -3
+
+
+def test_binary_calibration_error_of_calibrated_and_overconfident_traits():
+  rng = np.random.default_rng(0)
+  p = rng.random((5000, 8))
+  labels = (rng.random(p.shape) < p).astype(float)
+  labels[0] = np.nan  # Unknown labels are left out.
+  assert calibration.binary_calibration_error(p, labels) < 0.02
+  sharp = calibration.sigmoid(4 * np.log(p / (1 - p)))
+  assert calibration.binary_calibration_error(sharp, labels) > 0.1
+  assert np.isnan(calibration.binary_calibration_error(p, np.full(p.shape, np.nan)))

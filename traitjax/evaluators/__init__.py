@@ -3,13 +3,17 @@
   config.evals.test = dict(type="classification", split="test", section="")
   config.evals.intervention = dict(type="intervention", split="test", ks=(0, 4, 16))
   config.evals.zeroshot = dict(type="zeroshot", split="test+zeroshot")
-  config.evals.calibration = dict(type="calibration", split="test", fit_split="val")
+  config.evals.calibration = dict(type="calibration", split="test")
 
 `from_config` checks every entry before training starts (an unknown type or a field its type
 does not take stops the run in one line). `evaluate` makes one pass over each split the
 evaluators read, gathers the task's predictions with the batch fields, and puts each report in
 its section of the result (the layout of metrics.json). A new evaluator is a
 `base.Evaluator` subclass in this package, registered in `EVALUATORS`.
+
+The trust evaluators (calibration, selective, conformal) share one `traitjax.trust.Trust`
+per evaluation: fitted on `config.trust.fit_split` when first asked for, unless the caller
+passes one (e.g. the workdir's saved trust.json).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import ml_collections
 import numpy as np
 
 from traitjax import sharding
+from traitjax import trust as trust_lib
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
@@ -53,8 +58,9 @@ GATHERED_FIELDS = (schema.SPECIES, schema.TRAITS, schema.TRAITS_VISIBLE, schema.
 
 
 def from_config(evals: ml_collections.ConfigDict) -> list[base.Evaluator]:
-  """The evaluators of `config.evals` (in name order, as ConfigDict keeps keys). Raises ValueError naming the entry for an
-  unknown type, a field its type does not take, or a bad value."""
+  """The evaluators of `config.evals` (in name order, as ConfigDict keeps keys). Raises
+  ValueError naming the entry for an unknown type, a field its type does not take, or a bad
+  value."""
   result = []
   for name, fields in evals.items():
     fields = dict(fields)
@@ -71,6 +77,35 @@ def from_config(evals: ml_collections.ConfigDict) -> list[base.Evaluator]:
     fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
     result.append(evaluator_class(name=name, **fields))
   return result
+
+
+def check_splits(evaluators: list[base.Evaluator], config: ml_collections.ConfigDict,
+                 trust_saved: bool = False) -> None:
+  """Raises ValueError naming the field when an evaluator reads a split the data does not
+  offer, or needs a trust fit that config.trust.fit_split cannot give (unless `trust_saved`:
+  the workdir's trust.json is read instead)."""
+  offered = sources.splits(config.data)
+  for evaluator in evaluators:
+    for split in evaluator.split.split("+"):
+      if split not in offered:
+        raise ValueError(f"config.evals.{evaluator.name}.split: the data has no split "
+                         f"{split!r}; it has {', '.join(offered)}")
+    if evaluator.needs_trust and not trust_saved:
+      fit_split = config.trust.fit_split
+      if fit_split not in offered:
+        raise ValueError(
+            f"config.trust.fit_split: evaluator {evaluator.name} needs a trust fit on a split "
+            f"the data offers ({', '.join(offered)}), got {fit_split!r} (CUB: a val split "
+            "comes with data.val_fraction > 0)")
+
+
+def fit_trust(config: ml_collections.ConfigDict, predictions_of, table) -> trust_lib.Trust:
+  """The trust fitted on the predictions of `config.trust.fit_split` (`trust.fit`)."""
+  split = config.trust.fit_split
+  predictions = predictions_of(split)
+  if len(predictions[schema.SPECIES]) == 0:
+    raise ValueError(f"config.trust.fit_split: split {split!r} has no examples to fit on")
+  return trust_lib.fit(predictions, table, config.trust.target_accuracy, config.trust.alpha)
 
 
 def applicable(evaluators: list[base.Evaluator], task) -> list[base.Evaluator]:
@@ -115,11 +150,25 @@ def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
   return {**predictions, "num_examples": num_examples, "num_skipped": num_skipped}, source
 
 
+@dataclasses.dataclass(frozen=True)
+class Evaluation:
+  """What `evaluate` gives: the nested report (each evaluator's in its section; the layout of
+  metrics.json), each evaluator's own report by name, and the trust the evaluation used
+  (None when it needed none)."""
+
+  report: dict
+  reports: dict[str, dict]
+  trust: trust_lib.Trust | None
+
+
 def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collections.ConfigDict,
-             mesh, shard: pipeline.HostShard) -> tuple[dict, dict[str, dict]]:
-  """Runs `evaluators` on `state`, one prediction pass per split. Returns the nested report
-  (each evaluator's in its section) and each evaluator's own report by name."""
+             mesh, shard: pipeline.HostShard, trust: trust_lib.Trust | None = None,
+             fit_trust_anyway: bool = False) -> Evaluation:
+  """Runs `evaluators` on `state`, one prediction pass per split. The trust evaluators read
+  `trust`, else one fitted on `config.trust.fit_split`; with `fit_trust_anyway` that fit
+  happens even when no evaluator asks for it (so training can save it)."""
   passes = {}
+  trusts = [] if trust is None else [trust]
 
   def predictions_and_source(split):
     if split not in passes:
@@ -127,12 +176,23 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
                                     mesh, shard, config.input.num_workers)
     return passes[split]
 
+  def predictions_of(split):
+    return predictions_and_source(split)[0]
+
+  def shared_trust():
+    if not trusts:
+      source = predictions_and_source(config.trust.fit_split)[1]
+      trusts.append(fit_trust(config, predictions_of, base.species_table(task, source)))
+    return trusts[0]
+
   reports = {}
   for evaluator in sorted(evaluators, key=lambda e: e.split):  # One split's evaluators together.
     predictions, source = predictions_and_source(evaluator.split)
     context = base.Context(task=task, params=state.params, source=source,
-                           predictions_of=lambda split: predictions_and_source(split)[0])
+                           predictions_of=predictions_of, trust=shared_trust)
     reports[evaluator.name] = evaluator(predictions, context)
+  if fit_trust_anyway and config.get("trust") and config.trust.fit_split:
+    shared_trust()
   nested = {}
   for evaluator in evaluators:
     report = reports[evaluator.name]
@@ -142,4 +202,5 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
     for key in evaluator.path:
       node = node.setdefault(key, {})
     node.update(report)
-  return nested, {name: report for name, report in reports.items() if report is not None}
+  return Evaluation(nested, {name: report for name, report in reports.items()
+                             if report is not None}, trusts[0] if trusts else None)

@@ -6,18 +6,35 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
+from traitjax.data import schema
+
 
 @dataclasses.dataclass(frozen=True)
 class Context:
   """What an evaluator may read beside the predictions: the task (its model, table and the
-  counts it was sized with), the trained parameters, the evaluated split's data source, and
-  `predictions_of(split)`: the predictions of another split (e.g. a validation split to fit a
-  calibration on), each split passed over once per evaluation."""
+  counts it was sized with), the trained parameters, the evaluated split's data source,
+  `predictions_of(split)`: the predictions of another split, each split passed over once per
+  evaluation, and `trust()`: the `traitjax.trust.Trust` of this evaluation (fitted on
+  `config.trust.fit_split` when first asked for, or the workdir's saved one)."""
 
   task: Any
   params: Any
   source: Any
   predictions_of: Callable[[str], dict] | None = None
+  trust: Callable[[], Any] | None = None
+
+  @property
+  def table(self) -> schema.TraitTable:
+    """The species rows the task's species head reads (the source's table, with the rows the
+    task replaced)."""
+    return species_table(self.task, self.source)
+
+
+def species_table(task, source) -> schema.TraitTable:
+  """The source's trait table with the values `task` reads in place of its own, if any."""
+  values = getattr(task, "species_table", None)
+  table = source.trait_table
+  return table if values is None else dataclasses.replace(table, values=values)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +55,9 @@ class Evaluator:
   every: int = 0
   section: str | None = None
 
+  # Whether it reads `Context.trust()` (then config.trust.fit_split must name a split).
+  needs_trust = False
+
   def __post_init__(self):
     if self.every < 0:
       raise ValueError(f"config.evals.{self.name}.every must be >= 0, got {self.every}")
@@ -55,3 +75,9 @@ class Evaluator:
   def __call__(self, predictions: dict, context: Context) -> dict | None:
     """The report of this evaluator (None: nothing to report on these predictions)."""
     raise NotImplementedError
+
+  def figures(self, report: dict) -> dict:
+    """Figures of its report worth a look (name -> matplotlib Figure), written as PNGs
+    beside metrics.json; none by default."""
+    del report
+    return {}

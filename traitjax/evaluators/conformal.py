@@ -1,5 +1,5 @@
-"""Conformal species sets: split conformal with randomised APS (`metrics.conformal`),
-calibrated on `fit_split`."""
+"""Conformal species sets: split conformal with randomised APS (`metrics.conformal`), its
+threshold fitted with the evaluation's trust (`traitjax.trust`, alpha from config.trust)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import dataclasses
 import numpy as np
 
 from traitjax.data import schema
-from traitjax.evaluators import calibration as calibration_evaluator
-from traitjax.metrics import calibration
+from traitjax.evaluators import base
 from traitjax.metrics import classification
 from traitjax.metrics import conformal
 
@@ -18,30 +17,21 @@ SEED = 0
 
 
 @dataclasses.dataclass(frozen=True)
-class Conformal(calibration_evaluator.FitsOnSplit):
-  """Species sets meant to hold the true species of 1 - `alpha` of photos like `fit_split`'s:
-  randomised APS on the species softmax (temperature 1), its threshold the conformal quantile
-  of `fit_split`'s scores. Reports `coverage` and `mean_set_size` on this split (overall and
-  `by_frequency_bin`), `alpha`, `threshold` (None: too few fit examples for 1 - alpha, every
-  set holds every species) and `num_fit`. Sets may be empty (randomised APS)."""
+class Conformal(base.Evaluator):
+  """Species sets meant to hold the true species of 1 - alpha of photos like the trust fit
+  split's: randomised APS on the calibrated species probabilities. Reports `coverage` and
+  `mean_set_size` on this split (overall and `by_frequency_bin`), `alpha`, `threshold` (None:
+  too few fit examples for 1 - alpha, every set holds every species) and `num_fit`. Sets may
+  be empty (randomised APS)."""
 
-  alpha: float = 0.05
-
-  def __post_init__(self):
-    super().__post_init__()
-    if not 0 < self.alpha < 1:
-      raise ValueError(f"config.evals.{self.name}.alpha must be in (0, 1), got {self.alpha}")
+  needs_trust = True
 
   def __call__(self, predictions, context):
-    fit = self.fit_predictions(context)
-    rng = np.random.default_rng(SEED)
-    scores = conformal.aps_scores(calibration.softmax(fit["species_logits"]),
-                                  fit[schema.SPECIES], rng)
-    threshold = conformal.aps_threshold(scores, self.alpha)
+    trust = context.trust()
     labels = predictions[schema.SPECIES]
-    sets = conformal.aps_sets(calibration.softmax(predictions["species_logits"]), threshold, rng)
-    report = {**conformal.set_report(sets, labels), "alpha": self.alpha,
-              "threshold": threshold, "num_fit": len(scores)}
+    sets = trust.prediction_sets(predictions["species_logits"], np.random.default_rng(SEED))
+    report = {**conformal.set_report(sets, labels), "alpha": trust.alpha,
+              "threshold": trust.conformal_threshold, "num_fit": trust.num_fit}
     bins = classification.frequency_bins(context.task.species_train_counts)[labels]
     report["by_frequency_bin"] = {
         name: conformal.set_report(sets[bins == name], labels[bins == name])

@@ -1,38 +1,25 @@
-"""Selective prediction: how well each confidence score lets the model abstain on the photos it
-gets wrong (risk-coverage), and tell photos of unseen species from seen ones."""
+"""Selective prediction: how well each score of trust (`traitjax.trust.SCORES`) lets the model
+abstain on the photos it gets wrong (risk-coverage), the decisions it makes with their reasons,
+and how well each score tells photos of species never trained from trained ones."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 
 import numpy as np
 
+from traitjax import plots
+from traitjax import trust as trust_lib
 from traitjax.data import schema
-from traitjax.evaluators import calibration as calibration_evaluator
-from traitjax.metrics import calibration
+from traitjax.evaluators import base
 from traitjax.metrics import classification
 from traitjax.metrics import selective
 
 COVERAGES = (0.5, 0.8, 0.9)
 TARGET_ACCURACY = 0.95
-
-
-def confidence_scores(predictions: dict, temperature: float, reads_traits: bool) -> dict:
-  """Per photo, higher = more confident: `max_probability` and `margin` (top-1 minus top-2)
-  of the species softmax at `temperature`, and, when the species head reads the traits,
-  `trait_evidence`: the mean over traits of |2p - 1| of the trait probabilities."""
-  probabilities = calibration.softmax(predictions["species_logits"], temperature)
-  top = np.sort(probabilities, -1)[:, ::-1]
-  second = top[:, 1] if top.shape[1] > 1 else np.zeros(len(top))
-  scores = {"max_probability": top[:, 0], "margin": top[:, 0] - second}
-  if reads_traits:
-    traits = calibration.sigmoid(predictions["trait_logits"])
-    scores["trait_evidence"] = np.mean(np.abs(2 * traits - 1), -1)
-  return scores
-
-
-def _correct(predictions):
-  return np.argmax(predictions["species_logits"], -1) == predictions[schema.SPECIES]
+# Points kept of each risk-coverage curve in the report (for its figure).
+CURVE_POINTS = 100
 
 
 def selective_summary(confidence: np.ndarray, correct: np.ndarray) -> dict:
@@ -47,48 +34,94 @@ def selective_summary(confidence: np.ndarray, correct: np.ndarray) -> dict:
   }
 
 
-@dataclasses.dataclass(frozen=True)
-class Selective(calibration_evaluator.FitsOnSplit):
-  """Risk-coverage of species predictions under each confidence score (`confidence_scores`,
-  the softmax at the temperature fitted on `fit_split` as the calibration evaluator fits it).
+def decision_summary(decisions: np.ndarray, reasons: np.ndarray, correct: np.ndarray) -> dict:
+  """abstention_rate, selective_accuracy (of the photos identified), top1 and the count of
+  each abstention reason."""
+  identified = decisions == trust_lib.IDENTIFY
+  return {"abstention_rate": float(np.mean(~identified)) if len(correct) else float("nan"),
+          "selective_accuracy": (float(np.mean(correct[identified])) if identified.any()
+                                 else float("nan")),
+          "top1": float(np.mean(correct)) if len(correct) else float("nan"),
+          "reasons": dict(collections.Counter(reasons[~identified].tolist())),
+          "num_examples": int(len(correct))}
 
-  `score` is the score of lowest AURC on `fit_split` (chosen there, not on this split), and
+
+def _curve(confidence, correct) -> dict:
+  coverage, risk = selective.risk_coverage(confidence, correct)
+  keep = np.unique(np.linspace(0, len(coverage) - 1, min(CURVE_POINTS, len(coverage))).astype(int))
+  return {"coverage": coverage[keep].tolist(), "risk": risk[keep].tolist()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Selective(base.Evaluator):
+  """Risk-coverage of the species predictions under each score of trust.
+
+  `score` is the score of lowest AURC on the trust fit split (chosen there, not here), and
   `aurc`, `augrc`, `accuracy_at_coverage` and `coverage_at_accuracy_0.95` are its on this
   split, as are `by_degradation` and `by_frequency_bin` (each with its `num_examples`);
-  `by_score` has them for every score, with `roc_auc` (correct vs wrong). Where this split
-  holds photos of both seen and unseen species, `ood_auroc` is, per score, the AUROC of the
-  score ranking seen-species photos above unseen ones.
+  `by_score` has them for every score, with `roc_auc` (correct vs wrong) and its `curve`.
+  `decisions`: the trust's identify/abstain decisions at its threshold (`decision_summary`,
+  overall, by degradation and by frequency bin). `ood_auroc`, per score, is the AUROC of
+  the score ranking photos of trained species above photos of species never trained: those
+  of this split and of `unseen_split` (e.g. "zeroshot"; "" = none), where there are both.
   """
 
+  unseen_split: str = ""
+  needs_trust = True
+
   def __call__(self, predictions, context):
-    temperature, num_fit = self.fitted_temperature(context)
-    reads_traits = getattr(context.task, "species_reads_traits", False)
-    scores = confidence_scores(predictions, temperature, reads_traits)
-    correct = _correct(predictions)
-    fit = self.fit_predictions(context)
-    fit_aurc = {name: selective.aurc(score, _correct(fit))
-                for name, score in confidence_scores(fit, temperature, reads_traits).items()}
-    best = min(fit_aurc, key=lambda name: np.nan_to_num(fit_aurc[name], nan=np.inf))
+    trust = context.trust()
+    table = context.table
+    scores = trust.scores(predictions["species_logits"], predictions["trait_logits"], table)
+    correct = np.argmax(predictions["species_logits"], -1) == predictions[schema.SPECIES]
+    best = trust.best_score
     by_score = {name: {**selective_summary(score, correct),
-                       "roc_auc": selective.roc_auc(score, correct)}
+                       "roc_auc": selective.roc_auc(score, correct),
+                       "curve": _curve(score, correct)}
                 for name, score in scores.items()}
+    decisions, reasons = trust.decide_from_scores(scores)
     report = {"score": best, **selective_summary(scores[best], correct),
-              "temperature": temperature, "num_fit": num_fit, "by_score": by_score}
+              "temperature": trust.temperature, "num_fit": trust.num_fit, "by_score": by_score,
+              "decisions": {**decision_summary(decisions, reasons, correct),
+                            "threshold": trust.threshold,
+                            "target_accuracy": trust.target_accuracy}}
 
     def grouped(groups, names):
-      return {name: {**selective_summary(scores[best][groups == key], correct[groups == key]),
-                     "num_examples": int(np.sum(groups == key))}
-              for key, name in names if np.any(groups == key)}
+      result = {}
+      for key, name in names:
+        members = groups == key
+        if members.any():
+          result[name] = {
+              **selective_summary(scores[best][members], correct[members]),
+              "decisions": decision_summary(decisions[members], reasons[members],
+                                            correct[members]),
+              "num_examples": int(members.sum())}
+      return result
 
     report["by_degradation"] = grouped(predictions[schema.DEGRADATION],
                                        enumerate(schema.DEGRADATIONS))
     bins = classification.frequency_bins(context.task.species_train_counts)[
         predictions[schema.SPECIES]]
     report["by_frequency_bin"] = grouped(bins, [(b, b) for b in ("head", "mid", "tail")])
-    seen_species = getattr(context.source, "seen_species", None)
-    if seen_species is not None:
-      seen = np.asarray(seen_species, bool)[predictions[schema.SPECIES]]
-      if seen.any() and not seen.all():
-        report["ood_auroc"] = {name: selective.roc_auc(score, seen)
-                               for name, score in scores.items()}
+    report.update(self._ood(predictions, scores, context, trust, table))
     return classification.nans_to_none(report)
+
+  def _ood(self, predictions, scores, context, trust, table) -> dict:
+    seen_species = getattr(context.source, "seen_species", None)
+    if seen_species is None:
+      return {}
+    seen_species = np.asarray(seen_species, bool)
+    seen = seen_species[predictions[schema.SPECIES]]
+    if self.unseen_split:
+      unseen = context.predictions_of(self.unseen_split)
+      unseen_scores = trust.scores(unseen["species_logits"], unseen["trait_logits"], table)
+      scores = {name: np.concatenate([score, unseen_scores[name]])
+                for name, score in scores.items()}
+      seen = np.concatenate([seen, seen_species[unseen[schema.SPECIES]]])
+    if seen.all() or not seen.any():
+      return {}
+    return {"ood_auroc": {name: selective.roc_auc(score, seen) for name, score in scores.items()},
+            "ood_num_unseen": int(np.sum(~seen))}
+
+  def figures(self, report):
+    return {"risk_coverage": plots.risk_coverage(report)}

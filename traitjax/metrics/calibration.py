@@ -123,3 +123,56 @@ def reliability_bins(probabilities: np.ndarray, labels: np.ndarray,
   return {"upper_edge": [float(e) for e in np.linspace(0.0, 1.0, num_bins + 1)[1:]],
           "confidence": listed(confidence), "accuracy": listed(accuracy),
           "count": [int(c) for c in count]}
+
+
+def fit_logistic(features: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None,
+                 l2: float = 1e-2, prior: np.ndarray | None = None,
+                 iterations: int = 50) -> np.ndarray:
+  """Logistic regressions fitted by Newton's method, one per leading index (batched).
+
+  Args:
+    features: [G, N, D] inputs of G independent regressions (include a column of ones for an
+      intercept).
+    targets: [G, N] in [0, 1].
+    weights: [G, N] example weights (0 leaves an example out, e.g. an unknown label); default 1.
+    l2: strength of the Gaussian prior pulling the coefficients to `prior` (keeps a regression
+      with few or separable examples finite), per unit of total weight.
+    prior: [D] coefficients the prior centres on (default 0).
+  Returns:
+    [G, D] coefficients maximising the weighted log-likelihood minus l2/2 |w - prior|^2 x
+    total weight.
+  """
+  x = np.asarray(features, np.float64)
+  y = np.asarray(targets, np.float64)
+  w = np.ones_like(y) if weights is None else np.asarray(weights, np.float64)
+  num_groups, _, dims = x.shape
+  centre = np.zeros(dims) if prior is None else np.asarray(prior, np.float64)
+  strength = l2 * np.maximum(w.sum(1), 1.0)[:, None, None] * np.eye(dims)
+  coefficients = np.tile(centre, (num_groups, 1))
+  for _ in range(iterations):
+    p = 1 / (1 + np.exp(-np.einsum("gnd,gd->gn", x, coefficients)))
+    gradient = (np.einsum("gnd,gn->gd", x, w * (p - y))
+                + np.einsum("gde,ge->gd", strength, coefficients - centre))
+    hessian = np.einsum("gnd,gn,gne->gde", x, w * p * (1 - p), x) + strength
+    step = np.linalg.solve(hessian, gradient[..., None])[..., 0]
+    coefficients -= step
+    if np.max(np.abs(step)) < 1e-8:
+      break
+  return coefficients
+
+
+def binary_calibration_error(probabilities: np.ndarray, labels: np.ndarray,
+                             num_bins: int = 15) -> float:
+  """ECE of binary probabilities (e.g. of every trait of every photo, flattened): the
+  count-weighted mean over equal-width bins of p of |fraction positive - mean p|. NaN labels
+  are left out; NaN when none is left."""
+  p = np.asarray(probabilities, np.float64).ravel()
+  y = np.asarray(labels, np.float64).ravel()
+  known = np.isfinite(y)
+  p, y = p[known], y[known]
+  if len(p) == 0:
+    return float("nan")
+  bins = np.minimum((p * num_bins).astype(int), num_bins - 1)
+  count = np.bincount(bins, minlength=num_bins)
+  gap = np.abs(np.bincount(bins, y, num_bins) - np.bincount(bins, p, num_bins))
+  return float(gap.sum() / count.sum())

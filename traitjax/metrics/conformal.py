@@ -41,11 +41,13 @@ def aps_threshold(scores: np.ndarray, alpha: float) -> float:
 
 
 def aps_sets(probabilities: np.ndarray, threshold: float,
-             rng: np.random.Generator) -> np.ndarray:
+             rng: np.random.Generator | None) -> np.ndarray:
   """Bool [N, S]: the classes in each example's set, those whose randomised score (drawn with
-  one uniform per example) is at most `threshold`."""
+  one uniform per example) is at most `threshold`. Without `rng`, every class a randomised
+  set could hold (the draw at 0): deterministic per example, covering at least as often."""
   order, ranked, before = _ranked(probabilities)
-  kept = before + rng.uniform(size=(len(ranked), 1)) * ranked <= threshold
+  uniform = np.zeros((len(ranked), 1)) if rng is None else rng.uniform(size=(len(ranked), 1))
+  kept = before + uniform * ranked <= threshold
   sets = np.zeros(kept.shape, bool)
   np.put_along_axis(sets, order, kept, -1)
   return sets
