@@ -122,7 +122,7 @@ class Trust:
 
   def _combine(self, scores: dict[str, np.ndarray]) -> np.ndarray:
     features = _combiner_features(scores, self.combiner_centre, self.combiner_scale)
-    return 1 / (1 + np.exp(-features @ self.combiner))
+    return calibration.sigmoid(features @ self.combiner)
 
   # ---- decisions and sets ------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ def fit(predictions: dict, table: schema.TraitTable, target_accuracy: float = 0.
   scale = np.array([np.std(raw[n]) for n in names]) + 1e-6
   features = _combiner_features(raw, centre, scale)
   combiner = calibration.fit_logistic(features[None], correct[None].astype(np.float64))[0]
-  combined = 1 / (1 + np.exp(-features @ combiner))
+  combined = calibration.sigmoid(features @ combiner)
   rng = np.random.default_rng(CONFORMAL_SEED)
   aps = conformal.aps_scores(calibration.softmax(species_logits, temperature), labels, rng)
   references = {name: np.sort(raw[name][correct]) for name in REASONS}

@@ -29,7 +29,7 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 def sigmoid(logits: np.ndarray) -> np.ndarray:
   """1 / (1 + exp(-logits)) in float64 (trait probabilities from trait logits)."""
-  return 1 / (1 + np.exp(-np.asarray(logits, np.float64)))
+  return 1 / (1 + np.exp(-np.clip(np.asarray(logits, np.float64), -700, 700)))
 
 
 def _logit_nll(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:
@@ -150,7 +150,7 @@ def fit_logistic(features: np.ndarray, targets: np.ndarray, weights: np.ndarray 
   strength = l2 * np.maximum(w.sum(1), 1.0)[:, None, None] * np.eye(dims)
   coefficients = np.tile(centre, (num_groups, 1))
   for _ in range(iterations):
-    p = 1 / (1 + np.exp(-np.einsum("gnd,gd->gn", x, coefficients)))
+    p = sigmoid(np.einsum("gnd,gd->gn", x, coefficients))
     gradient = (np.einsum("gnd,gn->gd", x, w * (p - y))
                 + np.einsum("gde,ge->gd", strength, coefficients - centre))
     hessian = np.einsum("gnd,gn,gne->gde", x, w * p * (1 - p), x) + strength
