@@ -175,3 +175,54 @@ def test_the_phrases_trait_head_scores_any_phrase_and_a_new_one_changes_no_other
   np.testing.assert_allclose(widened[:, :NUM_TRAITS], outputs["trait_logits"], rtol=1e-5)
   with pytest.raises(ValueError, match="trait_embeddings"):
     model.init(jax.random.key(0), images)
+
+
+class TinyConvBackbone(nn.Module):
+  """A strided 3x3 conv: a feature map [B, h, w, 8] and its spatial mean as the features."""
+
+  @nn.compact
+  def __call__(self, images, train=False):
+    del train
+    feature_map = nn.relu(nn.Conv(8, (3, 3), strides=2, name="conv")(images))
+    return {"feature_map": feature_map, "features": feature_map.mean(axis=(1, 2))}
+
+
+@pytest.mark.parametrize("mode", ["joint", "blackbox"])
+def test_linear_trait_maps_average_exactly_to_the_trait_logits(mode):
+  """The features are the spatial mean of the feature map and the linear head is affine, so the
+  spatial mean of the maps is the trait logits; the maps change nothing else."""
+  model = cbm.ConceptBottleneck(TinyConvBackbone(), NUM_TRAITS, NUM_SPECIES, mode=mode)
+  images = np.random.default_rng(1).uniform(-1, 1, (3, 8, 8, 3)).astype(np.float32)
+  variables = model.init(jax.random.key(0), images)
+  plain = model.apply(variables, images)
+  mapped = model.apply(variables, images, with_maps=True)
+  assert "trait_maps" not in plain
+  assert mapped["trait_maps"].shape == (3, 4, 4, NUM_TRAITS)
+  np.testing.assert_allclose(mapped["trait_maps"].mean(axis=(1, 2)), plain["trait_logits"],
+                             rtol=1e-5, atol=1e-5)
+  assert np.ptp(np.asarray(mapped["trait_maps"]), axis=(1, 2)).min() > 0  # Not flat.
+  for key, value in plain.items():
+    np.testing.assert_array_equal(mapped[key], value)
+
+
+def test_phrase_trait_maps_are_the_similarity_at_each_location():
+  """A cosine per location: on a 1x1 feature map the map is the logit itself; on a larger map
+  each location's map is the head applied to that location's features."""
+  phrases_unit = np.random.default_rng(2).normal(size=(NUM_TRAITS, 5)).astype(np.float32)
+  phrases_unit /= np.linalg.norm(phrases_unit, axis=1, keepdims=True)
+  model = cbm.ConceptBottleneck(TinyConvBackbone(), NUM_TRAITS, NUM_SPECIES,
+                                trait_head="phrases")
+  images = np.random.default_rng(1).uniform(-1, 1, (2, 8, 8, 3)).astype(np.float32)
+  variables = model.init(jax.random.key(0), images, trait_embeddings=phrases_unit)
+  maps = model.apply(variables, images, trait_embeddings=phrases_unit,
+                     with_maps=True)["trait_maps"]
+  head = cbm.PhraseSimilarityHead()
+  feature_map = TinyConvBackbone().apply({"params": variables["params"]["backbone"]}, images)[
+      "feature_map"]
+  expected = head.apply({"params": variables["params"]["trait_head"]}, feature_map[:, 1, 2],
+                        phrases_unit)
+  np.testing.assert_allclose(maps[:, 1, 2], expected, rtol=1e-5, atol=1e-5)
+  single = model.apply(variables, images[:, :2, :2], trait_embeddings=phrases_unit,
+                       with_maps=True)
+  np.testing.assert_allclose(single["trait_maps"][:, 0, 0], single["trait_logits"], rtol=1e-5,
+                             atol=1e-5)

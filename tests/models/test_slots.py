@@ -151,3 +151,28 @@ def test_presence_per_photo_loss_asks_every_part_in_every_photo():
   assert slots.presence_per_photo_loss(presences, jnp.ones(2), False) == pytest.approx(
       (0 + 0.8 + 1 + 0.7 + 0.4 + 1) / 6, rel=1e-6)
 
+
+
+def test_slot_trait_maps_average_exactly_to_the_trait_logits():
+  model = _model()
+  images = jax.random.uniform(jax.random.key(0), (2, 32, 32, 3), minval=-1, maxval=1)
+  variables = model.init(jax.random.key(1), images)
+  outputs = model.apply(variables, images, with_maps=True)
+  assert outputs["trait_maps"].shape == (2, 8, 8, 4)
+  np.testing.assert_allclose(outputs["trait_maps"].mean(axis=(1, 2)), outputs["trait_logits"],
+                             rtol=1e-4, atol=1e-5)
+  assert "trait_maps" not in model.apply(variables, images)
+
+
+def test_a_slot_spreads_its_share_of_a_trait_over_where_it_attends():
+  """Slot 0 attends to location (0, 1) only, slot 1 evenly everywhere: trait 0 routed wholly to
+  slot 0 (logit 2) lies at (0, 1); trait 1 routed half to each adds slot 1's share evenly."""
+  masks = np.zeros((1, 2, 2, 2), np.float32)
+  masks[0, 0, 0, 1] = 1.0
+  masks[0, 1] = 0.25
+  slot_logits = np.array([[[2.0, 4.0], [0.0, -2.0]]], np.float32)  # [B, K, T]
+  routing = np.array([[1.0, 0.0], [0.5, 0.5]], np.float32)  # [T, K]
+  maps = np.asarray(slots.slot_trait_maps(masks, slot_logits, routing))
+  np.testing.assert_allclose(maps[0, :, :, 0], [[0.0, 8.0], [0.0, 0.0]], atol=1e-5)
+  np.testing.assert_allclose(maps[0, :, :, 1], [[-1.0, 7.0], [-1.0, -1.0]], atol=1e-5)
+  np.testing.assert_allclose(maps.mean(axis=(1, 2)), [[2.0, 1.0]], atol=1e-5)

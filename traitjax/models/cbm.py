@@ -14,7 +14,15 @@ The species head on the trait probabilities is `linear` (a dense layer, one weig
 species), or one that reads species as rows of a species x trait table passed in at call time,
 so species can be added without retraining: `table` (`species.TraitToSpecies`, a likelihood
 under learned per-trait reliabilities) or `cosine` (`species.CenteredCosine`).
+
+Evidence maps (`with_maps=True`): the trait head applied at every location of the backbone's
+feature map, trait_maps [B, h, w, T]. The features are the spatial mean of that map, so for the
+linear trait head (affine) the spatial mean of the maps is exactly trait_logits; for the
+phrases head (a cosine per location) the maps are each location's similarity to the phrases, and
+their mean is not the logits.
 """
+
+import functools
 
 import flax.linen as nn
 import jax
@@ -50,7 +58,9 @@ class PhraseSimilarityHead(nn.Module):
 
 class ConceptBottleneck(nn.Module):
   """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
-  [B, S] and features [B, C] (float32); the `table` head adds species_log_likelihood [B, S].
+  [B, S] and features [B, C] (float32); the `table` head adds species_log_likelihood [B, S],
+  and `with_maps=True` adds trait_maps [B, h, w, T] (the trait head at every location of the
+  backbone's feature_map, see the module docstring).
   `frozen_batch_norm`: the backbone's batch norm always uses its running statistics.
   `trait_head`: `linear` (a dense layer, one weight row per trait) or `phrases`
   (`PhraseSimilarityHead` on the trait-phrase embeddings passed at call time)."""
@@ -66,7 +76,7 @@ class ConceptBottleneck(nn.Module):
 
   @nn.compact
   def __call__(self, images, train: bool = False, true_traits=None, species_table=None,
-               trait_embeddings=None):
+               trait_embeddings=None, with_maps: bool = False):
     if self.mode not in MODES:
       raise ValueError(f"unknown CBM mode {self.mode!r}; known: {MODES}")
     if self.species_head not in SPECIES_HEADS:
@@ -82,13 +92,15 @@ class ConceptBottleneck(nn.Module):
     # With frozen batch norm the backbone normalises with its (pretrained) running statistics
     # in training too and never updates them: what fine-tuning on a few hundred photos wants.
     backbone_train = train and not self.frozen_batch_norm
-    features = self.backbone(images.astype(self.dtype), train=backbone_train)["features"]
-    features = features.astype(jnp.float32)
+    backbone_outputs = self.backbone(images.astype(self.dtype), train=backbone_train)
+    features = backbone_outputs["features"].astype(jnp.float32)
     trait_input = jax.lax.stop_gradient(features) if self.mode == "blackbox" else features
     if self.trait_head == "phrases":
-      trait_logits = PhraseSimilarityHead(name="trait_head")(trait_input, trait_embeddings)
+      trait_head = functools.partial(PhraseSimilarityHead(name="trait_head"),
+                                     phrase_embeddings=trait_embeddings)
     else:
-      trait_logits = nn.Dense(self.num_traits, name="trait_head")(trait_input)
+      trait_head = nn.Dense(self.num_traits, name="trait_head")
+    trait_logits = trait_head(trait_input)
     if self.mode == "blackbox":
       species_input = features
     else:
@@ -100,6 +112,8 @@ class ConceptBottleneck(nn.Module):
           raise ValueError("independent mode trains the species head on true traits: pass them")
         species_input = jnp.where(jnp.isnan(true_traits), 0.5, true_traits)
     outputs = {"trait_logits": trait_logits, "features": features}
+    if with_maps:  # The same head (same parameters) at every location.
+      outputs["trait_maps"] = trait_head(backbone_outputs["feature_map"].astype(jnp.float32))
     head = _species_head(self.species_head, self.num_species, name="species_head")
     if self.species_head == "table":
       outputs["species_logits"], outputs["species_log_likelihood"] = head(

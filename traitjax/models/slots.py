@@ -142,16 +142,47 @@ class SlotTraitHead(nn.Module):
   num_traits: int
 
   @nn.compact
-  def __call__(self, slots: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """float [B, K, D] -> (trait logits [B, T], per-slot trait logits [B, K, T])."""
+  def __call__(self, slots: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """float [B, K, D] -> (trait logits [B, T], per-slot trait logits [B, K, T], routing
+    weights [T, K])."""
     num_slots, slot_size = slots.shape[1:]
     kernel = self.param("kernel", nn.initializers.lecun_normal(batch_axis=(0,)),
                         (num_slots, slot_size, self.num_traits))
     bias = self.param("bias", nn.initializers.zeros, (num_slots, self.num_traits))
     routing = self.param("routing", nn.initializers.zeros, (self.num_traits, num_slots))
     slot_logits = jnp.einsum("bkd,kdt->bkt", slots, kernel) + bias
-    trait_logits = jnp.einsum("bkt,tk->bt", slot_logits, jax.nn.softmax(routing, axis=-1))
-    return trait_logits, slot_logits
+    routing_weights = jax.nn.softmax(routing, axis=-1)
+    trait_logits = jnp.einsum("bkt,tk->bt", slot_logits, routing_weights)
+    return trait_logits, slot_logits, routing_weights
+
+
+def slot_trait_maps(masks: jax.Array, slot_trait_logits: jax.Array,
+                    routing_weights: jax.Array) -> jax.Array:
+  """Evidence maps of the traits: each slot's share of each trait logit spread over the
+  locations it attends to.
+
+  Slot k adds r[t, k] l[b, k, t] to trait t's logit (`SlotTraitHead`), and its vector is built
+  from the locations by its attention weights over them (the last slot-attention round's
+  weights: the mask plus SlotAttention's epsilon, normalised over locations). The map at
+  location n is sum_k h w a[b, k, n] r[t, k] l[b, k, t], so the spatial mean of the maps is
+  exactly the trait logits, as for the concept bottleneck's linear trait head. Spreading a
+  slot's share by its attention is a choice (a slot vector is a nonlinear function of what it
+  attends to), not a gradient.
+
+  Args:
+    masks: float [B, K, h, w], the foreground slots' masks.
+    slot_trait_logits: float [B, K, T].
+    routing_weights: float [T, K], each trait's softmax over the slots.
+
+  Returns:
+    float [B, h, w, T].
+  """
+  chex.assert_rank([masks, slot_trait_logits, routing_weights], [4, 3, 2])
+  batch, num_slots, height, width = masks.shape
+  weights = masks + _EPSILON
+  weights = weights / jnp.sum(weights, axis=(2, 3), keepdims=True)
+  shares = slot_trait_logits * routing_weights.T[None]  # [B, K, T]
+  return height * width * jnp.einsum("bkhw,bkt->bhwt", weights, shares)
 
 
 class SlotPartDiscovery(nn.Module):
@@ -162,6 +193,7 @@ class SlotPartDiscovery(nn.Module):
     slots (on stop_gradient(slots) unless `trait_supervision`);
   - masks [B, K', h, w]: softmax over slots at every location (K' = K + 1 with the background
     slot, which is the last);
+  - with `with_maps`, trait_maps [B, h, w, T] (`slot_trait_maps`);
   - slots [B, K', D]; centroids [B, K', 2] ((x, y) in [0, 1]); presence [B, K'] (`presence`).
 
   Attributes:
@@ -193,7 +225,8 @@ class SlotPartDiscovery(nn.Module):
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
-  def __call__(self, images: jax.Array, train: bool = False) -> dict[str, jax.Array]:
+  def __call__(self, images: jax.Array, train: bool = False,
+               with_maps: bool = False) -> dict[str, jax.Array]:
     if self.num_slots < 1:
       raise ValueError(f"num_slots must be at least 1, got {self.num_slots}")
     backbone_train = train and not self.frozen_batch_norm
@@ -219,11 +252,15 @@ class SlotPartDiscovery(nn.Module):
     species_logits = nn.Dense(self.num_species, name="species_head")(
         nn.LayerNorm(name="species_norm")(foreground).reshape(batch, -1))
     trait_input = foreground if self.trait_supervision else jax.lax.stop_gradient(foreground)
-    trait_logits, slot_trait_logits = SlotTraitHead(self.num_traits, name="trait_head")(
-        trait_input)
-    return {"species_logits": species_logits, "trait_logits": trait_logits,
-            "slot_trait_logits": slot_trait_logits, "masks": masks, "slots": slots,
-            "centroids": mask_moments(masks)[0], "presence": presence(masks)}
+    trait_logits, slot_trait_logits, routing_weights = SlotTraitHead(
+        self.num_traits, name="trait_head")(trait_input)
+    outputs = {"species_logits": species_logits, "trait_logits": trait_logits,
+               "slot_trait_logits": slot_trait_logits, "masks": masks, "slots": slots,
+               "centroids": mask_moments(masks)[0], "presence": presence(masks)}
+    if with_maps:
+      outputs["trait_maps"] = slot_trait_maps(masks[:, :self.num_slots], slot_trait_logits,
+                                              routing_weights)
+    return outputs
 
 
 # ---- Second views ---------------------------------------------------------------------------

@@ -88,11 +88,14 @@ class ConceptsTask:
         outputs["species_logits"], batch, weights))
     return total, (new_state, measurements)
 
-  def predict(self, params, model_state, batch):
+  def predict(self, params, model_state, batch, with_maps: bool = False):
+    """species_logits [B, S] and trait_logits [B, T]; with `with_maps` also trait_maps
+    [B, h, w, T], the trait head at every location (`cbm.ConceptBottleneck`)."""
     outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
                                train=False, species_table=self.species_table,
-                               trait_embeddings=self.trait_embeddings)
-    return {"species_logits": outputs["species_logits"], "trait_logits": outputs["trait_logits"]}
+                               trait_embeddings=self.trait_embeddings, with_maps=with_maps)
+    kept = ("species_logits", "trait_logits") + ("trait_maps",) * with_maps
+    return {key: outputs[key] for key in kept}
 
   @property
   def species_reads_traits(self) -> bool:

@@ -148,9 +148,10 @@ class SlotsTask:
           outputs["presence"], weights, self.model.background_slot)
     return terms
 
-  def predict(self, params, model_state, batch):
-    """The model's outputs but the slot vectors, and the keypoints they are scored against."""
+  def predict(self, params, model_state, batch, with_maps: bool = False):
+    """The model's outputs but the slot vectors (with `with_maps` also trait_maps [B, h, w, T],
+    `slots.slot_trait_maps`), and the keypoints they are scored against."""
     outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
-                               train=False)
+                               train=False, with_maps=with_maps)
     return {**{k: v for k, v in outputs.items() if k != "slots"},
             schema.PARTS: batch[schema.PARTS]}
