@@ -23,7 +23,9 @@ import flax.linen as nn
 import jax.numpy as jnp
 import numpy as np
 
-_EPSILON = 1e-4
+# The floor of the detector probabilities q and of the cosine norms (explanations recompute the
+# heads with it).
+EPSILON = 1e-4
 
 
 class TraitToSpecies(nn.Module):
@@ -54,7 +56,7 @@ class TraitToSpecies(nn.Module):
     temperature = jnp.exp(self.param("log_temperature", nn.initializers.zeros, ()))
     present = jnp.where(jnp.isfinite(table), table, empty_cell)
     fires = present * sensitivity + (1 - present) * false_alarm
-    fires = jnp.clip(fires, _EPSILON, 1 - _EPSILON)
+    fires = jnp.clip(fires, EPSILON, 1 - EPSILON)
     p = trait_probabilities.astype(jnp.float32)
     observed = jnp.isfinite(p)  # NaN: a trait nobody could judge adds no evidence.
     present, absent = jnp.where(observed, p, 0), jnp.where(observed, 1 - p, 0)
@@ -94,7 +96,7 @@ class CenteredCosine(nn.Module):
     # of the comparison, as if the table did not have it.
     row_norms = jnp.sqrt(observed.astype(jnp.float32) @ (rows ** 2).T)  # [B, S]
     detection_norms = jnp.linalg.norm(detections, axis=-1, keepdims=True)  # [B, 1]
-    cosine = (detections @ rows.T) / jnp.maximum(detection_norms * row_norms, _EPSILON)
+    cosine = (detections @ rows.T) / jnp.maximum(detection_norms * row_norms, EPSILON)
     return scale * cosine
 
 

@@ -5,8 +5,9 @@ The trainer only calls a task's pure functions:
   loss(params, model_state, batch, rng) -> (scalar, (new_model_state, measurements)), where
     measurements is a free dict of named scalars (every loss term, accuracies, ...) that the
     trainer averages and logs as they are
-  predict(params, model_state, batch) -> dict of per-example arrays, which the evaluators of
-    `config.evals` read (traitjax/evaluators)
+  predict(params, model_state, batch, with_maps=False) -> dict of per-example arrays, which the
+    evaluators of `config.evals` read (traitjax/evaluators); with_maps adds the evidence maps
+    trait_maps [B, h, w, T] (only an evaluator that reads them asks)
 """
 
 from traitjax.tasks import concepts

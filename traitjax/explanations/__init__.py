@@ -1,0 +1,10 @@
+"""Why a photo got its species, in traits: the library behind the `explain` command and the
+`explanations` evaluator.
+
+- `contributions`: each trait's exact share of each species logit, for every species head that
+  reads the traits (none for the black box, whose traits are a probe).
+- `records`: one JSON-able record per photo (top species, every trait, what supports and what
+  contradicts each top species, what separates the first two, the traits it cites and a
+  plain-words rationale).
+- `maps`: the evidence maps and peaks of the cited traits, and which keypoints carry a trait.
+"""
