@@ -1,0 +1,142 @@
+"""Explanation records on a constructed photo: what supports and contradicts each species, what
+is cited, what separates the first two, and a rationale naming only the record's traits."""
+
+import json
+import types
+
+import jax
+import numpy as np
+import pytest
+
+from traitjax.data import schema
+from traitjax.explanations import records
+from traitjax.models import species
+
+TRAITS = ("petal_colour::red", "petal_colour::yellow", "leaf_shape::round", "leaf_shape::linear",
+          "stem_texture::hairy", "fruit::berry")
+NAN = np.nan
+TABLE = schema.TraitTable(np.array([
+    [1, 0, 1, 0, 1, NAN],  # A
+    [1, 0, 0, 1, 1, 0],    # B: A's twin with linear leaves
+    [0, 1, 1, 0, 0, 1],    # C
+], np.float32), species=("A", "B", "C"), traits=TRAITS)
+# Red petals and round leaves, clearly; hairy stem cannot be judged (0.5); no berries.
+PROBABILITIES = np.array([[0.97, 0.05, 0.9, 0.15, 0.5, 0.2]])
+TABLE_HEAD = {"sensitivity": np.full(6, 2.2), "false_alarm": np.full(6, -2.2),
+              "empty_cell": np.zeros(6), "log_temperature": np.array(0.0)}
+
+
+def _logit(p):
+  return np.log(p / (1 - p))
+
+
+def _task(reads_traits=True):
+  return types.SimpleNamespace(species_reads_traits=reads_traits,
+                               model=types.SimpleNamespace(species_head="table"),
+                               species_table=TABLE.values)
+
+
+def _explain(reads_traits=True, **kwargs):
+  species_logits = np.asarray(species.TraitToSpecies().apply(
+      {"params": TABLE_HEAD}, PROBABILITIES.astype(np.float32), TABLE.values))
+  return records.explain_predictions(
+      _task(reads_traits), {"species_head": TABLE_HEAD}, species_logits,
+      _logit(PROBABILITIES), TABLE, **kwargs)
+
+
+def _names(items):
+  return [item["name"] for item in items]
+
+
+def test_a_record_sorts_the_traits_by_what_the_photo_and_each_row_say():
+  (record,) = _explain()
+  assert _names(record["species"]) == ["A", "B", "C"]
+  assert sum(s["probability"] for s in record["species"]) == pytest.approx(1.0)
+  assert [t["phrase"] for t in record["traits"]][:2] == ["red petals", "yellow petals"]
+  a, b, _ = record["explained_species"]
+  assert set(_names(a["supports"])) == set(TRAITS[:4]) and not a["contradicts"]
+  assert set(_names(a["unjudgeable"])) == {"stem_texture::hairy", "fruit::berry"}
+  berry = next(i for i in a["unjudgeable"] if i["name"] == "fruit::berry")
+  assert berry["row"] is None  # A's cell is empty (the head reads it as its learned 0.5).
+  assert set(_names(b["contradicts"])) == {"leaf_shape::round", "leaf_shape::linear"}
+  assert "fruit::berry" in _names(b["supports"])
+  for listed in a["supports"], b["supports"], b["contradicts"]:
+    strengths = [abs(i["contribution"]) for i in listed]
+    assert strengths == sorted(strengths, reverse=True)
+  assert record["traits_used_by_decision"] is True
+  json.dumps(record, allow_nan=False)
+
+
+def test_the_cited_traits_are_the_strongest_positive_supports_of_the_top_species():
+  (record,) = _explain(num_cited=2)
+  supports = record["explained_species"][0]["supports"]
+  positive = sorted((i for i in supports if i["contribution"] > 0),
+                    key=lambda i: -i["contribution"])
+  assert record["cited"] == _names(positive)[:2]
+  assert len(record["cited"]) == 2
+
+
+def test_the_runner_up_traits_favour_the_first_species_over_the_second():
+  (record,) = _explain()
+  separating = record["runner_up"]
+  assert separating and _names(separating)[0] in ("leaf_shape::round", "leaf_shape::linear")
+  for item in separating:
+    assert item["separation"] == pytest.approx(
+        item["contribution"] - item["contribution_runner_up"])
+    assert item["separation"] > 0
+  assert {i["name"]: i["row_runner_up"] for i in separating}["leaf_shape::round"] == 0.0
+
+
+def test_the_rationale_names_only_traits_of_the_record():
+  (record,) = _explain()
+  text = record["rationale"]
+  assert text.startswith("Most likely A (")
+  named = set(record["cited"]) | set(_names(record["runner_up"])) | set(
+      _names(record["explained_species"][0]["contradicts"]))
+  phrases = {t["name"]: t["phrase"] for t in record["traits"]}
+  for name, phrase in phrases.items():
+    assert (phrase in text) == (name in named), (name, text)
+  assert "Not B (" in text and "round leaves" in text
+
+
+def test_the_black_box_explains_by_confidence_and_says_its_traits_are_not_used():
+  (record,) = _explain(reads_traits=False)
+  assert record["traits_used_by_decision"] is False
+  supports = record["explained_species"][0]["supports"]
+  assert all(i["contribution"] is None for i in supports)
+  assert _names(supports)[0] == "petal_colour::red"  # The most confident (0.97).
+  assert record["cited"] == ["petal_colour::red", "petal_colour::yellow", "leaf_shape::round"]
+  assert all(i["contribution_runner_up"] is None for i in record["runner_up"])
+  assert "does not read these traits" in record["rationale"]
+
+
+def test_a_trust_object_gives_the_probabilities_shown():
+  trust = types.SimpleNamespace(
+      species_probabilities=lambda logits: records.softmax(logits / 4),
+      trait_probabilities=lambda logits: records.sigmoid(logits / 4))
+  (plain,), (tempered,) = _explain(), _explain(trust=trust)
+  assert tempered["species"][0]["probability"] < plain["species"][0]["probability"]
+  assert tempered["traits"][0]["probability"] == pytest.approx(
+      float(jax.nn.sigmoid(_logit(0.97) / 4)))
+  # At a quarter of the logit, 0.9 becomes about 0.64: no longer a confident observation.
+  assert "leaf_shape::round" in _names(tempered["explained_species"][0]["unjudgeable"])
+
+
+def test_rows_added_to_the_table_are_explained_like_the_others():
+  wider = schema.TraitTable(np.concatenate([TABLE.values, TABLE.values[1:2]]),
+                            species=TABLE.species + ("B2",), traits=TRAITS)
+  species_logits = np.asarray(species.TraitToSpecies().apply(
+      {"params": TABLE_HEAD}, PROBABILITIES.astype(np.float32), wider.values))
+  (record,) = records.explain_predictions(
+      _task(), {"species_head": TABLE_HEAD}, species_logits, _logit(PROBABILITIES), wider,
+      top_k=4)
+  assert _names(record["species"])[1:3] in (["B", "B2"], ["B2", "B"])
+  with pytest.raises(ValueError, match=r"species_logits: expected \[N, 3\]"):
+    records.explain_predictions(_task(), {"species_head": TABLE_HEAD}, species_logits,
+                                _logit(PROBABILITIES), TABLE)
+
+
+def test_judge_uses_two_to_one_odds_and_empty_cells_cannot_be_judged():
+  verdicts = records.judge([0.7, 0.6, 0.2, 0.9, 0.9], [1.0, 1.0, 1.0, 0.0, NAN])
+  assert verdicts.tolist() == [records.SUPPORTS, records.UNJUDGEABLE, records.CONTRADICTS,
+                               records.CONTRADICTS, records.UNJUDGEABLE]
