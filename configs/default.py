@@ -57,6 +57,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.evals.calibration = config_lib.eval_config("calibration", "test")
   config.evals.selective = config_lib.eval_config("selective", "test", unseen_split="zeroshot")
   config.evals.conformal = config_lib.eval_config("conformal", "test")
+  # Explanations as measured claims: removing the traits each photo's explanation cites
+  # (deletion), where their evidence maps point (pointing game against the keypoints) and
+  # whether a reader of the cited traits picks the same species (simulatability).
+  config.evals.explanations = config_lib.eval_config("explanations", "test", num_cited=3)
 
   if arg == "smoke":
     config.data.num_species = 20

@@ -1,5 +1,7 @@
 """Per-trait contributions add up to each species head's logits exactly."""
 
+import types
+
 import flax.linen as nn
 import jax
 import numpy as np
@@ -53,11 +55,12 @@ def test_contributions_add_up_to_the_head_logits(head):
                              found.per_trait[:, 0] - found.per_trait[:, 1], atol=1e-9)
 
 
-def test_linear_contributions_are_weight_times_probability():
+def test_linear_contributions_are_weight_times_probability_over_the_unknown_half():
+  """w[t, k] (p_t - 0.5): a trait at 0.5 (unknown to the linear head) adds nothing."""
   params = {"kernel": np.array([[2.0, -1.0], [0.5, 3.0]]), "bias": np.array([0.25, -0.5])}
   found = contributions.head_contributions("linear", params, np.array([[1.0, 0.5]]))
-  np.testing.assert_allclose(found.per_trait[0], [[2.0, 0.25], [-1.0, 1.5]])
-  np.testing.assert_allclose(found.bias[0], [0.25, -0.5])
+  np.testing.assert_allclose(found.per_trait[0], [[1.0, 0.0], [-0.5, 0.0]])
+  np.testing.assert_allclose(found.bias[0], [0.25 + 1.25, -0.5 + 1.0])
 
 
 def test_bad_inputs_are_refused_naming_the_field():
@@ -68,3 +71,20 @@ def test_bad_inputs_are_refused_naming_the_field():
     contributions.head_contributions("table", {}, np.array([[0.5, 0.5]]))
   with pytest.raises(ValueError, match="species_head: unknown 'rows'"):
     contributions.head_contributions("rows", {}, np.array([[0.5, 0.5]]))
+
+
+def test_contributions_to_one_species_per_photo_in_chunks():
+  probabilities, table = _inputs(with_nan=True)
+  params = _perturbed(species.CenteredCosine().init(
+      jax.random.key(0), probabilities, table)["params"], seed=2)
+  task = types.SimpleNamespace(species_reads_traits=True, species_table=table,
+                               model=types.SimpleNamespace(species_head="cosine"))
+  chosen = np.array([3, 0, 1, 1, 2])
+  found = contributions.contributions_to(task, {"species_head": params}, probabilities, chosen,
+                                         chunk_size=2)
+  every = contributions.relative_to_mean_species(
+      contributions.head_contributions("cosine", params, probabilities, table)).per_trait
+  np.testing.assert_allclose(found, every[np.arange(NUM_PHOTOS), chosen])
+  blackbox = types.SimpleNamespace(species_reads_traits=False)
+  assert contributions.task_contributions(blackbox, {}, probabilities) is None
+  assert contributions.contributions_to(blackbox, {}, probabilities, chosen) is None

@@ -10,6 +10,7 @@ import pytest
 
 from traitjax.data import schema
 from traitjax.explanations import records
+from traitjax.metrics import calibration
 from traitjax.models import species
 
 TRAITS = ("petal_colour::red", "petal_colour::yellow", "leaf_shape::round", "leaf_shape::linear",
@@ -112,8 +113,8 @@ def test_the_black_box_explains_by_confidence_and_says_its_traits_are_not_used()
 
 def test_a_trust_object_gives_the_probabilities_shown():
   trust = types.SimpleNamespace(
-      species_probabilities=lambda logits: records.softmax(logits / 4),
-      trait_probabilities=lambda logits: records.sigmoid(logits / 4))
+      species_probabilities=lambda logits: calibration.softmax(logits / 4),
+      trait_probabilities=lambda logits: calibration.sigmoid(logits / 4))
   (plain,), (tempered,) = _explain(), _explain(trust=trust)
   assert tempered["species"][0]["probability"] < plain["species"][0]["probability"]
   assert tempered["traits"][0]["probability"] == pytest.approx(

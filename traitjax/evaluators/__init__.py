@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 
 from absl import logging
 import jax
@@ -35,6 +36,7 @@ from traitjax.evaluators import base
 from traitjax.evaluators import calibration
 from traitjax.evaluators import classification
 from traitjax.evaluators import conformal
+from traitjax.evaluators import explanations
 from traitjax.evaluators import intervention
 from traitjax.evaluators import parts
 from traitjax.evaluators import selective
@@ -50,6 +52,7 @@ EVALUATORS = {
     "calibration": calibration.Calibration,
     "selective": selective.Selective,
     "conformal": conformal.Conformal,
+    "explanations": explanations.Explanations,
 }
 
 # Batch fields gathered next to the predictions (images are not).
@@ -123,19 +126,23 @@ def applicable(evaluators: list[base.Evaluator], task) -> list[base.Evaluator]:
 
 
 def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
-                  shard: pipeline.HostShard, num_workers: int = 0):
-  """One exactly-once pass over `split`: the task's predictions and `GATHERED_FIELDS` of every
-  readable example (padding and unreadable files removed), with num_examples and num_skipped,
-  and the split's source."""
+                  shard: pipeline.HostShard, num_workers: int = 0, with_maps: bool = False,
+                  batch_fields: tuple[str, ...] = ()):
+  """One exactly-once pass over `split`: the task's predictions (with the evidence maps
+  trait_maps if `with_maps`), `GATHERED_FIELDS` and `batch_fields` of every readable example
+  (padding and unreadable files removed), with num_examples and num_skipped, and the split's
+  source."""
   source = sources.make_source(data_config, split)
   dataset = pipeline.eval_dataset(source, batch_size, shard=shard, num_workers=num_workers)
-  predict = jax.jit(task.predict)
+  predict = jax.jit(functools.partial(task.predict, with_maps=True) if with_maps
+                    else task.predict)
+  fields = GATHERED_FIELDS + tuple(f for f in batch_fields if f not in GATHERED_FIELDS)
   gathered = collections.defaultdict(list)
   iterator = iter(dataset)
   for local in iterator:
     batch = sharding.global_batch(local, mesh)
     outputs = predict(state.params, state.model_state, batch)
-    host = sharding.to_host({**outputs, **{k: batch[k] for k in GATHERED_FIELDS}})
+    host = sharding.to_host({**outputs, **{k: batch[k] for k in fields}})
     for key, value in host.items():
       gathered[key].append(value)
   iterator.close()
@@ -164,7 +171,8 @@ class Evaluation:
 def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collections.ConfigDict,
              mesh, shard: pipeline.HostShard, trust: trust_lib.Trust | None = None,
              fit_trust_anyway: bool = False) -> Evaluation:
-  """Runs `evaluators` on `state`, one prediction pass per split. The trust evaluators read
+  """Runs `evaluators` on `state`, one prediction pass per split (with the evidence maps and
+  extra batch fields that the split's evaluators read). The trust evaluators read
   `trust`, else one fitted on `config.trust.fit_split`; with `fit_trust_anyway` that fit
   happens even when no evaluator asks for it (so training can save it)."""
   passes = {}
@@ -172,8 +180,11 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
 
   def predictions_and_source(split):
     if split not in passes:
-      passes[split] = predict_split(task, state, config.data, split, config.input.batch_size,
-                                    mesh, shard, config.input.num_workers)
+      readers = [e for e in evaluators if e.split == split]
+      passes[split] = predict_split(
+          task, state, config.data, split, config.input.batch_size, mesh, shard,
+          config.input.num_workers, with_maps=any(e.needs_trait_maps for e in readers),
+          batch_fields=tuple(sorted({f for e in readers for f in e.batch_fields})))
     return passes[split]
 
   def predictions_of(split):

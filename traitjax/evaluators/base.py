@@ -57,6 +57,12 @@ class Evaluator:
 
   # Whether it reads `Context.trust()` (then config.trust.fit_split must name a split).
   needs_trust = False
+  # Whether it reads the evidence maps `trait_maps` (large: `task.predict` makes them only for
+  # the splits of an evaluator that reads them).
+  needs_trait_maps = False
+  # The batch fields it reads beyond those every pass gathers (`GATHERED_FIELDS`), e.g. the
+  # keypoints.
+  batch_fields = ()
 
   def __post_init__(self):
     if self.every < 0:

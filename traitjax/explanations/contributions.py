@@ -2,9 +2,13 @@
 
 For trait probabilities p [N, T] (NaN = not observed) and a head's parameters,
 `head_contributions` gives per_trait [N, S, T] and bias [N, S] whose sum over traits plus the
-bias is the head's species logits (up to float rounding):
+bias is the head's species logits (up to float rounding). Each trait's contribution is what it
+adds over not knowing it:
 
-  linear (a dense layer):           per_trait = w[t, k] p_t,  bias = b_k.
+  linear (a dense layer):           per_trait = w[t, k] (p_t - 0.5),
+                                    bias = b_k + 0.5 sum_t w[t, k]; 0.5 is the linear head's
+                                    unknown trait (it takes no NaN; independent mode trains an
+                                    empty cell as 0.5).
   table (`species.TraitToSpecies`): per_trait = temperature (p_t log q[k, t]
                                     + (1 - p_t) log(1 - q[k, t])), 0 for an unobserved trait;
                                     bias = 0.
@@ -27,8 +31,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from traitjax.metrics import calibration
 from traitjax.models import cbm
 from traitjax.models import species
+
+
+# What the linear species head reads as an unknown trait.
+UNKNOWN_LINEAR = 0.5
 
 
 class Contributions(NamedTuple):
@@ -41,10 +50,6 @@ class Contributions(NamedTuple):
   def logits(self) -> np.ndarray:
     """[N, S], the species logits they add up to."""
     return self.per_trait.sum(-1) + self.bias
-
-
-def _sigmoid(x) -> np.ndarray:
-  return 1.0 / (1.0 + np.exp(-np.asarray(x, np.float64)))
 
 
 def head_contributions(species_head: str, head_params, trait_probabilities,
@@ -67,9 +72,9 @@ def head_contributions(species_head: str, head_params, trait_probabilities,
     kernel = np.asarray(head_params["kernel"], np.float64)  # [T, S]
     if np.isnan(p).any():
       raise ValueError("trait_probabilities: the linear species head takes no NaN")
-    per_trait = p[:, None, :] * kernel.T[None]
-    bias = np.broadcast_to(np.asarray(head_params["bias"], np.float64), per_trait.shape[:2])
-    return Contributions(per_trait, bias.copy())
+    per_trait = (p - UNKNOWN_LINEAR)[:, None, :] * kernel.T[None]
+    bias = np.asarray(head_params["bias"], np.float64) + UNKNOWN_LINEAR * kernel.sum(0)
+    return Contributions(per_trait, np.broadcast_to(bias, per_trait.shape[:2]).copy())
   if species_head not in cbm.TABLE_HEADS:
     raise ValueError(f"species_head: unknown {species_head!r}; known: {cbm.SPECIES_HEADS}")
   if table is None:
@@ -80,9 +85,9 @@ def head_contributions(species_head: str, head_params, trait_probabilities,
   observed = np.isfinite(p)
   filled = np.isfinite(table)
   if species_head == "table":
-    sensitivity = _sigmoid(head_params["sensitivity"])
-    false_alarm = _sigmoid(head_params["false_alarm"])
-    present = np.where(filled, table, _sigmoid(head_params["empty_cell"]))
+    sensitivity = calibration.sigmoid(head_params["sensitivity"])
+    false_alarm = calibration.sigmoid(head_params["false_alarm"])
+    present = np.where(filled, table, calibration.sigmoid(head_params["empty_cell"]))
     fires = np.clip(present * sensitivity + (1 - present) * false_alarm,
                     species.EPSILON, 1 - species.EPSILON)  # q [S, T]
     temperature = np.exp(np.asarray(head_params["log_temperature"], np.float64))
@@ -120,3 +125,21 @@ def task_contributions(task, params, trait_probabilities, table=None) -> Contrib
     table = task.species_table
   return head_contributions(task.model.species_head, params["species_head"],
                             trait_probabilities, table)
+
+
+def contributions_to(task, params, trait_probabilities, species, table=None,
+                     chunk_size: int = 256) -> np.ndarray | None:
+  """float64 [N, T]: each photo's trait contributions to one species of its own, `species` int
+  [N], about the mean species (`relative_to_mean_species` of `task_contributions`), computed
+  `chunk_size` photos at a time (all species' contributions of a whole split may not fit in
+  memory); None where the species are not decided from the traits."""
+  if not getattr(task, "species_reads_traits", False):
+    return None
+  trait_probabilities = np.asarray(trait_probabilities)
+  chunks = []
+  for start in range(0, len(trait_probabilities), chunk_size):
+    stop = start + chunk_size
+    per_trait = relative_to_mean_species(task_contributions(
+        task, params, trait_probabilities[start:stop], table)).per_trait
+    chunks.append(per_trait[np.arange(len(per_trait)), np.asarray(species)[start:stop]])
+  return np.concatenate(chunks) if chunks else np.zeros((0, trait_probabilities.shape[1]))

@@ -43,21 +43,12 @@ import numpy as np
 from traitjax.data import schema
 from traitjax.explanations import contributions as contributions_lib
 from traitjax.language import phrases
+from traitjax.metrics import calibration
 
 # The odds at which the photo counts as saying a trait is present (p >= 2/3) or absent
 # (p <= 1/3); in between it cannot judge the trait.
 DEFAULT_MIN_ODDS = 2.0
 SUPPORTS, CONTRADICTS, UNJUDGEABLE = 1, -1, 0
-
-
-def softmax(logits) -> np.ndarray:
-  logits = np.asarray(logits, np.float64)
-  shifted = np.exp(logits - logits.max(-1, keepdims=True))
-  return shifted / shifted.sum(-1, keepdims=True)
-
-
-def sigmoid(logits) -> np.ndarray:
-  return 1.0 / (1.0 + np.exp(-np.asarray(logits, np.float64)))
 
 
 def judge(probabilities, rows, min_odds: float = DEFAULT_MIN_ODDS) -> np.ndarray:
@@ -180,12 +171,12 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
   trait_phrases = (tuple(trait_phrases) if trait_phrases is not None
                    else tuple(phrases.trait_phrase(name) for name in table.traits))
   if trust is None:
-    species_p, trait_p = softmax(species_logits), sigmoid(trait_logits)
+    species_p, trait_p = calibration.softmax(species_logits), calibration.sigmoid(trait_logits)
   else:
     species_p = np.asarray(trust.species_probabilities(species_logits), np.float64)
     trait_p = np.asarray(trust.trait_probabilities(trait_logits), np.float64)
-  found = contributions_lib.task_contributions(task, params, sigmoid(trait_logits),
-                                               table.values)
+  found = contributions_lib.task_contributions(
+      task, params, calibration.sigmoid(trait_logits), table.values)
   per_trait = (None if found is None
                else contributions_lib.relative_to_mean_species(found).per_trait)
   ranked = np.argsort(-species_p, axis=-1, kind="stable")[:, :top_k]
