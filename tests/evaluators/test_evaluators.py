@@ -116,18 +116,37 @@ class _FitsOnAnotherSplit(base.Evaluator):
             "fit": context.predictions_of(self.fit_split)["num_examples"]}
 
 
+@dataclasses.dataclass(frozen=True)
+class _ReadsMapsAndKeypoints(_Fixed):
+  """Reads the evidence maps and the keypoints of its split."""
+
+  @property
+  def needs_trait_maps(self):
+    return True
+
+  @property
+  def batch_fields(self):
+    return (schema.PARTS,)
+
+
 def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(monkeypatch):
+  """Each split once; the maps and keypoints only for the split whose evaluator reads them,
+  not for one read only to fit on."""
   passes = []
 
-  def fake_predict_split(task, state, data, split, *args):
+  def fake_predict_split(task, state, data, split, *args, with_maps, batch_fields):
     passes.append(split)
+    asked[split] = (with_maps, batch_fields)
     return {"num_examples": {"test": 10, "val": 4}[split]}, types.SimpleNamespace()
+
+  asked = {}
 
   monkeypatch.setattr(evaluators, "predict_split", fake_predict_split)
   chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
-            _Fixed(name="c", split="val")]
+            _Fixed(name="c", split="val"), _ReadsMapsAndKeypoints(name="d")]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
   by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
                                 None, None).reports
   assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
   assert sorted(passes) == ["test", "val"]
+  assert asked == {"test": (True, (schema.PARTS,)), "val": (False, ())}
