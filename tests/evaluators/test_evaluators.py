@@ -120,13 +120,8 @@ class _FitsOnAnotherSplit(base.Evaluator):
 class _ReadsMapsAndKeypoints(_Fixed):
   """Reads the evidence maps and the keypoints of its split."""
 
-  @property
-  def needs_trait_maps(self):
-    return True
-
-  @property
-  def batch_fields(self):
-    return (schema.PARTS,)
+  needs_trait_maps = True
+  batch_fields = (schema.PARTS,)
 
 
 def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(monkeypatch):
