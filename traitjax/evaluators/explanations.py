@@ -56,6 +56,9 @@ class Explanations(base.Evaluator):
   min_odds: float = records.DEFAULT_MIN_ODDS
   seed: int = 0
 
+  needs_trait_maps = True
+  batch_fields = (schema.PARTS,)
+
   def __post_init__(self):
     super().__post_init__()
     if self.num_cited < 1:
@@ -65,9 +68,6 @@ class Explanations(base.Evaluator):
                        f"{self.radius}")
     if self.min_odds < 1:
       raise ValueError(f"config.evals.{self.name}.min_odds must be >= 1, got {self.min_odds}")
-
-  needs_trait_maps = True
-  batch_fields = (schema.PARTS,)
 
   def __call__(self, predictions, context):
     task, params = context.task, context.params
