@@ -278,3 +278,21 @@ def test_with_rows_replaces_the_named_species_rows_matching_traits_by_name():
   with pytest.raises(ValueError, match="traits differ"):
     table.with_rows(schema.TraitTable(np.zeros((1, 3), np.float32), species=("b",),
                                       traits=TRAITS[:3]))
+
+
+
+def test_with_species_replaces_known_rows_and_appends_new_ones_after_the_others():
+  """A species described but never in the table joins as a new last row (the others keep
+  their row numbers); a known one has its row replaced; traits are matched by name."""
+  table = _table()
+  rows = schema.TraitTable(np.array([[0.2, np.nan, 0.7, 1.0], [0.0, 0.5, 1.0, 0.25]],
+                                    np.float32), species=("new", "b"), traits=TRAITS[::-1])
+  extended = table.with_species(rows)
+  assert extended.species == table.species + ("new",)
+  np.testing.assert_array_equal(extended.values[[0, 2]], table.values[[0, 2]])
+  np.testing.assert_allclose(extended.values[1], [0.25, 1.0, 0.5, 0.0])
+  np.testing.assert_allclose(extended.values[3], [1.0, 0.7, np.nan, 0.2], rtol=1e-6)
+  assert extended.traits == table.traits and extended.groups == table.groups
+  with pytest.raises(ValueError, match="traits differ"):
+    table.with_species(schema.TraitTable(np.zeros((1, 3), np.float32), species=("new",),
+                                         traits=TRAITS[:3]))

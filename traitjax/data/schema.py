@@ -145,16 +145,26 @@ class TraitTable:
     if unknown:
       raise ValueError(f"{len(unknown)} species of the replacement rows are not in the table, "
                        f"e.g. {unknown[:3]}")
-    if sorted(replacement.traits) != sorted(self.traits):
-      missing = sorted(set(self.traits) - set(replacement.traits))
-      extra = sorted(set(replacement.traits) - set(self.traits))
-      raise ValueError(f"the replacement rows' traits differ from the table's: missing "
+    return self.with_species(replacement)
+
+  def with_species(self, rows: TraitTable) -> TraitTable:
+    """This table with the species of `rows` (e.g. parsed from descriptions), traits matched
+    by name: a species already in the table has its row replaced, a new one is appended after
+    the others (in the order of `rows`), so the existing species keep their row numbers."""
+    if sorted(rows.traits) != sorted(self.traits):
+      missing = sorted(set(self.traits) - set(rows.traits))
+      extra = sorted(set(rows.traits) - set(self.traits))
+      raise ValueError(f"the new rows' traits differ from the table's: missing "
                        f"{missing[:3]} ({len(missing)}), unknown {extra[:3]} ({len(extra)})")
-    columns = [replacement.traits.index(name) for name in self.traits]
-    values = self.values.copy()
-    for row, name in zip(replacement.values, replacement.species):
-      values[self.species.index(name)] = row[columns]
-    return dataclasses.replace(self, values=values)
+    columns = [rows.traits.index(name) for name in self.traits]
+    values, species = self.values.copy(), list(self.species)
+    for row, name in zip(rows.values[:, columns], rows.species):
+      if name in species:
+        values[species.index(name)] = row
+      else:
+        values = np.concatenate([values, row[None]])
+        species.append(name)
+    return dataclasses.replace(self, values=values, species=tuple(species))
 
   def threshold(self, level: float = 0.5) -> TraitTable:
     """Binary table: 1 where value >= level, 0 below, NaN kept."""
