@@ -273,6 +273,10 @@ class CubSource:
         schema.DEGRADATION_STRENGTH: np.float32(np.nan),
     }
 
+  def image_path(self, index: int) -> str:
+    """The file example `index` of this split is read from."""
+    return self._paths[index]
+
   def _box(self, index: int) -> tuple[float, ...] | None:
     if not self.crop_to_bbox:
       return None
