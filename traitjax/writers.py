@@ -100,10 +100,12 @@ def flatten_scalars(report: dict, prefix: str = "") -> dict[str, float]:
 
 
 class Progress:
-  """Logs `step k/n (p%), x steps/s, ETA h:mm:ss` plus the given scalars."""
+  """Logs `step k/n (p%), x steps/s, ETA h:mm:ss` plus the given scalars (`unit` names what
+  is counted in place of steps: `photo k/n (p%), x photos/s, ...`)."""
 
-  def __init__(self, total_steps: int, first_step: int):
+  def __init__(self, total_steps: int, first_step: int, unit: str = "step"):
     self.total_steps = total_steps
+    self.unit = unit
     self._last_step = first_step
     self._last_time = time.perf_counter()
 
@@ -112,11 +114,12 @@ class Progress:
     if step > self._last_step:
       rate = (step - self._last_step) / max(now - self._last_time, 1e-9)
       eta = datetime.timedelta(seconds=round((self.total_steps - step) / max(rate, 1e-9)))
-      speed = f"{rate:.2f} steps/s, ETA {eta}"
+      speed = f"{rate:.2f} {self.unit}s/s, ETA {eta}"
     else:  # No step timed yet (the first one compiles).
       speed = "ETA after the next step"
     self._last_step, self._last_time = step, now
-    values = ", ".join(f"{k}={v:.4g}" for k, v in scalars.items())
-    line = f"step {step}/{self.total_steps} ({100 * step / self.total_steps:.0f}%), {speed}, {values}"
+    values = "".join(f", {k}={v:.4g}" for k, v in scalars.items())
+    share = 100 * step / self.total_steps
+    line = f"{self.unit} {step}/{self.total_steps} ({share:.0f}%), {speed}{values}"
     logging.info(line)
     return line

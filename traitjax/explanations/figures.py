@@ -1,0 +1,112 @@
+"""The figure of one explained photo (`NAME.png` of `python -m traitjax.explain`): the photo,
+where its strongest traits were seen, how each trait counted for the top species, and the
+training photos of that species it is nearest to.
+
+    | photo (top species, decision) | map of trait 1 | ... | map of trait 4 |
+    | contributions to the top species: supports green, contradicts red       |
+    | prototype 1 | prototype 2 | prototype 3 | prototype 4 |
+
+Every part is drawn from plain arrays and the photo's explanation record, so a figure can be
+drawn (and tested) without a model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+
+SUPPORTS_COLOUR = "#2e7d32"
+CONTRADICTS_COLOUR = "#c62828"
+NOT_USED_COLOUR = "#9e9e9e"
+COLUMNS = 5  # The photo and at most 4 evidence maps.
+MAX_BARS = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class EvidenceMap:
+  """Where one trait was seen: `values` float [h, w] (any scale; drawn from its own minimum to
+  its maximum over the photo) and the peak (x, y) in [0, 1] of the photo."""
+
+  label: str
+  values: np.ndarray
+  peak: tuple[float, float]
+
+
+@dataclasses.dataclass(frozen=True)
+class Prototype:
+  """A training photo shown beside the explained one: uint8 [h, w, 3] and a caption."""
+
+  image: np.ndarray
+  caption: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Bar:
+  """One trait's bar: its label, its contribution to the species' score (its probability
+  where the decision does not read it) and whether it supports the species (None: not used
+  by the decision)."""
+
+  label: str
+  value: float
+  supports: bool | None
+
+
+def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: list[Bar],
+                 bars_title: str, prototypes: list[Prototype]) -> plt.Figure:
+  """The figure of one photo (see the module docstring).
+
+  Args:
+    image: uint8 [H, W, 3], the photo as the model saw it.
+    title: over the photo (e.g. the top species and the decision).
+    maps: at most `COLUMNS - 1` evidence maps, each drawn over the photo.
+    bars: the traits of the bar chart, drawn in the order given (at most `MAX_BARS`).
+    bars_title: over the bar chart.
+    prototypes: at most `COLUMNS` training photos (none: that row is left out).
+  """
+  rows = 3 if prototypes else 2
+  figure = plt.figure(figsize=(2.4 * COLUMNS, 2.6 * rows + 0.4))
+  grid = figure.add_gridspec(rows, COLUMNS, height_ratios=[1.0, 1.1, 1.0][:rows])
+  photo = figure.add_subplot(grid[0, 0])
+  photo.imshow(image)
+  photo.set_title(textwrap.fill(title, 30), fontsize=8)
+  photo.axis("off")
+  height, width = image.shape[:2]
+  for column, evidence in enumerate(maps[:COLUMNS - 1], start=1):
+    ax = figure.add_subplot(grid[0, column])
+    ax.imshow(image)
+    values = np.asarray(evidence.values, np.float32)
+    span = max(float(values.max() - values.min()), 1e-6)
+    ax.imshow((values - values.min()) / span, cmap="inferno", alpha=0.55, vmin=0, vmax=1,
+              extent=(-0.5, width - 0.5, height - 0.5, -0.5), interpolation="bilinear")
+    ax.plot(evidence.peak[0] * width - 0.5, evidence.peak[1] * height - 0.5, "c+", ms=12,
+            mew=2)
+    ax.set_title(textwrap.fill(evidence.label, 30), fontsize=8)
+    ax.axis("off")
+  _bar_chart(figure.add_subplot(grid[1, :]), bars[:MAX_BARS], bars_title)
+  for column, prototype in enumerate(prototypes[:COLUMNS]):
+    ax = figure.add_subplot(grid[2, column])
+    ax.imshow(prototype.image)
+    ax.set_title(textwrap.fill(prototype.caption, 30), fontsize=7)
+    ax.axis("off")
+  figure.tight_layout()
+  return figure
+
+
+def _bar_chart(ax: plt.Axes, bars: list[Bar], title: str) -> None:
+  """Horizontal bars, the first at the top; supports green, contradicts red, not used grey."""
+  positions = np.arange(len(bars))[::-1]
+  colours = [NOT_USED_COLOUR if bar.supports is None
+             else SUPPORTS_COLOUR if bar.supports else CONTRADICTS_COLOUR for bar in bars]
+  ax.barh(positions, [bar.value for bar in bars], color=colours)
+  ax.set_yticks(positions, [bar.label for bar in bars], fontsize=7)
+  ax.axvline(0, color="black", lw=0.8)
+  ax.set_title(title, fontsize=9)
+  ax.tick_params(axis="x", labelsize=7)
+  ax.grid(axis="x", alpha=0.3)
+

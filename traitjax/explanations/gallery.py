@@ -1,0 +1,85 @@
+"""`index.html` of `python -m traitjax.explain`: one self-contained page over every explained
+photo (its images embedded as base64 PNGs, no script, no link outside the file, so it opens
+offline and can be mailed): per photo the decision and its reason, the top species with
+their probabilities, the conformal species set, the rationale, the photo and its figure; a
+photo that could not be read is one line saying why.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+
+import numpy as np
+from PIL import Image
+
+_STYLE = """
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+.photo { border-top: 1px solid #ccc; padding: 1em 0; }
+.photo img { vertical-align: top; margin: 0.3em 0.6em 0.3em 0; }
+.photo img.input { width: 160px; image-rendering: pixelated; }
+.photo img.figure { max-width: 100%; }
+.identify { color: #2e7d32; font-weight: bold; }
+.abstain { color: #c62828; font-weight: bold; }
+.error { color: #c62828; }
+td { padding: 0 0.8em 0 0; }
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+  """One photo of the page: its name and origin (a path, or split and index), and either its
+  record (the JSON written as NAME.json), the photo as the model saw it and its figure as PNG
+  bytes, or the error that kept it from being read."""
+
+  name: str
+  origin: str
+  record: dict | None = None
+  photo_png: bytes = b""
+  figure_png: bytes = b""
+  error: str = ""
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+  """uint8 [H, W, 3] -> the bytes of a PNG file."""
+  buffer = io.BytesIO()
+  Image.fromarray(image).save(buffer, format="PNG")
+  return buffer.getvalue()
+
+
+def page(entries: list[Entry], title: str) -> str:
+  """The whole HTML page."""
+  body = "\n".join(_error_section(e) if e.error else _photo_section(e) for e in entries)
+  return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
+          f"</title><style>{_STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>\n"
+          f"{body}\n</body></html>\n")
+
+
+def _image(png: bytes, css_class: str, alt: str) -> str:
+  data = base64.b64encode(png).decode("ascii")
+  return (f'<img class="{css_class}" alt="{html.escape(alt)}" '
+          f'src="data:image/png;base64,{data}">')
+
+
+def _photo_section(entry: Entry) -> str:
+  record = entry.record
+  decision = record["decision"]
+  reason = f" ({html.escape(record['reason'])})" if record["reason"] else ""
+  rows = "".join(f"<tr><td>{html.escape(s['name'])}</td><td>{100 * s['probability']:.1f}%</td>"
+                 f"</tr>" for s in record["species"])
+  prediction_set = ", ".join(html.escape(name) for name in record["prediction_set"]) or "empty"
+  return (f'<div class="photo" id="{html.escape(entry.name)}"><h2>{html.escape(entry.name)}'
+          f'</h2><p>{html.escape(entry.origin)}</p>'
+          f'<p>Decision: <span class="{html.escape(decision)}">{html.escape(decision)}</span>'
+          f'{reason}</p><table>{rows}</table>'
+          f'<p>Conformal species set: {prediction_set}</p>'
+          f'<p>{html.escape(record["rationale"])}</p>'
+          f'{_image(entry.photo_png, "input", entry.name)}'
+          f'{_image(entry.figure_png, "figure", entry.name + " explained")}</div>')
+
+
+def _error_section(entry: Entry) -> str:
+  return (f'<div class="photo" id="{html.escape(entry.name)}"><h2>{html.escape(entry.name)}'
+          f'</h2><p class="error">not explained: {html.escape(entry.error)}</p></div>')
