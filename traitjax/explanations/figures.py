@@ -13,6 +13,7 @@ drawn (and tested) without a model.
 from __future__ import annotations
 
 import dataclasses
+import io
 import textwrap
 
 import matplotlib
@@ -110,3 +111,11 @@ def _bar_chart(ax: plt.Axes, bars: list[Bar], title: str) -> None:
   ax.tick_params(axis="x", labelsize=7)
   ax.grid(axis="x", alpha=0.3)
 
+
+
+def to_png(figure: plt.Figure, dpi: int) -> bytes:
+  """The bytes of `figure` as a PNG file; the figure is closed."""
+  buffer = io.BytesIO()
+  figure.savefig(buffer, format="png", dpi=dpi)
+  plt.close(figure)
+  return buffer.getvalue()

@@ -36,11 +36,13 @@ from traitjax.data import sources
 from traitjax.explanations import figures
 from traitjax.explanations import gallery
 from traitjax.explanations import prototypes
+from traitjax.explanations import records
 
 # The split whose photos are the prototypes.
 PROTOTYPE_SPLIT = "train"
 THUMBNAIL_SIZE = 96
 SHARED_TRAITS = 5
+SHOWN_MAPS = figures.COLUMNS - 1
 # Names an explained photo may not take (the files written beside them).
 RESERVED_NAMES = ("index",)
 FIGURE_DPI = 80
@@ -95,7 +97,58 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   readable = [photo for photo in photos if photo.example is not None]
   outputs = _predict(predict, state, [photo.example for photo in readable],
                      config.input.batch_size, mesh, unit="photo")
-  ...
+  explained = records.explain_predictions(
+      task, state.params, outputs["species_logits"], outputs["trait_logits"], table,
+      trust=trusted, top_k=top_k)
+  decisions, reasons = trusted.decide(outputs["species_logits"], outputs["trait_logits"], table)
+  sets = trusted.prediction_sets(outputs["species_logits"])
+  bank = prototypes.load_or_build(
+      workdir, int(state.step), per_species,
+      lambda: _prototype_bank(predict, state, train_source, per_species,
+                              config.input.batch_size, mesh))
+  bank_probabilities = trusted.trait_probabilities(bank.trait_logits)
+  trait_probabilities = trusted.trait_probabilities(outputs["trait_logits"])
+  os.makedirs(out, exist_ok=True)
+  entries, rows = [], iter(range(len(readable)))
+  for photo in photos:
+    if photo.example is None:
+      entries.append(gallery.Entry(photo.name, photo.origin, error=photo.error))
+      _write_json(os.path.join(out, f"{photo.name}.json"),
+                  {"name": photo.name, "photo": photo.origin, "error": photo.error})
+      continue
+    n = next(rows)
+    predicted = table.species.index(explained[n]["species"][0]["name"])
+    nearest = prototypes.nearest(bank_probabilities, bank.species, predicted,
+                                 trait_probabilities[n], num_prototypes)
+    evidence = _evidence(explained[n], outputs["trait_maps"][n], table.traits)
+    record = {
+        "name": photo.name, "photo": photo.origin, **explained[n],
+        "decision": str(decisions[n]), "reason": str(reasons[n]),
+        "prediction_set": [table.species[k] for k in np.flatnonzero(sets[n])],
+        "evidence": evidence,
+        "prototypes": [_prototype_record(bank, row, distance, trait_probabilities[n],
+                                         bank_probabilities[row], table)
+                       for row, distance in nearest]}
+    _write_json(os.path.join(out, f"{photo.name}.json"), record)
+    maps = [figures.EvidenceMap(item["phrase"], np.asarray(item["map"]), tuple(item["peak"]))
+            for item in evidence]
+    figure_png = _figure_png(photo.example[schema.IMAGE], record, maps, bank,
+                             [row for row, _ in nearest])
+    with open(os.path.join(out, f"{photo.name}.png"), "wb") as f:
+      f.write(figure_png)
+    entries.append(gallery.Entry(photo.name, photo.origin, record,
+                                 gallery.png_bytes(photo.example[schema.IMAGE]), figure_png))
+  index = {
+      "workdir": os.path.abspath(workdir), "step": int(state.step),
+      "photos": [{"name": e.name, "photo": e.origin, "species": e.record["species"][0],
+                  "decision": e.record["decision"], "reason": e.record["reason"]}
+                 for e in entries if not e.error],
+      "errors": [{"name": e.name, "photo": e.origin, "error": e.error}
+                 for e in entries if e.error]}
+  _write_json(os.path.join(out, "index.json"), index)
+  with open(os.path.join(out, "index.html"), "w") as f:
+    f.write(gallery.page(entries, f"{len(entries)} photos explained by {workdir}"))
+  return index
 
 
 def _species_table(task, labels_table: schema.TraitTable) -> schema.TraitTable:
@@ -195,3 +248,87 @@ def _trust(workdir: str, config, task, state, table: schema.TraitTable, mesh) ->
                                             config.input.batch_size, mesh,
                                             pipeline.HostShard())
   return trust.fit(predictions, table, config.trust.target_accuracy, config.trust.alpha)
+
+
+def _prototype_bank(predict, state, source, per_species: int, batch_size: int,
+                    mesh) -> prototypes.Bank:
+  """One pass of the model over at most `per_species` readable photos of each species of the
+  training `source`."""
+  chosen = prototypes.chosen_examples(np.asarray(source.labels), per_species)
+  examples = [example for example in (source[int(i)] for i in chosen) if example[schema.VALID]]
+  outputs = _predict(predict, state, examples, batch_size, mesh, unit="training photo")
+  path_of = getattr(source, "image_path", None)
+  return prototypes.Bank(
+      species=np.array([e[schema.SPECIES] for e in examples], np.int32),
+      indices=np.array([e[schema.INDEX] for e in examples], np.int32),
+      trait_logits=np.asarray(outputs["trait_logits"], np.float32),
+      thumbnails=np.stack([prototypes.thumbnail(e[schema.IMAGE], THUMBNAIL_SIZE)
+                           for e in examples]),
+      paths=tuple(path_of(int(e[schema.INDEX])) if path_of else "" for e in examples))
+
+
+def _prototype_record(bank: prototypes.Bank, row: int, distance: float,
+                      probabilities: np.ndarray, prototype_probabilities: np.ndarray,
+                      table: schema.TraitTable) -> dict:
+  """A prototype as NAME.json lists it: its species, where it is in the training split (and
+  its file where the dataset has files), its distance and the traits it shares with the
+  photo."""
+  shared = prototypes.shared_traits(probabilities, prototype_probabilities, SHARED_TRAITS)
+  return {"species": table.species[bank.species[row]], "split": PROTOTYPE_SPLIT,
+          "index": int(bank.indices[row]), "path": bank.paths[row] or None,
+          "distance": distance, "shared_traits": [table.traits[t] for t in shared]}
+
+
+def _write_json(path: str, payload: dict) -> None:
+  with open(path, "w") as f:
+    json.dump(payload, f, indent=1, allow_nan=False)
+
+
+def _bars(record: dict) -> tuple[list[figures.Bar], str]:
+  """The bar chart of a record: how the strongest supports and contradictions count for the
+  top species, or, where the decision reads no traits, the surest trait probabilities."""
+  first = record["explained_species"][0]
+  if not record["traits_used_by_decision"]:
+    surest = sorted(record["traits"], key=lambda t: -abs(t["probability"] - 0.5))
+    return ([figures.Bar(t["phrase"], t["probability"], None)
+             for t in surest[:figures.MAX_BARS]],
+            "trait probabilities (a probe: not used by the species decision)")
+  judged = [(item, True) for item in first["supports"]] + [
+      (item, False) for item in first["contradicts"]]
+  judged.sort(key=lambda pair: -abs(pair[0]["contribution"]))
+  return ([figures.Bar(item["phrase"], item["contribution"], supports)
+           for item, supports in judged[:figures.MAX_BARS]],
+          f"what each trait adds to {first['name']} against the mean species "
+          f"(supports green, contradicts red)")
+
+
+def _figure_png(image: np.ndarray, record: dict, maps: list[figures.EvidenceMap],
+                bank: prototypes.Bank, prototype_rows: list[int]) -> bytes:
+  """NAME.png of a record."""
+  phrase = {t["name"]: t["phrase"] for t in record["traits"]}
+  top = record["species"][0]
+  title = (f"{top['name']} {100 * top['probability']:.0f}%: {record['decision']}"
+           + (f" ({record['reason']})" if record["reason"] else ""))
+  shown = [figures.Prototype(
+      bank.thumbnails[row],
+      f"{prototype['species']}, {prototype['split']} photo {prototype['index']}; shares "
+      + (", ".join(phrase[name] for name in prototype["shared_traits"][:2]) or "no sure trait"))
+      for row, prototype in zip(prototype_rows, record["prototypes"])]
+  bars, bars_title = _bars(record)
+  return figures.to_png(figures.photo_figure(image, title, maps, bars, bars_title, shown),
+                        FIGURE_DPI)
+
+
+def _evidence(record: dict, trait_maps: np.ndarray, traits: tuple[str, ...]) -> list[dict]:
+  """Where the photo shows the traits its explanation cites: each one's map (the probability
+  that each location of the feature map shows it, [h][w]) and its peak (x, y) in [0, 1]."""
+  phrase = {t["name"]: t["phrase"] for t in record["traits"]}
+  evidence = []
+  for name in record["cited"][:SHOWN_MAPS]:
+    values = trait_maps[:, :, traits.index(name)]
+    row, column = np.unravel_index(np.argmax(values), values.shape)
+    height, width = values.shape
+    evidence.append({"name": name, "phrase": phrase[name],
+                     "peak": [(column + 0.5) / width, (row + 0.5) / height],
+                     "map": np.round(1 / (1 + np.exp(-values)), 4).tolist()})
+  return evidence

@@ -1,0 +1,196 @@
+"""`python -m traitjax.explain` end to end on smoke workdirs (32 px synthetic flora, trained once
+per module): the records' keys and numbers, a folder holding a broken photo, species added from
+their rows, the black box's traits marked as not used, and the gallery rendered by headless
+Chromium."""
+
+import json
+import shutil
+import sys
+
+import jax
+import numpy as np
+from PIL import Image
+import pytest
+
+from tests import run_main
+from traitjax import checkpoints
+from traitjax.data import pipeline
+from traitjax.data import schema
+from traitjax.data import sources
+from traitjax.explanations import report
+
+# The keys scripts read.
+KEYS = {"species", "decision", "reason", "prediction_set", "traits", "rationale"}
+TOP_K = 3
+NUM_PHOTOS = 4
+CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser")
+                 if shutil.which(name)), None)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+  return run_main.compilation_cache_dir(tmp_path_factory)
+
+
+def _train(tmp_path_factory, cache, name, *flags, config="configs/default.py:smoke"):
+  workdir = tmp_path_factory.mktemp(name) / "workdir"
+  run_main.run(run_main.command(workdir, *flags, config=config), run_main.environment(cache),
+               timeout=300)
+  return workdir
+
+
+@pytest.fixture(scope="module")
+def cosine_workdir(tmp_path_factory, cache):
+  """A joint CBM whose species head reads the table rows (centred cosine)."""
+  return _train(tmp_path_factory, cache, "cosine", "--config.model.species_head=cosine")
+
+
+@pytest.fixture(scope="module")
+def blackbox_workdir(tmp_path_factory, cache):
+  return _train(tmp_path_factory, cache, "blackbox", config="configs/blackbox.py:smoke")
+
+
+@pytest.fixture(scope="module")
+def split_out(cosine_workdir, tmp_path_factory):
+  """The explanations of 4 test photos of the cosine workdir."""
+  out = tmp_path_factory.mktemp("split_out")
+  report.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS, top_k=TOP_K)
+  return out
+
+
+def _records(out) -> dict[str, dict]:
+  index = json.loads((out / "index.json").read_text())
+  return {photo["name"]: json.loads((out / f"{photo['name']}.json").read_text())
+          for photo in index["photos"]}
+
+
+def test_split_photos_get_records_with_the_documented_keys_and_numbers(cosine_workdir,
+                                                                        split_out):
+  records = _records(split_out)
+  assert len(records) == NUM_PHOTOS
+  table = sources.make_source(checkpoints.saved_config(str(cosine_workdir)).data,
+                              "test").trait_table
+  for name, record in records.items():
+    assert KEYS <= set(record)
+    probabilities = [s["probability"] for s in record["species"]]
+    assert len(probabilities) == TOP_K
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert 0 < sum(probabilities) <= 1 + 1e-9
+    assert [t["name"] for t in record["traits"]] == list(table.traits)
+    assert all(0 <= t["probability"] <= 1 for t in record["traits"])
+    assert record["decision"] in ("identify", "abstain")
+    assert (record["reason"] == "") == (record["decision"] == "identify")
+    assert set(record["prediction_set"]) <= set(table.species)
+    first = record["explained_species"][0]
+    assert first["name"] == record["species"][0]["name"]
+    assert all(item["contribution"] is not None for item in first["supports"])
+    for evidence in record["evidence"]:
+      assert evidence["name"] in record["cited"]
+      assert all(0 <= c <= 1 for c in evidence["peak"])
+    for prototype in record["prototypes"]:
+      assert prototype["species"] == record["species"][0]["name"]
+      assert set(prototype["shared_traits"]) <= set(table.traits)
+    with Image.open(split_out / f"{name}.png") as figure:
+      assert figure.width > 400
+    _assert_rationale_names_only_listed_traits(record)
+
+
+def _assert_rationale_names_only_listed_traits(record):
+  """Every trait phrase in the rationale belongs to a trait the record cites or lists against
+  the top species or the runner-up: taking those phrases out leaves no trait phrase."""
+  first = record["explained_species"][0]
+  named = set(record["cited"]) | {item["name"] for item in first["contradicts"]} | {
+      item["name"] for item in record["runner_up"]}
+  phrase = {t["name"]: t["phrase"] for t in record["traits"]}
+  rest = record["rationale"]
+  for name in sorted(named, key=lambda n: -len(phrase[n])):
+    rest = rest.replace(phrase[name], "")
+  assert not [p for p in phrase.values() if p in rest], record["rationale"]
+
+
+def test_a_broken_photo_in_a_folder_gets_its_entry_and_the_others_their_outputs(
+    cosine_workdir, cache, tmp_path):
+  folder = tmp_path / "photos"
+  folder.mkdir()
+  source = sources.make_source(checkpoints.saved_config(str(cosine_workdir)).data, "test")
+  for index in (0, 5):
+    Image.fromarray(source[index][schema.IMAGE]).resize((90, 60)).save(
+        folder / f"flower {index}.png")
+  (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+  out = tmp_path / "out"
+  result = run_main.run([sys.executable, "-m", "traitjax.explain",
+                         f"--workdir={cosine_workdir}", f"--out={out}", f"--images={folder}"],
+                        run_main.environment(cache))
+  assert f"explained 2 photos, 1 could not be read: {out}/index.html" in result.stdout
+  assert "broken.jpg" in result.stderr  # The warning.
+  index = json.loads((out / "index.json").read_text())
+  assert [p["name"] for p in index["photos"]] == ["flower_0", "flower_5"]
+  assert [(e["name"], e["photo"]) for e in index["errors"]] == [
+      ("broken", str(folder / "broken.jpg"))]
+  broken = json.loads((out / "broken.json").read_text())
+  assert "cannot decode image" in broken["error"] and not (out / "broken.png").exists()
+  for name in ("flower_0", "flower_5"):
+    assert KEYS <= set(json.loads((out / f"{name}.json").read_text()))
+    assert (out / f"{name}.png").stat().st_size > 0
+
+
+def test_a_species_known_only_from_its_row_becomes_a_candidate(cosine_workdir, tmp_path):
+  """A new species whose row is exactly what the model detects in a photo (cosine 1, the most
+  any row can reach) becomes that photo's top species, with no retraining."""
+  config = checkpoints.saved_config(str(cosine_workdir))
+  task, state, source = checkpoints.restore_for_eval(config, str(cosine_workdir), "test")
+  batch = pipeline.finish_batch({k: v[None] for k, v in source[0].items()})
+  trait_logits = jax.device_get(task.predict(state.params, state.model_state, batch))[
+      "trait_logits"]
+  rows = tmp_path / "rows.csv"
+  schema.TraitTable(1 / (1 + np.exp(-trait_logits)), species=("Novel species",),
+                    traits=source.trait_table.traits).to_csv(rows)
+  out = tmp_path / "out"
+  index = report.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS,
+                         species_rows=str(rows), top_k=TOP_K)
+  again = json.loads((out / "test_00000.json").read_text())
+  assert again["species"][0]["name"] == "Novel species"
+  assert again["prototypes"] == []  # No training photo of it.
+  assert len(index["photos"]) == NUM_PHOTOS
+
+
+def test_the_black_box_marks_its_traits_as_not_used_and_refuses_species_rows(
+    blackbox_workdir, tmp_path):
+  report.explain(str(blackbox_workdir), str(tmp_path / "out"), split="test", num=2,
+                 top_k=TOP_K)
+  for record in _records(tmp_path / "out").values():
+    assert KEYS <= set(record)
+    assert record["traits_used_by_decision"] is False
+    first = record["explained_species"][0]
+    assert all(item["contribution"] is None
+               for item in first["supports"] + first["contradicts"])
+    assert "does not read these traits" in record["rationale"]
+  rows = tmp_path / "rows.csv"
+  table = sources.make_source(checkpoints.saved_config(str(blackbox_workdir)).data,
+                              "test").trait_table
+  table.rows([0]).to_csv(rows)
+  with pytest.raises(ValueError, match="reads no table rows"):
+    report.explain(str(blackbox_workdir), str(tmp_path / "refused"), split="test", num=1,
+                   species_rows=str(rows))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt-get install chromium)")
+def test_headless_chromium_renders_every_photo_of_the_gallery(split_out):
+  """index.html opened offline: one photo and one figure per explained photo, every image
+  decoded (naturalWidth > 0)."""
+  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
+  with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    try:
+      page = browser.new_page()
+      page.route("**/*", lambda route: route.abort()
+                 if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+      page.goto((split_out / "index.html").as_uri())
+      widths = page.evaluate(
+          "Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
+      sections = page.evaluate("document.querySelectorAll('div.photo').length")
+    finally:
+      browser.close()
+  assert sections == NUM_PHOTOS
+  assert len(widths) == 2 * NUM_PHOTOS
+  assert all(width > 0 for width in widths)

@@ -1,0 +1,60 @@
+r"""Explains photos with a trained workdir: which species, how sure, whether to trust it, and why
+(in traits: where each was seen, what supports and what contradicts each top species, why not
+the runner-up, which training photos it is nearest to).
+
+  python -m traitjax.explain --workdir=W --out=DIR --images=a.jpg,b.jpg,photos/
+  python -m traitjax.explain --workdir=W --out=DIR --split=test --num=20
+  python -m traitjax.explain --workdir=W --out=DIR --images=photos/ --species_rows=parsed.csv
+
+--images        photo files or folders of them, each photo read whole (no box) at the model's
+                size; or
+--split         photos of a split of the workdir's dataset, as its evaluation reads them
+                (`--num` of them, spread over the split).
+--species_rows  species rows (CSV, e.g. written by `python -m traitjax.describe`): species not
+                in the training table join the candidates, known ones have their rows replaced,
+                with no retraining (models whose species head reads rows: table, cosine).
+
+Writes to --out, per photo, NAME.json (top species with calibrated probabilities, decision and
+reason, conformal species set, every trait's probability, supports / contradicts / unjudgeable
+per top species with contributions, why not the runner-up, the rationale, evidence maps and
+prototypes) and NAME.png (its figure); over all photos index.json and index.html (a
+self-contained gallery). A photo that cannot be read gets an entry saying why (NAME.json with
+an `error`, index.json's `errors`) and the others go on. The library is
+`traitjax.explanations.report`.
+"""
+
+from absl import app
+from absl import flags
+
+from traitjax import cli
+from traitjax.explanations import report
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "A trained workdir (its newest checkpoint).")
+_OUT = flags.DEFINE_string("out", None, "The folder to write the explanations to.")
+_IMAGES = flags.DEFINE_list("images", [], "Photo files or folders of them.")
+_SPLIT = flags.DEFINE_string("split", "", "Explain photos of this split of the dataset instead.")
+_NUM = flags.DEFINE_integer("num", 8, "Photos of --split, spread evenly over it.", lower_bound=1)
+_SPECIES_ROWS = flags.DEFINE_string(
+    "species_rows", "", "Species rows (CSV) added to, or replacing rows of, the species table.")
+_TOP_K = flags.DEFINE_integer("top_k", 5, "Species listed and explained per photo.",
+                              lower_bound=1)
+_PER_SPECIES = flags.DEFINE_integer(
+    "per_species", 8, "Training photos per species searched for prototypes (cached in the "
+    "workdir per checkpoint).", lower_bound=1)
+_NUM_PROTOTYPES = flags.DEFINE_integer("num_prototypes", 4, "Prototypes shown per photo.",
+                                       lower_bound=0)
+flags.mark_flags_as_required(["workdir", "out"])
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  index = report.explain(_WORKDIR.value, _OUT.value, _IMAGES.value, _SPLIT.value, _NUM.value,
+                         _SPECIES_ROWS.value, _TOP_K.value, _PER_SPECIES.value,
+                         _NUM_PROTOTYPES.value)
+  failed = f", {len(index['errors'])} could not be read" if index["errors"] else ""
+  print(f"explained {len(index['photos'])} photos{failed}: {_OUT.value}/index.html")
+
+
+if __name__ == "__main__":
+  cli.run(main)
