@@ -23,6 +23,7 @@ from traitjax.explanations import report
 KEYS = {"species", "decision", "reason", "prediction_set", "traits", "rationale"}
 TOP_K = 3
 NUM_PHOTOS = 4
+pytestmark = pytest.mark.subprocess  # Its workdirs train in `python -m traitjax.main`.
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser")
                  if shutil.which(name)), None)
 
