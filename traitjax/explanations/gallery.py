@@ -65,15 +65,16 @@ def _image(png: bytes, css_class: str, alt: str) -> str:
 
 def _photo_section(entry: Entry) -> str:
   record = entry.record
-  decision = record["decision"]
+  decision = (f'<span class="{record["decision"]}">{record["decision"]}</span>'
+              if record["decision"] else "none (no trust fitted)")
   reason = f" ({html.escape(record['reason'])})" if record["reason"] else ""
   rows = "".join(f"<tr><td>{html.escape(s['name'])}</td><td>{100 * s['probability']:.1f}%</td>"
                  f"</tr>" for s in record["species"])
-  prediction_set = ", ".join(html.escape(name) for name in record["prediction_set"]) or "empty"
+  prediction_set = ("none (no trust fitted)" if record["prediction_set"] is None
+                    else ", ".join(map(html.escape, record["prediction_set"])) or "empty")
   return (f'<div class="photo" id="{html.escape(entry.name)}"><h2>{html.escape(entry.name)}'
           f'</h2><p>{html.escape(entry.origin)}</p>'
-          f'<p>Decision: <span class="{html.escape(decision)}">{html.escape(decision)}</span>'
-          f'{reason}</p><table>{rows}</table>'
+          f'<p>Decision: {decision}{reason}</p><table>{rows}</table>'
           f'<p>Conformal species set: {prediction_set}</p>'
           f'<p>{html.escape(record["rationale"])}</p>'
           f'{_image(entry.photo_png, "input", entry.name)}'

@@ -41,6 +41,13 @@ class Bank:
   thumbnails: np.ndarray
   paths: tuple[str, ...]
 
+  @classmethod
+  def empty(cls, num_traits: int, thumbnail_size: int) -> Bank:
+    """A bank of no photo (a dataset without training photos)."""
+    return cls(species=np.zeros(0, np.int32), indices=np.zeros(0, np.int32),
+               trait_logits=np.zeros((0, num_traits), np.float32),
+               thumbnails=np.zeros((0, thumbnail_size, thumbnail_size, 3), np.uint8), paths=())
+
   def save(self, path: str) -> None:
     np.savez_compressed(path, species=self.species, indices=self.indices,
                         trait_logits=self.trait_logits, thumbnails=self.thumbnails,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import json
 import os
 import re
@@ -24,6 +23,7 @@ import jax
 import numpy as np
 
 from traitjax import checkpoints
+from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import sharding
 from traitjax import trust
@@ -33,10 +33,13 @@ from traitjax.data import photo_files
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
+from traitjax.evaluators import base
 from traitjax.explanations import figures
 from traitjax.explanations import gallery
+from traitjax.explanations import maps
 from traitjax.explanations import prototypes
 from traitjax.explanations import records
+from traitjax.metrics import calibration
 
 # The split whose photos are the prototypes.
 PROTOTYPE_SPLIT = "train"
@@ -85,59 +88,34 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   mesh = sharding.make_mesh()
   task, state, train_source = checkpoints.restore_for_eval(config, workdir, PROTOTYPE_SPLIT,
                                                            mesh)
-  table = _species_table(task, train_source.trait_table)
+  table = base.species_table(task, train_source)
   if species_rows:
     task, table = _with_species_rows(task, table, species_rows)
   if photos_from:
     photos = _file_photos(photo_files.find(photos_from), train_source)
   else:
     photos = _split_photos(sources.make_source(config.data, split), num)
-  trusted = _trust(workdir, config, task, state, table, mesh)
-  predict = jax.jit(functools.partial(task.predict, with_maps=True))
-  readable = [photo for photo in photos if photo.example is not None]
-  outputs = _predict(predict, state, [photo.example for photo in readable],
-                     config.input.batch_size, mesh, unit="photo")
-  explained = records.explain_predictions(
-      task, state.params, outputs["species_logits"], outputs["trait_logits"], table,
-      trust=trusted, top_k=top_k)
-  decisions, reasons = trusted.decide(outputs["species_logits"], outputs["trait_logits"], table)
-  sets = trusted.prediction_sets(outputs["species_logits"])
-  bank = prototypes.load_or_build(
-      workdir, int(state.step), per_species,
-      lambda: _prototype_bank(predict, state, train_source, per_species,
-                              config.input.batch_size, mesh))
-  bank_probabilities = trusted.trait_probabilities(bank.trait_logits)
-  trait_probabilities = trusted.trait_probabilities(outputs["trait_logits"])
   os.makedirs(out, exist_ok=True)
-  entries, rows = [], iter(range(len(readable)))
+  readable = [photo for photo in photos if photo.example is not None]
+  explained = {}
+  if readable:
+    trusted = _trust(workdir, config, task, state, table, mesh)
+    predict = jax.jit(functools.partial(task.predict, with_maps=True))
+    outputs = _predict(predict, state, [photo.example for photo in readable],
+                       config.input.batch_size, mesh, unit="photo")
+    bank = prototypes.load_or_build(
+        workdir, int(state.step), per_species,
+        lambda: _prototype_bank(predict, state, train_source, per_species,
+                                config.input.batch_size, mesh))
+    explained = _write_explanations(out, readable, outputs, task, state.params, table,
+                                    trusted, bank, top_k, num_prototypes)
+  entries = []
   for photo in photos:
     if photo.example is None:
-      entries.append(gallery.Entry(photo.name, photo.origin, error=photo.error))
       _write_json(os.path.join(out, f"{photo.name}.json"),
                   {"name": photo.name, "photo": photo.origin, "error": photo.error})
-      continue
-    n = next(rows)
-    predicted = table.species.index(explained[n]["species"][0]["name"])
-    nearest = prototypes.nearest(bank_probabilities, bank.species, predicted,
-                                 trait_probabilities[n], num_prototypes)
-    evidence = _evidence(explained[n], outputs["trait_maps"][n], table.traits)
-    record = {
-        "name": photo.name, "photo": photo.origin, **explained[n],
-        "decision": str(decisions[n]), "reason": str(reasons[n]),
-        "prediction_set": [table.species[k] for k in np.flatnonzero(sets[n])],
-        "evidence": evidence,
-        "prototypes": [_prototype_record(bank, row, distance, trait_probabilities[n],
-                                         bank_probabilities[row], table)
-                       for row, distance in nearest]}
-    _write_json(os.path.join(out, f"{photo.name}.json"), record)
-    maps = [figures.EvidenceMap(item["phrase"], np.asarray(item["map"]), tuple(item["peak"]))
-            for item in evidence]
-    figure_png = _figure_png(photo.example[schema.IMAGE], record, maps, bank,
-                             [row for row, _ in nearest])
-    with open(os.path.join(out, f"{photo.name}.png"), "wb") as f:
-      f.write(figure_png)
-    entries.append(gallery.Entry(photo.name, photo.origin, record,
-                                 gallery.png_bytes(photo.example[schema.IMAGE]), figure_png))
+    entries.append(explained.get(photo.name) or gallery.Entry(photo.name, photo.origin,
+                                                              error=photo.error))
   index = {
       "workdir": os.path.abspath(workdir), "step": int(state.step),
       "photos": [{"name": e.name, "photo": e.origin, "species": e.record["species"][0],
@@ -151,13 +129,54 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   return index
 
 
-def _species_table(task, labels_table: schema.TraitTable) -> schema.TraitTable:
-  """The species rows the task's head reads, named (the dataset's table with the rows of
-  `config.model.species_rows`, if any, as the task holds them)."""
-  values = getattr(task, "species_table", None)
-  if values is None:
-    return labels_table
-  return dataclasses.replace(labels_table, values=np.asarray(values))
+def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, params,
+                        table: schema.TraitTable, trusted: trust.Trust | None,
+                        bank: prototypes.Bank,
+                        top_k: int, num_prototypes: int) -> dict[str, gallery.Entry]:
+  """Writes NAME.json and NAME.png of each readable photo from the model's `outputs` on them
+  (species_logits, trait_logits, trait_maps); returns each photo's gallery entry by name."""
+  species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
+  explained = records.explain_predictions(task, params, species_logits, trait_logits, table,
+                                          trust=trusted, top_k=top_k)
+  if trusted is None:  # Nothing to decide by: decisions, reasons and sets are null.
+    decisions = reasons = [None] * len(photos)
+    prediction_sets = [None] * len(photos)
+    calibrated = calibration.sigmoid
+  else:
+    decisions, reasons = (d.tolist() for d in trusted.decide(species_logits, trait_logits,
+                                                             table))
+    prediction_sets = [[table.species[k] for k in np.flatnonzero(in_set)]
+                       for in_set in trusted.prediction_sets(species_logits)]
+    calibrated = trusted.trait_probabilities
+  bank_probabilities = calibrated(bank.trait_logits)
+  trait_probabilities = calibrated(trait_logits)
+  entries = {}
+  for n, photo in enumerate(photos):
+    predicted = table.species.index(explained[n]["species"][0]["name"])
+    nearest = prototypes.nearest(bank_probabilities, bank.species, predicted,
+                                 trait_probabilities[n], num_prototypes)
+    evidence = [{**item, "map": np.round(item["map"], 4).tolist()} for item in
+                maps.cited_evidence(outputs["trait_maps"][n], explained[n], table.traits,
+                                    SHOWN_MAPS)]
+    record = {
+        "name": photo.name, "photo": photo.origin, **explained[n],
+        "decision": decisions[n], "reason": reasons[n], "prediction_set": prediction_sets[n],
+        "evidence": evidence,
+        "prototypes": [_prototype_record(bank, row, distance, trait_probabilities[n],
+                                         bank_probabilities[row], table)
+                       for row, distance in nearest]}
+    _write_json(os.path.join(out, f"{photo.name}.json"), record)
+    probability = {t["name"]: t["probability"] for t in record["traits"]}
+    evidence_maps = [figures.EvidenceMap(
+        _label({**item, "probability": probability[item["name"]]}), np.asarray(item["map"]),
+        tuple(item["peak"])) for item in evidence]
+    image = photo.example[schema.IMAGE]
+    figure_png = _figure_png(image, record, evidence_maps, bank, [row for row, _ in nearest])
+    with open(os.path.join(out, f"{photo.name}.png"), "wb") as f:
+      f.write(figure_png)
+    entries[photo.name] = gallery.Entry(photo.name, photo.origin, record,
+                                        gallery.png_bytes(image), figure_png)
+  return entries
 
 
 def _with_species_rows(task, table: schema.TraitTable, path: str):
@@ -235,20 +254,30 @@ def _predict(predict, state, examples: list[dict], batch_size: int, mesh,
   return {k: np.concatenate([g[k] for g in gathered])[:len(examples)] for k in gathered[0]}
 
 
-def _trust(workdir: str, config, task, state, table: schema.TraitTable, mesh) -> trust.Trust:
-  """The workdir's trust.json, or (with a warning) trust fitted on `config.trust.fit_split`."""
+def _trust(workdir: str, config, task, state, table: schema.TraitTable,
+           mesh) -> trust.Trust | None:
+  """The workdir's trust.json, else (with a warning) trust fitted on `config.trust.fit_split`
+  (on "val" for a workdir trained before trust was), else None with a warning: a workdir
+  whose data has no split to fit on (CUB without data.val_fraction) has the model's own
+  probabilities and no decisions."""
   path = os.path.join(workdir, trust.FILE_NAME)
   if os.path.isfile(path):
     return trust.Trust.load(path)
-  split = config.get("trust", {}).get("fit_split", "")
-  if not split:
-    raise FileNotFoundError(f"no {path} and no config.trust.fit_split to fit trust on")
-  logging.warning("no %s: fitting trust on split %s first", path, split)
-  predictions, _ = evaluators.predict_split(task, state, config.data, split,
-                                            config.input.batch_size, mesh,
-                                            pipeline.HostShard())
-  return trust.fit(predictions, table, config.trust.target_accuracy, config.trust.alpha)
+  if "trust" not in config:
+    config = config.copy_and_resolve_references()
+    config.trust = config_lib.trust_config(fit_split="val")
+  if config.trust.fit_split not in sources.splits(config.data):
+    logging.warning("no %s and no split to fit trust on (config.trust.fit_split %r): the "
+                    "model's own probabilities, no decisions and no conformal sets", path,
+                    config.trust.fit_split)
+    return None
+  logging.warning("no %s: fitting trust on split %s first", path, config.trust.fit_split)
 
+  def predictions_of(split):
+    return evaluators.predict_split(task, state, config.data, split, config.input.batch_size,
+                                    mesh, pipeline.HostShard())[0]
+
+  return evaluators.fit_trust(config, predictions_of, table)
 
 def _prototype_bank(predict, state, source, per_species: int, batch_size: int,
                     mesh) -> prototypes.Bank:
@@ -256,6 +285,9 @@ def _prototype_bank(predict, state, source, per_species: int, batch_size: int,
   training `source`."""
   chosen = prototypes.chosen_examples(np.asarray(source.labels), per_species)
   examples = [example for example in (source[int(i)] for i in chosen) if example[schema.VALID]]
+  if not examples:
+    logging.warning("no training photos: the explanations show no prototypes")
+    return prototypes.Bank.empty(source.trait_table.num_traits, THUMBNAIL_SIZE)
   outputs = _predict(predict, state, examples, batch_size, mesh, unit="training photo")
   path_of = getattr(source, "image_path", None)
   return prototypes.Bank(
@@ -286,28 +318,34 @@ def _write_json(path: str, payload: dict) -> None:
 
 def _bars(record: dict) -> tuple[list[figures.Bar], str]:
   """The bar chart of a record: how the strongest supports and contradictions count for the
-  top species, or, where the decision reads no traits, the surest trait probabilities."""
+  top species, or, where the decision reads no traits, the likeliest traits."""
   first = record["explained_species"][0]
   if not record["traits_used_by_decision"]:
-    surest = sorted(record["traits"], key=lambda t: -abs(t["probability"] - 0.5))
-    return ([figures.Bar(t["phrase"], t["probability"], None)
-             for t in surest[:figures.MAX_BARS]],
-            "trait probabilities (a probe: not used by the species decision)")
+    likeliest = sorted(record["traits"], key=lambda t: -t["probability"])
+    return ([figures.Bar(_label(t), t["probability"], None)
+             for t in likeliest[:figures.MAX_BARS]],
+            "the likeliest traits (a probe: not used by the species decision)")
   judged = [(item, True) for item in first["supports"]] + [
       (item, False) for item in first["contradicts"]]
   judged.sort(key=lambda pair: -abs(pair[0]["contribution"]))
-  return ([figures.Bar(item["phrase"], item["contribution"], supports)
+  return ([figures.Bar(_label(item), item["contribution"], supports)
            for item, supports in judged[:figures.MAX_BARS]],
           f"what each trait adds to {first['name']} against the mean species "
           f"(supports green, contradicts red)")
 
 
-def _figure_png(image: np.ndarray, record: dict, maps: list[figures.EvidenceMap],
+def _label(trait: dict) -> str:
+  """A trait as the figure names it: its phrase and how likely the photo shows it."""
+  return f"{trait['phrase']} ({100 * trait['probability']:.0f}%)"
+
+
+def _figure_png(image: np.ndarray, record: dict, evidence_maps: list[figures.EvidenceMap],
                 bank: prototypes.Bank, prototype_rows: list[int]) -> bytes:
   """NAME.png of a record."""
   phrase = {t["name"]: t["phrase"] for t in record["traits"]}
   top = record["species"][0]
-  title = (f"{top['name']} {100 * top['probability']:.0f}%: {record['decision']}"
+  title = (f"{top['name']} {100 * top['probability']:.0f}%: "
+           f"{record['decision'] or 'no decision (no trust fitted)'}"
            + (f" ({record['reason']})" if record["reason"] else ""))
   shown = [figures.Prototype(
       bank.thumbnails[row],
@@ -315,20 +353,6 @@ def _figure_png(image: np.ndarray, record: dict, maps: list[figures.EvidenceMap]
       + (", ".join(phrase[name] for name in prototype["shared_traits"][:2]) or "no sure trait"))
       for row, prototype in zip(prototype_rows, record["prototypes"])]
   bars, bars_title = _bars(record)
-  return figures.to_png(figures.photo_figure(image, title, maps, bars, bars_title, shown),
-                        FIGURE_DPI)
+  return figures.to_png(
+      figures.photo_figure(image, title, evidence_maps, bars, bars_title, shown), FIGURE_DPI)
 
-
-def _evidence(record: dict, trait_maps: np.ndarray, traits: tuple[str, ...]) -> list[dict]:
-  """Where the photo shows the traits its explanation cites: each one's map (the probability
-  that each location of the feature map shows it, [h][w]) and its peak (x, y) in [0, 1]."""
-  phrase = {t["name"]: t["phrase"] for t in record["traits"]}
-  evidence = []
-  for name in record["cited"][:SHOWN_MAPS]:
-    values = trait_maps[:, :, traits.index(name)]
-    row, column = np.unravel_index(np.argmax(values), values.shape)
-    height, width = values.shape
-    evidence.append({"name": name, "phrase": phrase[name],
-                     "peak": [(column + 0.5) / width, (row + 0.5) / height],
-                     "map": np.round(1 / (1 + np.exp(-values)), 4).tolist()})
-  return evidence
