@@ -7,4 +7,9 @@
   contradicts each top species, what separates the first two, the traits it cites and a
   plain-words rationale).
 - `maps`: the evidence maps and peaks of the cited traits, and which keypoints carry a trait.
+- `prototypes`: the training photos of a species nearest to a photo in trait space, and the
+  traits they share (a bank per checkpoint, cached in the workdir).
+- `figures`: the figure of one explained photo (NAME.png); `gallery`: index.html over all.
+- `report`: what `python -m traitjax.explain` runs: photos in, NAME.json, NAME.png,
+  index.json and index.html out.
 """

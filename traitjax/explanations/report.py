@@ -49,6 +49,8 @@ SHOWN_MAPS = figures.COLUMNS - 1
 # Names an explained photo may not take (the files written beside them).
 RESERVED_NAMES = ("index",)
 FIGURE_DPI = 80
+# Photos between two progress lines while the explanations are written.
+PROGRESS_EVERY = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,8 +133,8 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
 
 def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, params,
                         table: schema.TraitTable, trusted: trust.Trust | None,
-                        bank: prototypes.Bank,
-                        top_k: int, num_prototypes: int) -> dict[str, gallery.Entry]:
+                        bank: prototypes.Bank, top_k: int,
+                        num_prototypes: int) -> dict[str, gallery.Entry]:
   """Writes NAME.json and NAME.png of each readable photo from the model's `outputs` on them
   (species_logits, trait_logits, trait_maps); returns each photo's gallery entry by name."""
   species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
@@ -151,7 +153,10 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
   bank_probabilities = calibrated(bank.trait_logits)
   trait_probabilities = calibrated(trait_logits)
   entries = {}
+  progress = writers.Progress(len(photos), 0, unit="photo")
   for n, photo in enumerate(photos):
+    if n and n % PROGRESS_EVERY == 0:
+      progress.report(n, {})
     predicted = table.species.index(explained[n]["species"][0]["name"])
     nearest = prototypes.nearest(bank_probabilities, bank.species, predicted,
                                  trait_probabilities[n], num_prototypes)
@@ -241,7 +246,7 @@ def _predict(predict, state, examples: list[dict], batch_size: int, mesh,
              unit: str) -> dict[str, np.ndarray]:
   """`predict(params, model_state, batch)` on `examples` in batches of `batch_size` (the last
   padded, so one program serves all), as numpy arrays [len(examples), ...]; progress logged
-  per batch."""
+  per batch, counting `unit`s."""
   progress = writers.Progress(len(examples), 0, unit=unit)
   gathered = []
   for start in range(0, len(examples), batch_size):
@@ -278,6 +283,7 @@ def _trust(workdir: str, config, task, state, table: schema.TraitTable,
                                     mesh, pipeline.HostShard())[0]
 
   return evaluators.fit_trust(config, predictions_of, table)
+
 
 def _prototype_bank(predict, state, source, per_species: int, batch_size: int,
                     mesh) -> prototypes.Bank:
