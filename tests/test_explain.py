@@ -195,3 +195,17 @@ def test_headless_chromium_renders_every_photo_of_the_gallery(split_out):
   assert sections == NUM_PHOTOS
   assert len(widths) == 2 * NUM_PHOTOS
   assert all(width > 0 for width in widths)
+
+
+def test_a_workdir_without_trust_json_has_trust_fitted_on_its_fit_split(cosine_workdir,
+                                                                         tmp_path):
+  """Trust is fitted on config.trust.fit_split (val) for the explanation; the workdir is left
+  as it was, bar the prototype cache."""
+  workdir = tmp_path / "workdir"
+  shutil.copytree(cosine_workdir, workdir)
+  (workdir / "trust.json").unlink()
+  report.explain(str(workdir), str(tmp_path / "out"), split="test", num=2, top_k=TOP_K)
+  for record in _records(tmp_path / "out").values():
+    assert record["decision"] in ("identify", "abstain")
+    assert isinstance(record["prediction_set"], list)
+  assert not (workdir / "trust.json").exists()

@@ -1,13 +1,9 @@
-"""The figure of one explained photo and the gallery page, drawn from plain arrays and records."""
-
-import base64
-import re
+"""The figure of one explained photo, drawn from plain arrays."""
 
 import matplotlib.colors
 import numpy as np
 
 from traitjax.explanations import figures
-from traitjax.explanations import gallery
 
 
 def _image(size=16, seed=0):
@@ -42,19 +38,3 @@ def test_photo_figure_without_prototypes_or_maps_has_two_rows():
                                 "not used", [])
   photo, chart = figure.axes
   assert matplotlib.colors.to_hex(chart.patches[0].get_facecolor()) == figures.NOT_USED_COLOUR
-
-
-def test_gallery_page_embeds_every_image_and_escapes_the_text():
-  record = {"decision": "abstain", "reason": "ambiguous",
-            "species": [{"name": "Rosa <alba>", "probability": 0.5}],
-            "prediction_set": ["Rosa <alba>", "Rosa canina"], "rationale": "Petals & leaves."}
-  photo, figure = gallery.png_bytes(_image(4)), gallery.png_bytes(_image(6))
-  page = gallery.page([gallery.Entry("a", "photos/a.jpg", record, photo, figure),
-                       gallery.Entry("b", "photos/b.jpg", error="cannot decode image b.jpg")],
-                      "explained")
-  sources = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
-  assert [base64.b64decode(s) for s in sources] == [photo, figure]
-  assert "Rosa &lt;alba&gt;" in page and "Petals &amp; leaves." in page
-  assert "50.0%" in page and "ambiguous" in page
-  assert "cannot decode image b.jpg" in page
-  assert "http" not in page  # Nothing outside the file.

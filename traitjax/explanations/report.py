@@ -127,7 +127,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
                  for e in entries if e.error]}
   _write_json(os.path.join(out, "index.json"), index)
   with open(os.path.join(out, "index.html"), "w") as f:
-    f.write(gallery.page(entries, f"{len(entries)} photos explained by {workdir}"))
+    f.write(gallery.page(entries, f"Explanations of {len(entries)} photos by {workdir}"))
   return index
 
 
@@ -147,8 +147,9 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
   else:
     decisions, reasons = (d.tolist() for d in trusted.decide(species_logits, trait_logits,
                                                              table))
-    prediction_sets = [[table.species[k] for k in np.flatnonzero(in_set)]
-                       for in_set in trusted.prediction_sets(species_logits)]
+    likeliest_first = np.argsort(-species_logits, axis=-1, kind="stable")
+    prediction_sets = [[table.species[k] for k in order if in_set[k]] for order, in_set in
+                       zip(likeliest_first, trusted.prediction_sets(species_logits))]
     calibrated = trusted.trait_probabilities
   bank_probabilities = calibrated(bank.trait_logits)
   trait_probabilities = calibrated(trait_logits)
