@@ -47,6 +47,9 @@ def test_a_bad_entry_is_refused_in_one_line_naming_it(entry, message):
   assert "\n" not in str(raised.value)
 
 
+_TASK = types.SimpleNamespace(predict=lambda params, model_state, batch: {})  # Never called.
+
+
 @dataclasses.dataclass(frozen=True)
 class _Fixed(base.Evaluator):
   """Reports {"from": its name}, or nothing (None) when `empty`."""
@@ -65,8 +68,8 @@ def test_reports_nest_in_their_sections(monkeypatch):
   chosen = [_Fixed(name="top", section=""), _Fixed(name="a", section="x"),
             _Fixed(name="b", section="x.y"), _Fixed(name="c"), _Fixed(name="d", empty=True)]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  nested, by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
-                                        None, None)
+  nested, by_name = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None),
+                                        config, None, None)
   assert nested == {"from": "top", "x": {"from": "a", "y": {"from": "b"}}, "c": {"from": "c"}}
   assert by_name == {name: {"from": name} for name in ("top", "a", "b", "c")}
 
@@ -118,7 +121,7 @@ class _FitsOnAnotherSplit(base.Evaluator):
 def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(monkeypatch):
   passes = []
 
-  def fake_predict_split(task, state, data, split, *args):
+  def fake_predict_split(predict, state, data, split, *args):
     passes.append(split)
     return {"num_examples": {"test": 10, "val": 4}[split]}, types.SimpleNamespace()
 
@@ -126,7 +129,7 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
             _Fixed(name="c", split="val")]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  _, by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+  _, by_name = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None), config,
                                    None, None)
   assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
   assert sorted(passes) == ["test", "val"]

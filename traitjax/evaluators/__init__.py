@@ -30,6 +30,7 @@ from traitjax.evaluators import base
 from traitjax.evaluators import calibration
 from traitjax.evaluators import classification
 from traitjax.evaluators import conformal
+from traitjax.evaluators import degradation
 from traitjax.evaluators import intervention
 from traitjax.evaluators import parts
 from traitjax.evaluators import selective
@@ -45,6 +46,7 @@ EVALUATORS = {
     "calibration": calibration.Calibration,
     "selective": selective.Selective,
     "conformal": conformal.Conformal,
+    "degradation": degradation.Degradation,
 }
 
 # Batch fields gathered next to the predictions (images are not).
@@ -87,14 +89,12 @@ def applicable(evaluators: list[base.Evaluator], task) -> list[base.Evaluator]:
   return kept
 
 
-def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
-                  shard: pipeline.HostShard, num_workers: int = 0):
-  """One exactly-once pass over `split`: the task's predictions and `GATHERED_FIELDS` of every
-  readable example (padding and unreadable files removed), with num_examples and num_skipped,
-  and the split's source."""
-  source = sources.make_source(data_config, split)
+def predict_source(predict, state, source: pipeline.Source, batch_size: int, mesh,
+                   shard: pipeline.HostShard, num_workers: int = 0) -> dict:
+  """One exactly-once pass over `source`: the predictions of `predict` (the task's, jitted) and
+  `GATHERED_FIELDS` of every readable example (padding and unreadable files removed), with
+  num_examples and num_skipped."""
   dataset = pipeline.eval_dataset(source, batch_size, shard=shard, num_workers=num_workers)
-  predict = jax.jit(task.predict)
   gathered = collections.defaultdict(list)
   iterator = iter(dataset)
   for local in iterator:
@@ -110,28 +110,44 @@ def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
   num_skipped = int(np.sum((arrays[schema.INDEX] >= 0) & ~valid))
   if num_examples != len(source) - num_skipped:
     raise AssertionError(f"eval saw {num_examples} (and skipped {num_skipped}) of "
-                         f"{len(source)} examples of {split}")
+                         f"{len(source)} examples of {source!r}")
   predictions = {k: v[valid] for k, v in arrays.items()}
-  return {**predictions, "num_examples": num_examples, "num_skipped": num_skipped}, source
+  return {**predictions, "num_examples": num_examples, "num_skipped": num_skipped}
+
+
+def predict_split(predict, state, data_config, split: str, batch_size: int, mesh,
+                  shard: pipeline.HostShard, num_workers: int = 0):
+  """`predict_source` over the config's `split`, and the split's source."""
+  source = sources.make_source(data_config, split)
+  return predict_source(predict, state, source, batch_size, mesh, shard, num_workers), source
 
 
 def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collections.ConfigDict,
              mesh, shard: pipeline.HostShard) -> tuple[dict, dict[str, dict]]:
-  """Runs `evaluators` on `state`, one prediction pass per split. Returns the nested report
-  (each evaluator's in its section) and each evaluator's own report by name."""
+  """Runs `evaluators` on `state`, one prediction pass per split (and one per source an
+  evaluator builds itself, e.g. degraded photos). Returns the nested report (each evaluator's in
+  its section) and each evaluator's own report by name."""
   passes = {}
+  # Compiled once for every pass (a new jax.jit of the bound method would compile again).
+  predict = jax.jit(task.predict)
 
   def predictions_and_source(split):
     if split not in passes:
-      passes[split] = predict_split(task, state, config.data, split, config.input.batch_size,
-                                    mesh, shard, config.input.num_workers)
+      passes[split] = predict_split(predict, state, config.data, split,
+                                    config.input.batch_size, mesh, shard,
+                                    config.input.num_workers)
     return passes[split]
+
+  def predict_any_source(source):
+    return predict_source(predict, state, source, config.input.batch_size, mesh, shard,
+                          config.input.num_workers)
 
   reports = {}
   for evaluator in sorted(evaluators, key=lambda e: e.split):  # One split's evaluators together.
     predictions, source = predictions_and_source(evaluator.split)
     context = base.Context(task=task, params=state.params, source=source,
-                           predictions_of=lambda split: predictions_and_source(split)[0])
+                           predictions_of=lambda split: predictions_and_source(split)[0],
+                           predict_source=predict_any_source)
     reports[evaluator.name] = evaluator(predictions, context)
   nested = {}
   for evaluator in evaluators:

@@ -10,14 +10,17 @@ from typing import Any, Callable
 @dataclasses.dataclass(frozen=True)
 class Context:
   """What an evaluator may read beside the predictions: the task (its model, table and the
-  counts it was sized with), the trained parameters, the evaluated split's data source, and
+  counts it was sized with), the trained parameters, the evaluated split's data source,
   `predictions_of(split)`: the predictions of another split (e.g. a validation split to fit a
-  calibration on), each split passed over once per evaluation."""
+  calibration on), each split passed over once per evaluation, and `predict_source(source)`: the
+  predictions of any data source (e.g. a split's photos degraded), in a pass of its own at
+  every call."""
 
   task: Any
   params: Any
   source: Any
   predictions_of: Callable[[str], dict] | None = None
+  predict_source: Callable[[Any], dict] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
