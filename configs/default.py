@@ -57,6 +57,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.evals.selective = config_lib.eval_config("selective", "test", fit_split="val")
   config.evals.conformal = config_lib.eval_config("conformal", "test", fit_split="val",
                                                   alpha=0.05)
+  # No `degradation` evaluator: 30% of these photos come degraded (data.degraded_fraction), and
+  # the test and selective reports break them down `by_degradation`; degrading them again would
+  # stack two degradations. It is for real photos (configs/cub.py).
 
   if arg == "smoke":
     config.data.num_species = 20

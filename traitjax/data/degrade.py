@@ -1,18 +1,20 @@
 """Degraded photos: blur, darkness and a partial view, at a strength in [0, 1], on any photo.
 
 Each degradation is a pure function of a uint8 [H, W, 3] photo, its strength and (where it draws
-anything) a numpy generator; strength 0 returns the photo unchanged. The strengths mean the same
-as in the synthetic flora, which renders its degraded photos with the same constants:
+anything) a numpy generator; strength 0 returns the photo unchanged. A strength means the same
+here and in the synthetic flora, which renders its degraded photos with the same `blur`, the
+same `partial_view` of its scene and the same `dark` constants (its dark photos are lit less
+before its camera's noise, rather than a finished photo darkened):
 
 - `blur`: a Gaussian of standard deviation `strength * min(H, W) / SIDE_PER_BLUR_SIGMA` (an
   out-of-focus or shaken photo; 5.6 px at strength 1 on a 224 px photo).
 - `dark`: an underexposed photo: brightness times `1 - DARK_GAIN * strength`, then sensor noise
   of standard deviation `DARK_NOISE * strength` (of 255), which a dark photo shows more.
 - `partial`: only part of the subject in view, as in a photo taken too close or badly framed: a
-  square of side `1 - PARTIAL_SHRINK * strength` of the photo's side, placed at random, is
-  enlarged back to the photo's size. Cropping rather than an occluder: a pasted occluder is an
-  artefact no camera makes, while framing that cuts off the subject is the common failure; the
-  flora also shows a smaller part of its scene. Keypoints follow the view (`parts_in_view`).
+  view of `1 - PARTIAL_SHRINK * strength` of each side, placed at random, is enlarged back to
+  the photo's size. Cropping rather than an occluder: a pasted occluder is an artefact no camera
+  makes, while framing that cuts off the subject is the common failure (on CUB's bird-box crops
+  it cuts off part of the bird). Keypoints follow the view (`parts_in_view`).
 
 `DegradedSource` applies one kind at one strength to every photo of any data source.
 """
@@ -27,7 +29,7 @@ from traitjax.data import schema
 SIDE_PER_BLUR_SIGMA = 40.0  # At strength 1 the Gaussian's sigma is the photo's side / 40.
 DARK_GAIN = 0.82  # Brightness lost at strength 1.
 DARK_NOISE = 6.0  # Sensor noise standard deviation at strength 1, of 255.
-PARTIAL_SHRINK = 0.55  # Side of the photo out of view at strength 1.
+PARTIAL_SHRINK = 0.55  # The share of each side out of view at strength 1.
 
 KINDS = schema.DEGRADATIONS[1:]
 
