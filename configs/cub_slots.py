@@ -19,6 +19,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config = config_lib.load_config_file(os.path.join(here, "slots.py")).get_config(arg)
   cub = config_lib.load_config_file(os.path.join(here, "cub.py")).get_config(arg)
   config.data = cub.data
+  config.data.val_fraction = 0.0  # No evaluator here fits on val: every training photo trains.
   config.model.update({
       "backbone": "efficientnet_lite0", "num_stages": 5, "pretrained": cub.model.pretrained,
       "frozen_batch_norm": True})

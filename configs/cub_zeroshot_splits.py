@@ -23,6 +23,13 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config = cub.get_config(arg)
   config.model.species_head = "cosine"
   config.train.steps = 300
+  # Zero-shot naming is what this sweep measures: every official training photo trains (no
+  # evaluator here fits on val), and no photo is degraded.
+  config.data.val_fraction = 0.0
+  # Nothing here is fitted on val: no trust evaluators.
+  config.trust.fit_split = ""
+  for name in ("calibration", "selective", "conformal", "degradation"):
+    del config.evals[name]
   config.evals.unseen = config_lib.eval_config("classification", "zeroshot", section="zeroshot")
   config.evals.zeroshot = config_lib.eval_config("zeroshot", "zeroshot",
                                                  section="zeroshot.zeroshot")

@@ -61,6 +61,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # (deletion), where their evidence maps point (pointing game against the keypoints) and
   # whether a reader of the cited traits picks the same species (simulatability).
   config.evals.explanations = config_lib.eval_config("explanations", "test", num_cited=3)
+  # No `degradation` evaluator: 30% of these photos come degraded (data.degraded_fraction), and
+  # the test and selective reports break them down `by_degradation`; degrading them again would
+  # stack two degradations. It is for real photos (configs/cub.py).
 
   if arg == "smoke":
     config.data.num_species = 20

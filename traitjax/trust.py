@@ -242,7 +242,7 @@ def fit(predictions: dict, table: schema.TraitTable, target_accuracy: float = 0.
       compatibility_pooled=pooled, agreement_prior=agreement_prior,
       evidence_weights=evidence_weights, combiner=combiner,
       combiner_centre=centre, combiner_scale=scale,
-      threshold=_threshold_for_accuracy(combined, correct, target_accuracy),
+      threshold=selective.threshold_at_accuracy(combined, correct, target_accuracy),
       target_accuracy=float(target_accuracy), references=references, alpha=float(alpha),
       conformal_threshold=conformal.aps_threshold(aps, alpha),
       best_score=min(SCORES, key=lambda name: np.nan_to_num(fit_aurc[name], nan=np.inf)),
@@ -309,17 +309,6 @@ def _combiner_features(scores, centre, scale) -> np.ndarray:
   names = ("max_probability", "margin", "compatibility", "evidence")
   columns = [(scores[n] - c) / s for n, c, s in zip(names, centre, scale)]
   return np.stack(columns + [np.ones_like(columns[0])], -1)
-
-
-def _threshold_for_accuracy(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
-  """The lowest confidence threshold whose accepted predictions are `target` accurate (the
-  largest such coverage); inf when none is."""
-  coverage, risk = selective.risk_coverage(confidence, correct)
-  reaching = np.flatnonzero(1 - risk >= target - 1e-12)
-  if len(reaching) == 0:
-    return float("inf")
-  accepted = int(round(coverage[reaching[-1]] * len(confidence)))
-  return float(np.sort(confidence)[::-1][accepted - 1])
 
 
 def _quantile_of(values: np.ndarray, reference: np.ndarray) -> np.ndarray:

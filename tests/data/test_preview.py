@@ -49,5 +49,5 @@ def test_cub_preview(tmp_path):
   assert summary["num_traits"] == 312 and summary["num_species"] == 4
   assert summary["num_seen_species"] == 3
   assert "trait_prevalence_visible" not in summary  # CUB has no per-photo truth here.
-  assert set(summary["examples_per_split"]) == {"train", "test", "zeroshot"}
+  assert set(summary["examples_per_split"]) == {"train", "val", "test", "zeroshot"}
   assert (out / "examples_train.png").exists()

@@ -2,6 +2,7 @@
 a reason where the task cannot serve them."""
 
 import dataclasses
+import functools
 import logging
 import types
 
@@ -47,6 +48,9 @@ def test_a_bad_entry_is_refused_in_one_line_naming_it(entry, message):
   assert "\n" not in str(raised.value)
 
 
+_TASK = types.SimpleNamespace(predict=lambda params, model_state, batch: {})  # Never called.
+
+
 @dataclasses.dataclass(frozen=True)
 class _Fixed(base.Evaluator):
   """Reports {"from": its name}, or nothing (None) when `empty`."""
@@ -65,7 +69,7 @@ def test_reports_nest_in_their_sections(monkeypatch):
   chosen = [_Fixed(name="top", section=""), _Fixed(name="a", section="x"),
             _Fixed(name="b", section="x.y"), _Fixed(name="c"), _Fixed(name="d", empty=True)]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  evaluation = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+  evaluation = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None), config,
                                    None, None)
   nested, by_name = evaluation.report, evaluation.reports
   assert nested == {"from": "top", "x": {"from": "a", "y": {"from": "b"}}, "c": {"from": "c"}}
@@ -129,8 +133,10 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   not for one read only to fit on."""
   passes = []
 
-  def fake_predict_split(task, state, data, split, *args, with_maps, batch_fields):
+  def fake_predict_split(predict, state, data, split, *args, batch_fields):
     passes.append(split)
+    # The compiled function wraps the task's predict, bound with_maps=True where maps are read.
+    with_maps = isinstance(predict.__wrapped__, functools.partial)
     asked[split] = (with_maps, batch_fields)
     return {"num_examples": {"test": 10, "val": 4}[split]}, types.SimpleNamespace()
 
@@ -140,7 +146,7 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
             _Fixed(name="c", split="val"), _ReadsMapsAndKeypoints(name="d")]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  by_name = evaluators.evaluate(chosen, None, types.SimpleNamespace(params=None), config,
+  by_name = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None), config,
                                 None, None).reports
   assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
   assert sorted(passes) == ["test", "val"]

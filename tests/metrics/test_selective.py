@@ -44,6 +44,18 @@ def test_accuracy_at_coverage_and_coverage_at_accuracy_by_hand():
   assert selective.coverage_at_accuracy(CONFIDENCE, ~CORRECT, 0.95) == 0.0
 
 
+def test_threshold_at_accuracy_is_the_confidence_where_coverage_at_accuracy_stops():
+  assert selective.threshold_at_accuracy(CONFIDENCE, CORRECT, 0.95) == 0.9
+  assert selective.threshold_at_accuracy(CONFIDENCE, CORRECT, 0.6) == 0.7  # 3 accepted
+  assert selective.threshold_at_accuracy(CONFIDENCE, CORRECT, 0.5) == 0.6
+  assert selective.threshold_at_accuracy(CONFIDENCE, ~CORRECT, 0.95) == np.inf
+  # Ties are accepted together: at 0.5 all four are in, 3 of them right.
+  tied = np.array([0.5, 0.5, 0.9, 0.5])
+  assert selective.threshold_at_accuracy(tied, np.array([False, True, True, True]), 0.75) == 0.5
+  assert selective.threshold_at_accuracy(tied, np.array([False, False, True, True]), 0.75) == 0.9
+  assert np.isnan(selective.threshold_at_accuracy([], [], 0.5))
+
+
 def test_roc_auc_and_empty_inputs():
   assert selective.roc_auc(CONFIDENCE, CORRECT) == pytest.approx(0.75)
   assert np.isnan(selective.aurc([], []))

@@ -11,7 +11,9 @@ import dataclasses
 import math
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
+
+from traitjax.data import degrade
 
 # Colours (RGB) of each trait value that is drawn as a colour.
 PETAL_COLOURS = {
@@ -286,14 +288,16 @@ def render(traits: dict[str, str], scene: Scene, size: int) -> tuple[np.ndarray,
     if visible:
       parts[i] = ((point[0] - x0) / width, (point[1] - y0) / width, 1.0)
 
-  image = canvas.image
+  image = np.asarray(canvas.image)
   if scene.degradation == "blur":
-    image = image.filter(ImageFilter.GaussianBlur(radius=scene.strength * size / 40.0))
-  pixels = np.asarray(image, np.float32) * np.asarray(scene.light, np.float32)
+    image = degrade.blur(image, scene.strength)
+  pixels = image.astype(np.float32) * np.asarray(scene.light, np.float32)
   noise = scene.noise
   if scene.degradation == "dark":
-    pixels *= 1.0 - 0.82 * scene.strength
-    noise += 6.0 * scene.strength
+    # The scene's light dims and the camera's one noise draw grows: degrade.dark's constants,
+    # applied before the photo is quantised rather than to a finished photo.
+    pixels *= 1.0 - degrade.DARK_GAIN * scene.strength
+    noise += degrade.DARK_NOISE * scene.strength
   if noise > 0:
     pixels += rng.normal(0.0, noise, pixels.shape).astype(np.float32)
   return np.clip(pixels, 0, 255).astype(np.uint8), parts

@@ -57,6 +57,41 @@ class ConcatenatedSource:
     return {**example, schema.INDEX: np.int32(index)}
 
 
+class Subset:
+  """The examples `indices` of `source`, in that order, `index` counting them from 0 (e.g. a
+  bounded sample of a split to evaluate many times)."""
+
+  def __init__(self, source: pipeline.Source, indices):
+    self.source = source
+    self.indices = np.asarray(indices, np.int64)
+    if len(self.indices) and not 0 <= self.indices.min() <= self.indices.max() < len(source):
+      raise ValueError(f"subset indices must lie in [0, {len(source)}) for {source!r}")
+    for name in ("trait_table", "part_names", "seen_species", "species_train_counts",
+                 "image_size", "split"):
+      setattr(self, name, getattr(source, name))
+    self.labels = np.asarray(source.labels)[self.indices]
+
+  @classmethod
+  def evenly_spaced(cls, source: pipeline.Source, count: int) -> Subset:
+    """`count` examples spread evenly over `source` (every one when count is 0 or at least its
+    length): sources keep a species' photos together, so this takes each species' share."""
+    if count <= 0 or count >= len(source):
+      return cls(source, np.arange(len(source)))
+    return cls(source, np.arange(count) * len(source) // count)
+
+  def __len__(self) -> int:
+    return len(self.indices)
+
+  def __repr__(self) -> str:
+    return f"Subset({self.source!r}, n={len(self)})"
+
+  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    index = int(index)
+    if not 0 <= index < len(self):
+      raise IndexError(f"index {index} out of range for {self!r}")
+    return {**self.source[self.indices[index]], schema.INDEX: np.int32(index)}
+
+
 def make_source(data_config, split: str) -> pipeline.Source:
   """The `split` of the dataset that `data_config.name` names (a ConfigDict or mapping);
   splits joined by "+" (e.g. "test+zeroshot") read as one source."""

@@ -23,6 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
+from traitjax.data import degrade
 from traitjax.data import flora_render
 from traitjax.data import flora_text
 from traitjax.data import schema
@@ -183,8 +184,7 @@ class Flora:
       strength = float(rng.uniform(0.3, 1.0))
     viewport = (0.0, 0.0, 1.0)
     if degradation == "partial":
-      width = 1.0 - 0.55 * strength
-      viewport = (float(rng.uniform(0, 1 - width)), float(rng.uniform(0, 1 - width)), width)
+      viewport = degrade.partial_view(strength, rng)
     occlude = ""
     if rng.random() < 0.3 * d:
       occlude = ("flower", "fruit")[rng.integers(2)]

@@ -36,6 +36,7 @@ from traitjax.evaluators import base
 from traitjax.evaluators import calibration
 from traitjax.evaluators import classification
 from traitjax.evaluators import conformal
+from traitjax.evaluators import degradation
 from traitjax.evaluators import explanations
 from traitjax.evaluators import intervention
 from traitjax.evaluators import parts
@@ -53,6 +54,7 @@ EVALUATORS = {
     "selective": selective.Selective,
     "conformal": conformal.Conformal,
     "explanations": explanations.Explanations,
+    "degradation": degradation.Degradation,
 }
 
 # Batch fields gathered next to the predictions (images are not).
@@ -125,17 +127,14 @@ def applicable(evaluators: list[base.Evaluator], task) -> list[base.Evaluator]:
   return kept
 
 
-def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
-                  shard: pipeline.HostShard, num_workers: int = 0, with_maps: bool = False,
-                  batch_fields: tuple[str, ...] = ()):
-  """One exactly-once pass over `split`: the task's predictions (with the evidence maps
-  trait_maps if `with_maps`), `GATHERED_FIELDS` and `batch_fields` of every readable example
-  (padding and unreadable files removed), with num_examples and num_skipped, and the split's
-  source."""
-  source = sources.make_source(data_config, split)
+def predict_source(predict, state, source: pipeline.Source, batch_size: int, mesh,
+                   shard: pipeline.HostShard, num_workers: int = 0,
+                   batch_fields: tuple[str, ...] = ()) -> dict:
+  """One exactly-once pass over `source`: the predictions of `predict` (the task's, jitted;
+  with the evidence maps if it was asked for them), `GATHERED_FIELDS` and `batch_fields` of
+  every readable example (padding and unreadable files removed), with num_examples and
+  num_skipped."""
   dataset = pipeline.eval_dataset(source, batch_size, shard=shard, num_workers=num_workers)
-  predict = jax.jit(functools.partial(task.predict, with_maps=True) if with_maps
-                    else task.predict)
   fields = GATHERED_FIELDS + tuple(f for f in batch_fields if f not in GATHERED_FIELDS)
   gathered = collections.defaultdict(list)
   iterator = iter(dataset)
@@ -152,9 +151,18 @@ def predict_split(task, state, data_config, split: str, batch_size: int, mesh,
   num_skipped = int(np.sum((arrays[schema.INDEX] >= 0) & ~valid))
   if num_examples != len(source) - num_skipped:
     raise AssertionError(f"eval saw {num_examples} (and skipped {num_skipped}) of "
-                         f"{len(source)} examples of {split}")
+                         f"{len(source)} examples of {source!r}")
   predictions = {k: v[valid] for k, v in arrays.items()}
-  return {**predictions, "num_examples": num_examples, "num_skipped": num_skipped}, source
+  return {**predictions, "num_examples": num_examples, "num_skipped": num_skipped}
+
+
+def predict_split(predict, state, data_config, split: str, batch_size: int, mesh,
+                  shard: pipeline.HostShard, num_workers: int = 0,
+                  batch_fields: tuple[str, ...] = ()):
+  """`predict_source` over the config's `split`, and the split's source."""
+  source = sources.make_source(data_config, split)
+  return predict_source(predict, state, source, batch_size, mesh, shard, num_workers,
+                        batch_fields), source
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,23 +180,37 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
              mesh, shard: pipeline.HostShard, trust: trust_lib.Trust | None = None,
              fit_trust_anyway: bool = False) -> Evaluation:
   """Runs `evaluators` on `state`, one prediction pass per split (with the evidence maps and
-  extra batch fields that the split's evaluators read). The trust evaluators read
-  `trust`, else one fitted on `config.trust.fit_split`; with `fit_trust_anyway` that fit
-  happens even when no evaluator asks for it (so training can save it)."""
+  extra batch fields that the split's evaluators read), and one per source an evaluator builds
+  itself (e.g. degraded photos). The trust evaluators read `trust`, else one fitted on
+  `config.trust.fit_split`; with `fit_trust_anyway` that fit happens even when no evaluator
+  asks for it (so training can save it)."""
   passes = {}
   trusts = [] if trust is None else [trust]
+  compiled = {}
+
+  def predict(with_maps: bool = False):
+    """The task's predict, compiled once per evaluation (a new jax.jit of the bound method
+    would compile again)."""
+    if with_maps not in compiled:
+      compiled[with_maps] = jax.jit(functools.partial(task.predict, with_maps=True)
+                                    if with_maps else task.predict)
+    return compiled[with_maps]
 
   def predictions_and_source(split):
     if split not in passes:
       readers = [e for e in evaluators if e.split == split]
       passes[split] = predict_split(
-          task, state, config.data, split, config.input.batch_size, mesh, shard,
-          config.input.num_workers, with_maps=any(e.needs_trait_maps for e in readers),
+          predict(any(e.needs_trait_maps for e in readers)), state, config.data, split,
+          config.input.batch_size, mesh, shard, config.input.num_workers,
           batch_fields=tuple(sorted({f for e in readers for f in e.batch_fields})))
     return passes[split]
 
   def predictions_of(split):
     return predictions_and_source(split)[0]
+
+  def predict_any_source(source):
+    return predict_source(predict(), state, source, config.input.batch_size, mesh, shard,
+                          config.input.num_workers)
 
   def shared_trust():
     if not trusts:
@@ -200,9 +222,11 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
   for evaluator in sorted(evaluators, key=lambda e: e.split):  # One split's evaluators together.
     predictions, source = predictions_and_source(evaluator.split)
     context = base.Context(task=task, params=state.params, source=source,
-                           predictions_of=predictions_of, trust=shared_trust)
+                           predictions_of=predictions_of, predict_source=predict_any_source,
+                           trust=shared_trust)
     reports[evaluator.name] = evaluator(predictions, context)
-  if fit_trust_anyway and config.get("trust") and config.trust.fit_split:
+  if (fit_trust_anyway and config.get("trust")
+      and config.trust.fit_split in sources.splits(config.data)):
     shared_trust()
   nested = {}
   for evaluator in evaluators:

@@ -14,13 +14,16 @@ class Context:
   """What an evaluator may read beside the predictions: the task (its model, table and the
   counts it was sized with), the trained parameters, the evaluated split's data source,
   `predictions_of(split)`: the predictions of another split, each split passed over once per
-  evaluation, and `trust()`: the `traitjax.trust.Trust` of this evaluation (fitted on
-  `config.trust.fit_split` when first asked for, or the workdir's saved one)."""
+  evaluation, `predict_source(source)`: the predictions of any data source (e.g. a split's
+  photos degraded), in a pass of its own at every call, and `trust()`: the
+  `traitjax.trust.Trust` of this evaluation (fitted on `config.trust.fit_split` when first
+  asked for, or the workdir's saved one)."""
 
   task: Any
   params: Any
   source: Any
   predictions_of: Callable[[str], dict] | None = None
+  predict_source: Callable[[Any], dict] | None = None
   trust: Callable[[], Any] | None = None
 
   @property

@@ -14,19 +14,27 @@ import numpy as np
 from traitjax.metrics import auc
 
 
-def risk_coverage(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-  """Coverage (fraction accepted) and risk (error rate among the accepted) at each distinct
-  confidence threshold, coverage increasing to 1. Empty arrays without examples."""
+def _thresholds(confidence: np.ndarray, correct: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+  """Each distinct confidence, from the highest down, as a threshold, with its coverage and
+  risk (see `risk_coverage`)."""
   confidence = np.asarray(confidence, np.float64)
   wrong = ~np.asarray(correct, bool)
   if len(confidence) == 0:
-    return np.zeros(0), np.zeros(0)
+    return np.zeros(0), np.zeros(0), np.zeros(0)
   order = np.argsort(-confidence, kind="stable")
   errors = np.cumsum(wrong[order])
   # The last example of each group of equal confidence ends a threshold.
   ends = np.flatnonzero(np.append(np.diff(confidence[order]) != 0, True))
   accepted = ends + 1
-  return accepted / len(confidence), errors[ends] / accepted
+  return confidence[order][ends], accepted / len(confidence), errors[ends] / accepted
+
+
+def risk_coverage(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+  """Coverage (fraction accepted) and risk (error rate among the accepted) at each distinct
+  confidence threshold, coverage increasing to 1. Empty arrays without examples."""
+  _, coverage, risk = _thresholds(confidence, correct)
+  return coverage, risk
 
 
 def _step_area(coverage: np.ndarray, values: np.ndarray) -> float:
@@ -69,6 +77,17 @@ def coverage_at_accuracy(confidence: np.ndarray, correct: np.ndarray, target: fl
     return float("nan")
   reaching = 1.0 - risk >= target - 1e-12
   return float(covered[reaching].max()) if reaching.any() else 0.0
+
+
+def threshold_at_accuracy(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
+  """The threshold of `coverage_at_accuracy`: the lowest confidence whose accepted examples
+  (confidence at least it) are at least `target` accurate; inf (accept nothing) when none is;
+  NaN without examples."""
+  thresholds, _, risk = _thresholds(confidence, correct)
+  if len(thresholds) == 0:
+    return float("nan")
+  reaching = 1.0 - risk >= target - 1e-12
+  return float(thresholds[reaching][-1]) if reaching.any() else float("inf")
 
 
 def roc_auc(confidence: np.ndarray, correct: np.ndarray) -> float:
