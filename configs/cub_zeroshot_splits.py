@@ -26,9 +26,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # Zero-shot naming is what this sweep measures: every official training photo trains (no
   # evaluator here fits on val), and no photo is degraded.
   config.data.val_fraction = 0.0
-  # Nothing here is fitted on val: no trust evaluators.
+  # Nothing here is fitted on val (no trust evaluators), nor explained.
   config.trust.fit_split = ""
-  for name in ("calibration", "selective", "conformal", "degradation"):
+  for name in ("calibration", "selective", "conformal", "degradation", "explanations"):
     del config.evals[name]
   config.evals.unseen = config_lib.eval_config("classification", "zeroshot", section="zeroshot")
   config.evals.zeroshot = config_lib.eval_config("zeroshot", "zeroshot",

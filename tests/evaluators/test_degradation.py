@@ -57,16 +57,19 @@ def _evaluator(**fields):
 
 
 class _Sceptic:
-  """A stand-in trust: species probabilities at temperature 2, and only the photos whose top
-  two species logits differ by more than 2 identified."""
+  """A stand-in trust: species probabilities at the temperature fitted on clean photos, and
+  only the photos whose top probability reaches 0.6 identified."""
+
+  def __init__(self, clean):
+    self.temperature = calibration.fit_temperature(clean["species_logits"],
+                                                   clean[schema.SPECIES])
 
   def species_probabilities(self, species_logits):
-    return calibration.softmax(species_logits, 2.0)
+    return calibration.softmax(species_logits, self.temperature)
 
   def decide(self, species_logits, trait_logits, table):
     assert trait_logits.shape[1] == 3 and table.values.shape == (20, 42)
-    top = np.sort(species_logits, -1)
-    sure = top[:, -1] - top[:, -2] > 2
+    sure = self.species_probabilities(species_logits).max(-1) >= 0.6
     return np.where(sure, "identify", "abstain"), np.where(sure, "", "ambiguous")
 
 
@@ -78,8 +81,9 @@ def _context(flora):
     passes.append(source)
     return _fake_predict(source)
 
+  sceptic = _Sceptic(_fake_predict(synthetic.FloraSource(flora, "val")))
   context = base.Context(task=None, params=None, source=test, predict_source=predict_source,
-                         trust=_Sceptic)
+                         trust=lambda: sceptic)
   return context, _fake_predict(test), passes
 
 

@@ -96,9 +96,9 @@ def test_conformal_sets_cover_about_one_minus_alpha():
 
 def test_a_trust_evaluator_without_a_fit_split_is_refused_at_start():
   config = conftest.load_config_module("cub").get_config("smoke")
-  config.trust.fit_split = "val"  # The smoke run has no val split (data.val_fraction = 0).
-  config.data.val_fraction = 0.0
-  config.evals.conformal = ml_collections.ConfigDict({"type": "conformal", "split": "test"})
+  config.data.val_fraction = 0.0  # No val split to fit on.
+  config.evals = ml_collections.ConfigDict(
+      {"conformal": {"type": "conformal", "split": "test"}})
   chosen = evaluators.from_config(config.evals)
   with pytest.raises(ValueError, match=r"config.trust.fit_split: evaluator conformal needs a "):
     evaluators.check_splits(chosen, config)
