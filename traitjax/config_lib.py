@@ -117,8 +117,7 @@ def model_config(backbone: str, mode: str = "joint",
   sentence encoder in the folder `text_encoder`), the fraction of traits whose labels never
   train (`heldout_trait_fraction`), trait loss (`losses.TRAIT_LOSSES`: name, `q` of gce,
   `beta` of bootstrap, the assumed flip rates of group_noise) and its weight, whether the
-  backbone's batch norm keeps its running statistics in training (`frozen_batch_norm`), how
-  each trait is read from the feature map (`trait_pooling`, `cbm.TRAIT_POOLINGS`),
+  backbone's batch norm keeps its running statistics in training (`frozen_batch_norm`),
   compute dtype."""
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
@@ -127,7 +126,7 @@ def model_config(backbone: str, mode: str = "joint",
       "trait_phrases": "", "heldout_trait_fraction": 0.0,
       "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8, "false_positive": 0.01,
                      "false_negative": 0.01},
-      "frozen_batch_norm": False, "trait_pooling": "mean", "dtype": "float32"})
+      "frozen_batch_norm": False, "dtype": "float32"})
 
 
 def optim_config(learning_rate: float) -> ml_collections.ConfigDict:

@@ -226,33 +226,3 @@ def test_phrase_trait_maps_are_the_similarity_at_each_location():
                        with_maps=True)
   np.testing.assert_allclose(single["trait_maps"][:, 0, 0], single["trait_logits"], rtol=1e-5,
                              atol=1e-5)
-
-
-def test_max_trait_pooling_reads_each_trait_where_its_map_peaks():
-  """trait_pooling="max": each trait logit is the maximum of its map, and its gradient reaches
-  the backbone only through that location."""
-  model = cbm.ConceptBottleneck(TinyConvBackbone(), NUM_TRAITS, NUM_SPECIES,
-                                trait_pooling="max")
-  images = np.random.default_rng(1).uniform(-1, 1, (3, 8, 8, 3)).astype(np.float32)
-  variables = model.init(jax.random.key(0), images)
-  outputs = model.apply(variables, images, with_maps=True)
-  np.testing.assert_allclose(outputs["trait_maps"].max(axis=(1, 2)), outputs["trait_logits"],
-                             rtol=1e-6)
-  mean_pooled = cbm.ConceptBottleneck(TinyConvBackbone(), NUM_TRAITS, NUM_SPECIES)
-  assert not np.allclose(mean_pooled.apply(variables, images)["trait_logits"],
-                         outputs["trait_logits"])
-
-  def first_trait_logit(image):
-    return model.apply(variables, image[None])["trait_logits"][0, 0]
-
-  gradient = np.asarray(jax.grad(first_trait_logit)(images[0]))
-  peak = np.unravel_index(np.argmax(outputs["trait_maps"][0, ..., 0]), (4, 4))
-  touched = np.argwhere(np.abs(gradient).sum(-1) > 0)  # Pixels the peak's conv cell reads.
-  assert np.all(np.abs(touched // 2 - np.array(peak)) <= 1)
-
-
-def test_an_unknown_trait_pooling_is_refused():
-  model = cbm.ConceptBottleneck(TinyConvBackbone(), NUM_TRAITS, NUM_SPECIES,
-                                trait_pooling="median")
-  with pytest.raises(ValueError, match="unknown trait pooling 'median'; known"):
-    model.init(jax.random.key(0), np.zeros((1, 8, 8, 3), np.float32))

@@ -20,11 +20,6 @@ feature map, trait_maps [B, h, w, T]. The features are the spatial mean of that 
 linear trait head (affine) the spatial mean of the maps is exactly trait_logits; for the
 phrases head (a cosine per location) the maps are each location's similarity to the phrases, and
 their mean is not the logits.
-
-Trait pooling (`trait_pooling`): `mean` reads each trait from the spatially averaged features
-(the maps average to its logit); `max` takes each trait's logit as the maximum of its map, a
-multiple-instance reading ("the photo shows red petals if some place in it does"), so a trait
-is trained where it shows and its map points there.
 """
 
 import functools
@@ -40,7 +35,6 @@ MODES = ("joint", "sequential", "independent", "blackbox")
 SPECIES_HEADS = ("linear", "table", "cosine")
 TABLE_HEADS = ("table", "cosine")  # species heads that read the species table
 TRAIT_HEADS = ("linear", "phrases")
-TRAIT_POOLINGS = ("mean", "max")
 
 
 class PhraseSimilarityHead(nn.Module):
@@ -78,7 +72,6 @@ class ConceptBottleneck(nn.Module):
   species_head: str = "linear"
   trait_head: str = "linear"
   frozen_batch_norm: bool = False
-  trait_pooling: str = "mean"
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
@@ -93,8 +86,6 @@ class ConceptBottleneck(nn.Module):
                        "needs the species table: not in blackbox mode, and pass species_table")
     if self.trait_head not in TRAIT_HEADS:
       raise ValueError(f"unknown trait head {self.trait_head!r}; known: {TRAIT_HEADS}")
-    if self.trait_pooling not in TRAIT_POOLINGS:
-      raise ValueError(f"unknown trait pooling {self.trait_pooling!r}; known: {TRAIT_POOLINGS}")
     if self.trait_head == "phrases" and trait_embeddings is None:
       raise ValueError("the phrases trait head needs the trait-phrase embeddings: pass "
                        "trait_embeddings [T, D]")
@@ -109,15 +100,7 @@ class ConceptBottleneck(nn.Module):
                                      phrase_embeddings=trait_embeddings)
     else:
       trait_head = nn.Dense(self.num_traits, name="trait_head")
-    if self.trait_pooling == "max" or with_maps:
-      feature_map = backbone_outputs["feature_map"].astype(jnp.float32)
-      if self.mode == "blackbox":
-        feature_map = jax.lax.stop_gradient(feature_map)
-    if self.trait_pooling == "max":
-      trait_maps = trait_head(feature_map)
-      trait_logits = jnp.max(trait_maps, axis=(1, 2))
-    else:
-      trait_logits = trait_head(trait_input)
+    trait_logits = trait_head(trait_input)
     if self.mode == "blackbox":
       species_input = features
     else:
@@ -130,8 +113,7 @@ class ConceptBottleneck(nn.Module):
         species_input = jnp.where(jnp.isnan(true_traits), 0.5, true_traits)
     outputs = {"trait_logits": trait_logits, "features": features}
     if with_maps:  # The same head (same parameters) at every location.
-      outputs["trait_maps"] = trait_maps if self.trait_pooling == "max" else trait_head(
-          feature_map)
+      outputs["trait_maps"] = trait_head(backbone_outputs["feature_map"].astype(jnp.float32))
     head = _species_head(self.species_head, self.num_species, name="species_head")
     if self.species_head == "table":
       outputs["species_logits"], outputs["species_log_likelihood"] = head(

@@ -42,8 +42,7 @@ class ConceptsTask:
         backbone=backbone, num_traits=source.trait_table.num_traits,
         num_species=source.trait_table.num_species, mode=config.model.mode,
         species_head=config.model.species_head, trait_head=config.model.trait_head,
-        frozen_batch_norm=config.model.frozen_batch_norm,
-        trait_pooling=config.model.trait_pooling, dtype=dtype)
+        frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     table = source.trait_table
     if config.model.species_rows:  # e.g. rows parsed from descriptions by traitjax.describe
       table = table.with_rows(schema.TraitTable.from_csv(config.model.species_rows))
