@@ -141,3 +141,16 @@ def test_judge_uses_two_to_one_odds_and_empty_cells_cannot_be_judged():
   verdicts = records.judge([0.7, 0.6, 0.2, 0.9, 0.9], [1.0, 1.0, 1.0, 0.0, NAN])
   assert verdicts.tolist() == [records.SUPPORTS, records.UNJUDGEABLE, records.CONTRADICTS,
                                records.CONTRADICTS, records.UNJUDGEABLE]
+
+
+def test_the_decision_sentence_says_why_and_lists_the_species_set():
+  identified = records.decision_sentence("identify", "", ["Rosa canina"], 0.95, 0.95)
+  assert identified.startswith("Identified: validation photos answered this surely were right "
+                               "95% of the time.")
+  assert "Species set (95% coverage): Rosa canina." in identified
+  for reason, words in records.ABSTENTION_WORDS.items():
+    sentence = records.decision_sentence("abstain", reason, [f"s{i}" for i in range(7)], 0.9,
+                                         0.9)
+    assert sentence.startswith(f"Not identified: {words}.")
+    assert sentence.endswith("s0, s1, s2, s3, s4 and 2 more.")
+  assert records.decision_sentence(None, None, None, 0.95, 0.95) == ""

@@ -133,6 +133,34 @@ def _rationale(record: dict) -> str:
   return " ".join(sentences)
 
 
+# Why an abstention was made, in plain words (`trust.REASONS`' values).
+ABSTENTION_WORDS = {
+    "unknown_species": "the traits it shows fit no known species well (a species missing from "
+                       "the table, or a misleading photo)",
+    "poor_photo": "too little of the photo can be judged (blurred, dark or cut off?)",
+    "ambiguous": "several species share the probability",
+}
+
+
+def decision_sentence(decision: str | None, reason: str | None,
+                      prediction_set: Sequence[str] | None, target_accuracy: float,
+                      coverage: float) -> str:
+  """The decision in plain words, and the conformal species set (meant to hold the true
+  species of `coverage` of such photos) where there is one; "" when no trust was fitted."""
+  if decision is None:
+    return ""
+  if decision == "identify":
+    sentence = (f"Identified: validation photos answered this surely were right "
+                f"{_percent(target_accuracy)} of the time.")
+  else:
+    sentence = f"Not identified: {ABSTENTION_WORDS.get(reason, reason)}."
+  if prediction_set:
+    listed = ", ".join(prediction_set[:5]) + (
+        f" and {len(prediction_set) - 5} more" if len(prediction_set) > 5 else "")
+    sentence += f" Species set ({_percent(coverage)} coverage): {listed}."
+  return sentence
+
+
 def explain_predictions(task, params, species_logits, trait_logits, table: schema.TraitTable,
                         trust=None, top_k: int = 3, num_cited: int = 3, max_listed: int = 10,
                         min_odds: float = DEFAULT_MIN_ODDS,

@@ -164,8 +164,12 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
     evidence = [{**item, "map": np.round(item["map"], 4).tolist()} for item in
                 maps.cited_evidence(outputs["trait_maps"][n], explained[n], table.traits,
                                     SHOWN_MAPS)]
+    decision = records.decision_sentence(
+        decisions[n], reasons[n], prediction_sets[n],
+        trusted.target_accuracy if trusted else 0.0, 1 - trusted.alpha if trusted else 0.0)
     record = {
         "name": photo.name, "photo": photo.origin, **explained[n],
+        "rationale": " ".join(filter(None, [explained[n]["rationale"], decision])),
         "decision": decisions[n], "reason": reasons[n], "prediction_set": prediction_sets[n],
         "evidence": evidence,
         "prototypes": [_prototype_record(bank, row, distance, trait_probabilities[n],
