@@ -128,8 +128,8 @@ def reliability_diagram(report: dict) -> plt.Figure:
     confidence = np.array([np.nan if c is None else c for c in bins["confidence"]])
     ax.bar(edges - width / 2, np.nan_to_num(accuracy), width=width * 0.95, color="#4c72b0",
            label="accuracy")
-    ax.bar(edges - width / 2, np.nan_to_num(confidence - accuracy), bottom=np.nan_to_num(
-        accuracy), width=width * 0.95, color="#dd8452", alpha=0.45, label="gap to confidence")
+    ax.bar(edges - width / 2, np.nan_to_num(confidence), width=width * 0.95, fill=False,
+           edgecolor="#dd8452", lw=1.5, label="mean confidence")
     ax.plot([0, 1], [0, 1], "k--", lw=1)
     temperature = 1.0 if when == "before" else report["temperature"]
     ece = report[f"ece_{when}"]
