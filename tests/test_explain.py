@@ -97,11 +97,11 @@ def test_split_photos_get_records_with_the_documented_keys_and_numbers(cosine_wo
 
 
 def _assert_rationale_names_only_listed_traits(record):
-  """Every trait phrase in the rationale belongs to a trait the record cites or lists against
-  the top species or the runner-up: taking those phrases out leaves no trait phrase."""
+  """Every trait phrase in the rationale belongs to a trait the record cites or lists for or
+  against the top species or the runner-up: taking those phrases out leaves no trait phrase."""
   first = record["explained_species"][0]
   named = set(record["cited"]) | {item["name"] for item in first["contradicts"]} | {
-      item["name"] for item in record["runner_up"]}
+      item["name"] for item in first["supports"]} | {item["name"] for item in record["runner_up"]}
   phrase = {t["name"]: t["phrase"] for t in record["traits"]}
   rest = record["rationale"]
   for name in sorted(named, key=lambda n: -len(phrase[n])):

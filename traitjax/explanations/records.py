@@ -111,13 +111,19 @@ def _percent(probability: float) -> str:
 
 
 def _rationale(record: dict) -> str:
-  """One paragraph naming only the record's cited, contradicting and runner-up traits."""
+  """One paragraph naming only the record's cited, supporting, contradicting and runner-up
+  traits."""
   first = record["explained_species"][0]
   traits = {trait["name"]: trait for trait in record["traits"]}
   shown = lambda name: _stated(traits[name]["phrase"], traits[name]["probability"] >= 0.5)
   cited = [shown(name) for name in record["cited"]]
   sentences = [f"Most likely {first['name']} ({_percent(first['probability'])})"
                + (f": {_listing(cited)}." if cited else "; no trait clearly supports it.")]
+  seen = [traits[item["name"]]["phrase"] for item in first["supports"]
+          if traits[item["name"]]["probability"] >= 0.5 and item["name"] not in record["cited"]
+          and (item["contribution"] is None or item["contribution"] > 0)][:3]
+  if seen:  # The strongest evidence may be what is missing; say what is there too.
+    sentences.append(f"Also seen, as in its description: {_listing(seen)}.")
   against = [shown(item["name"]) for item in first["contradicts"][:2]]
   if against:
     sentences.append(f"Against it: {_listing(against)}.")
