@@ -284,8 +284,8 @@ def _trust(workdir: str, config, task, state, table: schema.TraitTable,
   logging.warning("no %s: fitting trust on split %s first", path, config.trust.fit_split)
 
   def predictions_of(split):
-    return evaluators.predict_split(task, state, config.data, split, config.input.batch_size,
-                                    mesh, pipeline.HostShard())[0]
+    return evaluators.predict_split(jax.jit(task.predict), state, config.data, split,
+                                    config.input.batch_size, mesh, pipeline.HostShard())[0]
 
   return evaluators.fit_trust(config, predictions_of, table)
 
