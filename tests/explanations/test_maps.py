@@ -42,15 +42,22 @@ def test_trait_parts_marks_each_trait_by_its_group():
   assert [np.flatnonzero(row).tolist() for row in carried] == [[1], [], [8, 12]]
 
 
-def test_cited_evidence_gives_the_cited_traits_maps_and_peaks():
+def test_cited_evidence_maps_the_supporting_traits_the_photo_shows():
   trait_maps = np.zeros((4, 4, 3))
   trait_maps[0, 2, 1] = 3.0
   trait_maps[3, 3, 2] = 1.0
-  record = {"cited": ["b", "c"], "traits": [{"name": n, "phrase": n + " phrase"}
-                                            for n in "abc"]}
+  trait_maps[1, 0, 0] = 2.0
+  probabilities = {"a": 0.9, "b": 0.8, "c": 0.1}  # c is cited for its absence.
+  record = {"cited": ["c", "b"],
+            "traits": [{"name": n, "phrase": n + " phrase", "probability": probabilities[n]}
+                       for n in "abc"],
+            "explained_species": [{"supports": [{"name": n} for n in "cba"]}]}
   evidence = maps.cited_evidence(trait_maps, record, ("a", "b", "c"), num_maps=1)
-  assert [e["name"] for e in evidence] == ["b"]
+  assert [e["name"] for e in evidence] == ["b"]  # The first cited trait the photo shows.
   assert evidence[0]["phrase"] == "b phrase" and evidence[0]["peak"] == [0.625, 0.125]
   np.testing.assert_array_equal(evidence[0]["map"], trait_maps[..., 1])
-  assert [e["peak"] for e in maps.cited_evidence(trait_maps, record, "abc")] == [
-      [0.625, 0.125], [0.875, 0.875]]
+  # Then the other supports it shows; the absent cited trait has no map.
+  assert [(e["name"], e["peak"]) for e in maps.cited_evidence(trait_maps, record, "abc")] == [
+      ("b", [0.625, 0.125]), ("a", [0.125, 0.375])]
+  nothing_shown = {**record, "traits": [{**t, "probability": 0.1} for t in record["traits"]]}
+  assert [e["name"] for e in maps.cited_evidence(trait_maps, nothing_shown, "abc")] == ["c", "b"]

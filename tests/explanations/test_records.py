@@ -149,8 +149,8 @@ def test_judge_uses_two_to_one_odds_and_empty_cells_cannot_be_judged():
 
 def test_the_decision_sentence_says_why_and_lists_the_species_set():
   identified = records.decision_sentence("identify", "", ["Rosa canina"], 0.95, 0.95)
-  assert identified.startswith("Identified: validation photos answered this surely were right "
-                               "95% of the time.")
+  assert identified.startswith("Identified: it clears the threshold of trust at which 95% of "
+                               "validation answers were right.")
   assert "Species set (95% coverage): Rosa canina." in identified
   for reason, words in records.ABSTENTION_WORDS.items():
     sentence = records.decision_sentence("abstain", reason, [f"s{i}" for i in range(7)], 0.9,

@@ -55,23 +55,30 @@ def trait_parts(traits: Sequence[str], part_names: Sequence[str]) -> np.ndarray:
 
 def cited_evidence(trait_maps: np.ndarray, record: dict, traits: Sequence[str],
                    num_maps: int = 3) -> list[dict]:
-  """The evidence maps of a photo's strongest cited traits, for figures.
+  """The evidence maps of where a photo shows the traits its explanation rests on, for
+  figures: its cited traits the photo shows, then the other supports of the top species it
+  shows (a trait the photo lacks has no place to point at); the cited traits if it shows
+  none.
 
   Args:
     trait_maps: float [h, w, T], the photo's maps.
     record: its explanation record (`records.explain_predictions`).
     traits: the T trait names, in the order of the maps.
-    num_maps: the most maps returned (the record's first cited traits).
+    num_maps: the most maps returned.
 
   Returns:
-    Per cited trait {name, phrase, map: float [h, w], peak: [x, y] in [0, 1]}.
+    Per trait {name, phrase, map: float [h, w], peak: [x, y] in [0, 1]}.
   """
   trait_maps = np.asarray(trait_maps)
   if trait_maps.ndim != 3 or trait_maps.shape[-1] != len(traits):
     raise ValueError(f"trait_maps: expected [h, w, {len(traits)}], got {trait_maps.shape}")
   phrase_of = {trait["name"]: trait["phrase"] for trait in record["traits"]}
+  probability = {trait["name"]: trait["probability"] for trait in record["traits"]}
+  candidates = list(dict.fromkeys(
+      record["cited"] + [item["name"] for item in record["explained_species"][0]["supports"]]))
+  shown = [name for name in candidates if probability[name] >= 0.5]
   evidence = []
-  for name in record["cited"][:num_maps]:
+  for name in (shown or record["cited"])[:num_maps]:
     trait_map = trait_maps[..., list(traits).index(name)]
     evidence.append({"name": name, "phrase": phrase_of[name], "map": trait_map,
                      "peak": explanation_metrics.peak_locations(trait_map).tolist()})

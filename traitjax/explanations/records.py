@@ -156,8 +156,8 @@ def decision_sentence(decision: str | None, reason: str | None,
   if decision is None:
     return ""
   if decision == "identify":
-    sentence = (f"Identified: validation photos answered this surely were right "
-                f"{_percent(target_accuracy)} of the time.")
+    sentence = (f"Identified: it clears the threshold of trust at which "
+                f"{_percent(target_accuracy)} of validation answers were right.")
   else:
     sentence = f"Not identified: {ABSTENTION_WORDS.get(reason, reason)}."
   if prediction_set:
