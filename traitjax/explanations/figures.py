@@ -3,7 +3,7 @@ where its strongest traits were seen, how each trait counted for the top species
 training photos of that species it is nearest to.
 
     | photo (top species, decision) | map of trait 1 | ... | map of trait 4 |
-    | contributions to the top species: supports green, contradicts red       |
+    | contributions to the top species: for it green, against it red         |
     | prototype 1 | prototype 2 | prototype 3 | prototype 4 |
 
 Every part is drawn from plain arrays and the photo's explanation record, so a figure can be
@@ -50,7 +50,7 @@ class Prototype:
 @dataclasses.dataclass(frozen=True)
 class Bar:
   """One trait's bar: its label, its contribution to the species' score (its probability
-  where the decision does not read it) and whether it supports the species (None: not used
+  where the decision does not read it) and whether it counts for the species (None: not used
   by the decision)."""
 
   label: str
@@ -102,7 +102,8 @@ def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: l
 
 
 def _bar_chart(ax: plt.Axes, bars: list[Bar], title: str) -> None:
-  """Horizontal bars, the first at the top; supports green, contradicts red, not used grey."""
+  """Horizontal bars, the first at the top; for the species green, against it red, not used
+  grey."""
   positions = np.arange(len(bars))[::-1]
   colours = [NOT_USED_COLOUR if bar.supports is None
              else SUPPORTS_COLOUR if bar.supports else CONTRADICTS_COLOUR for bar in bars]

@@ -328,21 +328,23 @@ def _write_json(path: str, payload: dict) -> None:
 
 
 def _bars(record: dict) -> tuple[list[figures.Bar], str]:
-  """The bar chart of a record: how the strongest supports and contradictions count for the
-  top species, or, where the decision reads no traits, the likeliest traits."""
+  """The bar chart of a record: how much the top species' strongest supports and
+  contradictions add to its score, or, where the decision reads no traits, the likeliest
+  traits."""
   first = record["explained_species"][0]
   if not record["traits_used_by_decision"]:
     likeliest = sorted(record["traits"], key=lambda t: -t["probability"])
     return ([figures.Bar(_label(t), t["probability"], None)
              for t in likeliest[:figures.MAX_BARS]],
             "the likeliest traits (a probe: not used by the species decision)")
-  judged = [(item, True) for item in first["supports"]] + [
-      (item, False) for item in first["contradicts"]]
-  judged.sort(key=lambda pair: -abs(pair[0]["contribution"]))
-  return ([figures.Bar(_label(item), item["contribution"], supports)
-           for item, supports in judged[:figures.MAX_BARS]],
+  judged = sorted(first["supports"] + first["contradicts"],
+                  key=lambda item: -abs(item["contribution"]))
+  # Coloured by what the trait does to the score (a trait that agrees with the row may still
+  # count less for this species than for the average one).
+  return ([figures.Bar(_label(item), item["contribution"], item["contribution"] > 0)
+           for item in judged[:figures.MAX_BARS]],
           f"what each trait adds to {first['name']} against the mean species "
-          f"(supports green, contradicts red)")
+          f"(green: for it, red: against it)")
 
 
 def _label(trait: dict) -> str:
