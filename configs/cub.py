@@ -83,6 +83,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.input.batch_size = 8
     config.input.num_workers = 0
     config.preview.num_images = 8
+    config.evals.degradation.strengths = (0.5,)
     config.train.steps = 4
     config.train.log_every = 2
     config.train.checkpoint_every = 2

@@ -19,6 +19,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   default = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "default.py"))
   config = default.get_config("smoke" if arg == "smoke" else None)
   config.data.missing = 0.2
+  # The sweep measures the trait detector under label noise: no trust or explanation evaluators.
+  for name in ("calibration", "selective", "conformal", "explanations"):
+    del config.evals[name]
   config.sweep = ml_collections.ConfigDict()
   config.sweep.name = "noise_sweep"
   config.sweep.axes = (("data.false_positive,data.false_negative", (0.0, 0.1, 0.2, 0.3)),

@@ -16,7 +16,7 @@ from tests import conftest
 from tests import run_main
 
 COMMANDS = ("traitjax.main", "traitjax.describe", "traitjax.plot_metrics", "traitjax.sweep",
-            "traitjax.data.flora_files", "traitjax.data.preview")
+            "traitjax.explain", "traitjax.data.flora_files", "traitjax.data.preview")
 
 
 @pytest.mark.parametrize("module", ["traitjax.main", "traitjax.sweep"])

@@ -85,8 +85,8 @@ def test_split_photos_get_records_with_the_documented_keys_and_numbers(cosine_wo
     first = record["explained_species"][0]
     assert first["name"] == record["species"][0]["name"]
     assert all(item["contribution"] is not None for item in first["supports"])
-    for evidence in record["evidence"]:
-      assert evidence["name"] in record["cited"]
+    for evidence in record["evidence"]:  # Where it shows the traits the answer rests on.
+      assert evidence["name"] in set(record["cited"]) | {i["name"] for i in first["supports"]}
       assert all(0 <= c <= 1 for c in evidence["peak"])
     for prototype in record["prototypes"]:
       assert prototype["species"] == record["species"][0]["name"]

@@ -148,8 +148,8 @@ def test_flora_smoke_run_reports_every_kind_and_strength(tmp_path):
 
 @pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
 def test_cub_smoke_run_degrades_real_photos(tmp_path):
-  """configs/cub.py:smoke as configured (val carved off train, the evaluator on test): real
-  photos degraded at each strength, the clean ones scored on the same photos."""
+  """configs/cub.py:smoke as configured (val carved off train, the evaluator on test at one
+  strength): real photos degraded, the clean ones scored on the same photos."""
   config = conftest.load_config_module("cub").get_config("smoke")
   config.data.root = str(CUB_ROOT)
   del config.evals.intervention
@@ -160,7 +160,7 @@ def test_cub_smoke_run_degrades_real_photos(tmp_path):
   assert degraded["none"]["accuracy"] == pytest.approx(report["species_top1"])
   assert len(sources.make_source(config.data, "val")) > 0  # The trust is fitted there.
   for kind in degrade.KINDS:
-    assert set(degraded[kind]) == {"0.25", "0.5", "0.75"}
+    assert set(degraded[kind]) == {"0.5"}
   # What the model saw: the bird's edges softer at each blur strength, the photo darker.
   photo = test[0][schema.IMAGE]
   sharpness = [np.abs(np.diff(image.astype(float), axis=1)).mean() for image in [photo] + [

@@ -18,8 +18,8 @@ from traitjax.metrics import selective
 
 COVERAGES = (0.5, 0.8, 0.9)
 TARGET_ACCURACY = 0.95
-# Points kept of each risk-coverage curve in the report (for its figure).
-CURVE_POINTS = 100
+# The coverages at which each risk-coverage curve is kept in the report (for its figure).
+CURVE_COVERAGES = np.linspace(0.02, 1.0, 50)
 
 
 def selective_summary(confidence: np.ndarray, correct: np.ndarray) -> dict:
@@ -47,9 +47,11 @@ def decision_summary(decisions: np.ndarray, reasons: np.ndarray, correct: np.nda
 
 
 def _curve(confidence, correct) -> dict:
-  coverage, risk = selective.risk_coverage(confidence, correct)
-  keep = np.unique(np.linspace(0, len(coverage) - 1, min(CURVE_POINTS, len(coverage))).astype(int))
-  return {"coverage": coverage[keep].tolist(), "risk": risk[keep].tolist()}
+  """The risk at each of CURVE_COVERAGES (1 - `selective.accuracy_at_coverage`): a curve of
+  the same length on every run, however many photos tie."""
+  return {"coverage": CURVE_COVERAGES.round(4).tolist(),
+          "risk": [1 - selective.accuracy_at_coverage(confidence, correct, c)
+                   for c in CURVE_COVERAGES]}
 
 
 @dataclasses.dataclass(frozen=True)
