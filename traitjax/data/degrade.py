@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageFilter
 
+from traitjax.data import pipeline
 from traitjax.data import schema
 
 SIDE_PER_BLUR_SIGMA = 40.0  # At strength 1 the Gaussian's sigma is the photo's side / 40.
@@ -118,9 +119,8 @@ class DegradedSource:
     self.kind = kind
     self.strength = float(strength)
     self.seed = seed
-    for name in ("trait_table", "part_names", "labels", "seen_species", "species_train_counts",
-                 "image_size", "split"):
-      setattr(self, name, getattr(source, name))
+    pipeline.take_dataset_attributes(self, source)
+    self.labels, self.split = source.labels, source.split
 
   def __len__(self) -> int:
     return len(self.source)

@@ -47,6 +47,18 @@ class Source(Protocol):
   def __getitem__(self, index: int) -> dict[str, np.ndarray]: ...
 
 
+# What a source says about its dataset, as opposed to its examples: a source that wraps
+# another (a subset, degraded photos, splits read as one) says the same.
+DATASET_ATTRIBUTES = ("trait_table", "part_names", "seen_species", "species_train_counts",
+                      "image_size")
+
+
+def take_dataset_attributes(wrapper, source: Source) -> None:
+  """Sets `DATASET_ATTRIBUTES` of `wrapper` to those of the `source` it wraps."""
+  for name in DATASET_ATTRIBUTES:
+    setattr(wrapper, name, getattr(source, name))
+
+
 @dataclasses.dataclass(frozen=True)
 class HostShard:
   """Which share of the data this host reads."""

@@ -36,9 +36,7 @@ class ConcatenatedSource:
     first = parts[0]
     self.parts = parts
     self.split = "+".join(part.split for part in parts)
-    for name in ("trait_table", "part_names", "seen_species", "species_train_counts",
-                 "image_size"):
-      setattr(self, name, getattr(first, name))
+    pipeline.take_dataset_attributes(self, first)
     self.labels = np.concatenate([part.labels for part in parts])
     self._starts = np.cumsum([0] + [len(part) for part in parts])
 
@@ -66,9 +64,8 @@ class Subset:
     self.indices = np.asarray(indices, np.int64)
     if len(self.indices) and not 0 <= self.indices.min() <= self.indices.max() < len(source):
       raise ValueError(f"subset indices must lie in [0, {len(source)}) for {source!r}")
-    for name in ("trait_table", "part_names", "seen_species", "species_train_counts",
-                 "image_size", "split"):
-      setattr(self, name, getattr(source, name))
+    pipeline.take_dataset_attributes(self, source)
+    self.split = source.split
     self.labels = np.asarray(source.labels)[self.indices]
 
   @classmethod
