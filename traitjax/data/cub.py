@@ -15,11 +15,11 @@ import dataclasses
 import os
 from typing import Sequence
 
-from absl import logging
 import numpy as np
 
 from traitjax.data import images
 from traitjax.data import schema
+from traitjax.data import settings
 
 SPLITS = ("train", "val", "test", "zeroshot", "all")
 BASE_DIR = "CUB_200_2011"
@@ -59,16 +59,9 @@ class CubConfig:
   def from_config(cls, config) -> CubConfig:
     """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
     refused."""
-    items = dict(config.items() if hasattr(config, "items") else config)
-    items.pop("name", None)
-    unknown = set(items) - {f.name for f in dataclasses.fields(cls)}
-    if unknown:
-      raise ValueError(f"unknown CUB settings: {sorted(unknown)}")
+    items = settings.config_items(config, cls, "CUB")
     if not items.get("root"):
       raise ValueError("CUB needs data.root: the extracted CUB_200_2011 tarball folder")
-    for name in ("species", "heldout_species"):
-      if name in items and not isinstance(items[name], str):
-        items[name] = tuple(items[name])
     return cls(**items)
 
 
@@ -132,7 +125,7 @@ class CubDataset:
     if heldout_species == "all":
       heldout_species = self.class_ids  # A root of species none of which was trained.
     elif isinstance(heldout_species, str):
-      heldout_species = _by_position(heldout_species, self.class_ids, "heldout_species")
+      heldout_species = settings.by_position(heldout_species, self.class_ids, "heldout_species")
     heldout = {int(c) for c in heldout_species}
     if not heldout <= set(self.class_ids):
       raise ValueError(f"held-out species {sorted(heldout - set(self.class_ids))} are not "
@@ -235,7 +228,7 @@ class CubSource:
     self._paths = [dataset.image_path(e) for e in examples]
     self._boxes = dataset.boxes[examples]
     self._parts = dataset.parts[examples]
-    self._warned: set[str] = set()
+    self._decode = images.SkippingDecoder("CUB image")
 
   def __len__(self) -> int:
     return len(self.labels)
@@ -248,30 +241,12 @@ class CubSource:
     index = int(index)
     if not 0 <= index < len(self):
       raise IndexError(f"index {index} out of range for {self!r}")
-    path = self._paths[index]
-    try:
-      image, region = images.decode_region(path, self.image_size, self._box(index))
-      parts = _normalise_parts(self._parts[index], region)
-      valid = True
-    except images.ImageDecodeError as e:
-      if path not in self._warned:
-        self._warned.add(path)
-        logging.warning("CUB image skipped (counted as invalid): %s", e)
-      image = np.zeros((self.image_size, self.image_size, 3), np.uint8)
-      parts = np.zeros_like(self._parts[index])
-      valid = False
-    species = self.labels[index]
-    return {
-        schema.IMAGE: image,
-        schema.SPECIES: np.int32(species),
-        schema.TRAITS: self.trait_table.values[species],
-        schema.TRAITS_VISIBLE: np.full(self.trait_table.num_traits, np.nan, np.float32),
-        schema.PARTS: parts,
-        schema.VALID: np.bool_(valid),
-        schema.INDEX: np.int32(index),
-        schema.DEGRADATION: np.int32(-1),
-        schema.DEGRADATION_STRENGTH: np.float32(np.nan),
-    }
+    image, region = self._decode(self._paths[index], self.image_size, self._box(index))
+    valid = region is not None
+    parts = _normalise_parts(self._parts[index], region) if valid else np.zeros_like(
+        self._parts[index])
+    return schema.species_example(image, self.labels[index], self.trait_table, parts, valid,
+                                  index)
 
   def image_path(self, index: int) -> str:
     """The file example `index` of this split is read from."""
@@ -390,24 +365,12 @@ def _read_part_locs(path: str, position: np.ndarray, num_parts: int) -> np.ndarr
   return parts
 
 
-def _by_position(spec: str, ids, field: str) -> np.ndarray:
-  """The ids at positions "A:B" (A to B - 1, in id order) of the sorted `ids`."""
-  try:
-    start, stop = (int(part) for part in spec.split(":"))
-  except ValueError:
-    raise ValueError(f"{field}: class ids or positions 'A:B', got {spec!r}") from None
-  chosen = np.asarray(ids)[start:stop]
-  if not 0 <= start < stop <= len(ids):
-    raise ValueError(f"{field} {spec!r}: positions beyond the {len(ids)} species there are")
-  return chosen
-
-
 def _select_species(species: Sequence[int] | str, present: np.ndarray,
                     num_classes: int) -> np.ndarray:
   """Sorted class ids: `species` (ids validated, or positions "A:B" among the classes with
   images) or every class with images."""
   if isinstance(species, str):
-    return _by_position(species, present, "species")
+    return settings.by_position(species, present, "species")
   if not len(species):
     return present
   chosen = np.unique(np.asarray(species, np.int64))

@@ -13,6 +13,7 @@ import os
 import struct
 from typing import BinaryIO, Iterator, Sequence
 
+from absl import logging
 import numpy as np
 from PIL import Image, JpegImagePlugin
 
@@ -52,6 +53,26 @@ def decode_region(path: str | os.PathLike, size: int, box: Sequence[float] | Non
     with _reading(path):
       pixels = _load_region(image, is_jpeg, region, size)
   return pixels, region
+
+
+class SkippingDecoder:
+  """`decode_region` for a data source: a file that cannot be read gives a zero image and no
+  region (the source counts the example as invalid), with one warning per file, naming the
+  file as `what` ("CUB image")."""
+
+  def __init__(self, what: str):
+    self.what = what
+    self._warned: set[str] = set()
+
+  def __call__(self, path: str, size: int, box: Sequence[float] | None = None
+               ) -> tuple[np.ndarray, tuple[float, float, float, float] | None]:
+    try:
+      return decode_region(path, size, box)
+    except ImageDecodeError as e:
+      if path not in self._warned:
+        self._warned.add(path)
+        logging.warning("%s skipped (counted as invalid): %s", self.what, e)
+      return np.zeros((size, size, 3), np.uint8), None
 
 
 @contextlib.contextmanager

@@ -81,6 +81,23 @@ def check_example(example: Mapping[str, np.ndarray], num_traits: int, num_parts:
     raise ValueError(f"example['image'] has shape {image.shape}, expected [H, W, 3]")
 
 
+def species_example(image: np.ndarray, species: int, table: TraitTable, parts: np.ndarray,
+                    valid: bool, index: int) -> dict[str, np.ndarray]:
+  """An example labelled by its species' row of `table` alone (no per-photo trait truth:
+  `traits_visible` is NaN), not degraded; `parts` float32 [P, 3] as the contract has them."""
+  return {
+      IMAGE: image,
+      SPECIES: np.int32(species),
+      TRAITS: table.values[species],
+      TRAITS_VISIBLE: np.full(table.num_traits, np.nan, np.float32),
+      PARTS: parts,
+      VALID: np.bool_(valid),
+      INDEX: np.int32(index),
+      DEGRADATION: np.int32(-1),
+      DEGRADATION_STRENGTH: np.float32(np.nan),
+  }
+
+
 @dataclasses.dataclass(frozen=True)
 class TraitTable:
   """A species x trait matrix with names.
