@@ -71,8 +71,9 @@ def example_grid(examples: list[dict[str, np.ndarray]], table: schema.TraitTable
             family="monospace")
   handles = [plt.Line2D([], [], marker="o", linestyle="", color=_PART_COLOURS[p % 20],
                         label=name) for p, name in enumerate(part_names)]
-  figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                ncol=min(len(handles), 8), fontsize=7, frameon=False)
+  if handles:  # A dataset without keypoints has no legend.
+    figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                  ncol=min(len(handles), 8), fontsize=7, frameon=False)
   figure.subplots_adjust(left=0.01, right=0.99, top=1.0, bottom=0.0, wspace=0.08, hspace=0.75)
   return figure
 
