@@ -9,6 +9,7 @@ from traitjax import config_lib
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CUB25 = SHARED / "data" / "cub25"  # Real-data tests skip when it is absent.
+EUROSAT = SHARED / "data" / "eurosat"  # So do EuroSAT's.
 MINILM = SHARED / "weights" / "all-MiniLM-L6-v2"  # So do the sentence encoder's.
 
 

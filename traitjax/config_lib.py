@@ -16,7 +16,10 @@ import ml_collections
 SHARED_ENVIRONMENT_VARIABLE = "TRAITJAX_SHARED"
 # Config fields that name a file or folder, and when they are read ("" = not set).
 PATH_FIELDS = {
-    "data.root": lambda config: config.data.get("name") == "cub",
+    "data.root": lambda config: config.data.get("name") in ("cub", "eurosat"),
+    "data.test_root": lambda config: config.data.get("name") == "eurosat",
+    "data.table": lambda config: config.data.get("name") == "eurosat",
+    "data.traits": lambda config: config.data.get("name") == "eurosat",
     "model.pretrained": lambda config: True,
     "model.text_encoder": lambda config: config.model.get("trait_head") == "phrases",
     "model.trait_phrases": lambda config: True,

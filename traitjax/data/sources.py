@@ -8,11 +8,12 @@ import os
 import numpy as np
 
 from traitjax.data import cub
+from traitjax.data import eurosat
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import synthetic
 
-DATASETS = ("synthetic_flora", "cub")
+DATASETS = ("synthetic_flora", "cub", "eurosat")
 
 
 @functools.lru_cache(maxsize=4)
@@ -26,6 +27,16 @@ def _cub(root: str, species: tuple, heldout_species: tuple, trait_threshold, val
   """Parsed once per setting: every split and every periodic eval shares it."""
   return cub.CubDataset(root, species=species, heldout_species=heldout_species,
                         trait_threshold=trait_threshold, val_fraction=val_fraction, seed=seed)
+
+
+@functools.lru_cache(maxsize=4)
+def _eurosat(root: str, table: str, traits: str, test_root: str, species: tuple,
+             heldout_species: tuple, val_fraction: float, test_fraction: float,
+             seed: int) -> eurosat.EurosatDataset:
+  """Listed once per setting, as `_cub`."""
+  return eurosat.EurosatDataset(root, table, traits=traits, test_root=test_root, species=species,
+                                heldout_species=heldout_species, val_fraction=val_fraction,
+                                test_fraction=test_fraction, seed=seed)
 
 
 class ConcatenatedSource:
@@ -104,6 +115,12 @@ def make_source(data_config, split: str) -> pipeline.Source:
                    c.val_fraction, c.seed)
     return cub.CubSource(dataset, split, image_size=c.image_size, crop_to_bbox=c.crop_to_bbox,
                          bbox_margin=c.bbox_margin)
+  if name == "eurosat":
+    c = eurosat.EurosatConfig.from_config(settings)
+    dataset = _eurosat(os.path.abspath(c.root), os.path.abspath(c.table),
+                       os.path.abspath(c.traits), c.test_root and os.path.abspath(c.test_root),
+                       c.species, c.heldout_species, c.val_fraction, c.test_fraction, c.seed)
+    return eurosat.EurosatSource(dataset, split, image_size=c.image_size)
   raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
 
 
@@ -111,7 +128,9 @@ def splits(data_config) -> tuple[str, ...]:
   """The splits a dataset offers under this config."""
   if data_config.name == "synthetic_flora":
     return synthetic.SPLITS
-  has_val = data_config.get("val_fraction", 0.0) > 0
-  has_zeroshot = bool(data_config.get("heldout_species", ()))
-  return tuple(s for s in ("train", "val", "test", "zeroshot")
-               if (s != "val" or has_val) and (s != "zeroshot" or has_zeroshot))
+  has = {"train": True, "val": data_config.get("val_fraction", 0.0) > 0, "test": True,
+         "zeroshot": bool(data_config.get("heldout_species", ()))}
+  if data_config.name == "eurosat":  # No test split without a test fraction or test_root.
+    c = eurosat.EurosatConfig.from_config(data_config)
+    has["test"] = c.test_fraction > 0 or bool(c.test_root)
+  return tuple(split for split, present in has.items() if present)
