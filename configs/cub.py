@@ -38,6 +38,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # temperature and one threshold need no more, and the heads train on the other 600.
   config.data.val_fraction = 0.2
   config.data.seed = 0
+  # A table (CSV) whose rows become the trait labels of the train and val photos instead of the
+  # attribute table's, e.g. parsed from descriptions by traitjax.describe ("" = the attribute
+  # table); test photos are still scored against the attribute table.
+  config.data.label_table = ""
 
   config.task = "concepts"
   config.model = config_lib.model_config(

@@ -20,6 +20,7 @@ PATH_FIELDS = {
     "data.test_root": lambda config: config.data.get("name") == "eurosat",
     "data.table": lambda config: config.data.get("name") == "eurosat",
     "data.traits": lambda config: config.data.get("name") == "eurosat",
+    "data.label_table": lambda config: config.data.get("name") == "cub",
     "model.pretrained": lambda config: True,
     "model.text_encoder": lambda config: config.model.get("trait_head") == "phrases",
     "model.trait_phrases": lambda config: True,

@@ -60,3 +60,49 @@ def test_mismatched_names_are_named():
   with pytest.raises(ValueError, match=r"reference species.*'b'.*parsed species.*'c'.*"
                                        r"reference traits.*size::small.*parsed traits"):
     scoring.compare(other, reference)
+
+
+def _brute_force_auc(scores, truth):
+  """The share of (present, absent) pairs ranked right, ties counting half."""
+  pairs = [(p, n) for p in scores[truth] for n in scores[~truth]]
+  return np.mean([1.0 if p > n else 0.5 if p == n else 0.0 for p, n in pairs])
+
+
+def test_mean_aucs_against_brute_force():
+  rng = np.random.default_rng(0)
+  reference = (rng.random((7, 11)) > 0.6).astype(np.float64)
+  reference[0] = 0.0  # A species without present traits is left out of the species mean.
+  reference[1, 3] = NAN  # An unknown cell is not scored.
+  parsed = np.round(rng.random((7, 11)), 1)  # Ties included.
+  parsed[2, 5] = NAN  # An empty parsed cell counts as 0.
+  filled = np.nan_to_num(parsed, nan=0.0)
+  species = [_brute_force_auc(filled[i][~np.isnan(reference[i])],
+                              reference[i][~np.isnan(reference[i])] >= 0.5)
+             for i in range(1, 7)]
+  assert scoring.mean_auc(parsed, reference, axis=1) == pytest.approx(np.mean(species))
+  traits = []
+  for j in range(11):
+    known = ~np.isnan(reference[:, j])
+    truth = reference[known, j] >= 0.5
+    if 0 < truth.sum() < truth.size:
+      traits.append(_brute_force_auc(filled[known, j], truth))
+  assert scoring.mean_auc(parsed, reference, axis=0) == pytest.approx(np.mean(traits))
+  assert scoring.mean_auc(parsed[:1], reference[:1], axis=1) is None
+
+
+def test_appearance_scores_by_hand():
+  scores = scoring.appearance_scores([True, True, False, False], [1, 0, 0.5, 0])
+  assert scores["recall"] == pytest.approx(0.5) and scores["precision"] == pytest.approx(0.5)
+  with pytest.raises(ValueError, match="3 sentences but 2 labels"):
+    scoring.appearance_scores([True] * 3, [1, 0])
+
+
+def test_reference_species_match_by_key_and_extra_ones_are_left_out():
+  reference = schema.TraitTable(np.array([[1, 0, 1], [0, 1, 0], [1, 1, 1]], np.float32),
+                                species=("001.Alpha_one", "002.Beta", "003.Gamma"),
+                                traits=TRAITS)
+  kept = scoring.restrict(reference, ["Beta", "alpha-one"])
+  assert kept.species == ("002.Beta", "001.Alpha_one")
+  parsed = schema.TraitTable(np.array([[0.2, 0.9, 0.1], [0.8, 0.3, 0.6]], np.float32),
+                             species=("Beta", "alpha-one"), traits=TRAITS)
+  assert scoring.compare(parsed, kept)["overall"]["f1"] == pytest.approx(1.0)

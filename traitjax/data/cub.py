@@ -43,7 +43,10 @@ class CubConfig:
   class ids, or positions "A:B" among the species under `root` in id order (empty: every
   species there); `heldout_species`: class ids with no training images (zero-shot), positions
   "A:B" among the used species, or "all"; `trait_threshold`: None keeps the attribute percentages as
-  frequencies; `val_fraction`: training photos carved off per species as `val`."""
+  frequencies; `val_fraction`: training photos carved off per species as `val`; `label_table`:
+  a CSV table (e.g. parsed from descriptions by ``traitjax.describe``) whose rows become the
+  trait labels of the train and val photos, while test and zero-shot photos keep the attribute
+  table, the truth they are scored against ("" = the attribute table everywhere)."""
 
   root: str = ""
   species: tuple[int, ...] | str = ()
@@ -54,6 +57,7 @@ class CubConfig:
   image_size: int = 224
   crop_to_bbox: bool = False
   bbox_margin: float = 0.1
+  label_table: str = ""
 
   @classmethod
   def from_config(cls, config) -> CubConfig:
@@ -267,6 +271,55 @@ def _normalise_parts(parts: np.ndarray, region: tuple[float, float, float, float
   inside = (parts[:, 2] > 0) & np.all((xy >= 0) & (xy <= 1), axis=1)
   out = np.concatenate([xy, np.ones_like(xy[:, :1])], axis=1)
   return np.where(inside[:, None], out, 0.0).astype(np.float32)
+
+
+LABELLED_SPLITS = ("train", "val")  # The splits `label_table` gives trait labels to.
+
+
+def with_label_rows(table: schema.TraitTable, path: str | os.PathLike) -> schema.TraitTable:
+  """``table`` with every species' row replaced by its row in the CSV table at ``path``.
+
+  Raises:
+    FileNotFoundError for a missing file; ValueError naming species of ``table`` the CSV lacks
+    or traits that differ.
+  """
+  labels = schema.TraitTable.from_csv(path)
+  missing = [name for name in table.species if name not in labels.species]
+  if missing:
+    raise ValueError(f"{os.fspath(path)}: no row for {len(missing)} species, e.g. "
+                     f"{missing[:3]}")
+  return table.with_rows(labels.rows([labels.species.index(name) for name in table.species]))
+
+
+def read_species_table(root: str | os.PathLike, with_images: bool = False) -> schema.TraitTable:
+  """The species x attribute table of a CUB root without reading its images: every class of
+  classes.txt (``with_images``: only those image_class_labels.txt gives photos), values the
+  share of a species' photos showing the attribute (percent / 100).
+
+  Raises:
+    FileNotFoundError for missing annotation files; ValueError for malformed ones.
+  """
+  base_dir = _base_dir(os.fspath(root))
+  files = {k: os.path.join(base_dir, _ANNOTATIONS[k])
+           for k in ("classes", "attributes", "labels")}
+  missing = [p for p in files.values() if not os.path.isfile(p)]
+  if missing:
+    raise FileNotFoundError(f"CUB annotation files not found: {', '.join(missing)}")
+  names_path = _attribute_names_path(base_dir)
+  class_numbers, class_names = _read_names(files["classes"])
+  _require_consecutive(class_numbers, files["classes"])
+  trait_numbers, trait_names = _read_names(names_path)
+  _require_consecutive(trait_numbers, names_path)
+  percent = _read_table(files["attributes"])
+  if percent.shape != (len(class_names), len(trait_names)):
+    raise ValueError(f"{files['attributes']}: shape {percent.shape}, expected "
+                     f"({len(class_names)} classes, {len(trait_names)} attributes)")
+  rows = np.arange(len(class_names))
+  if with_images:
+    labels = _read_table(files["labels"])[:, 1].astype(np.int64)
+    rows = np.unique(labels[(labels >= 1) & (labels <= len(class_names))]) - 1
+  return schema.TraitTable(np.clip(percent[rows] / 100.0, 0.0, 1.0),
+                           species=tuple(class_names[r] for r in rows), traits=trait_names)
 
 
 def _base_dir(root: str) -> str:

@@ -26,6 +26,7 @@ import csv
 import dataclasses
 import json
 import os
+import re
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -271,6 +272,13 @@ class TraitTable:
                  groups=payload.get("groups", ()))
     except KeyError as e:
       raise ValueError(f"{path}: missing field {e}") from None
+
+
+def species_key(name: str) -> str:
+  """A species name as matched across files: ``001.Black_footed_Albatross`` and
+  ``Black-footed albatross`` are both ``black footed albatross``."""
+  name = re.sub(r"^\s*\d+\s*[.)]\s*", "", name)
+  return " ".join(re.sub(r"[_\-]", " ", name.lower()).split())
 
 
 def group_of(trait_name: str) -> str:

@@ -113,8 +113,11 @@ def make_source(data_config, split: str) -> pipeline.Source:
     c = cub.CubConfig.from_config(settings)
     dataset = _cub(os.path.abspath(c.root), c.species, c.heldout_species, c.trait_threshold,
                    c.val_fraction, c.seed)
-    return cub.CubSource(dataset, split, image_size=c.image_size, crop_to_bbox=c.crop_to_bbox,
-                         bbox_margin=c.bbox_margin)
+    source = cub.CubSource(dataset, split, image_size=c.image_size,
+                           crop_to_bbox=c.crop_to_bbox, bbox_margin=c.bbox_margin)
+    if c.label_table and split in cub.LABELLED_SPLITS:
+      source.trait_table = cub.with_label_rows(source.trait_table, c.label_table)
+    return source
   if name == "eurosat":
     c = eurosat.EurosatConfig.from_config(settings)
     dataset = _eurosat(os.path.abspath(c.root), os.path.abspath(c.table),

@@ -1,0 +1,105 @@
+"""Tests for traitjax.language.evidence and traitjax.language.parse: trait names to keys, the
+graded cell scores, the prior of known species and the parts an ablation leaves out."""
+
+import numpy as np
+import pytest
+
+from traitjax.data import schema
+from traitjax.language import evidence
+from traitjax.language import lexicon
+from traitjax.language import parse
+from traitjax.language import phrases
+
+TRAITS = ("has_crown_color::black", "has_crown_color::red", "has_nape_color::black",
+          "has_bill_shape::hooked", "has_size::small_(5_-_9_in)", "has_size::large_(16_-_32_in)",
+          "has_shape::gull-like", "has_wing_pattern::striped", "has_head_pattern::unique_pattern")
+BOOK = phrases.phrase_book(TRAITS)
+
+
+def test_trait_keys_of_cub_like_names():
+  keys = [evidence.trait_key(t) for t in TRAITS]
+  assert keys[0] == evidence.TraitKey("crown", "color", "black")
+  assert keys[3] == evidence.TraitKey("bill", "shape", "hooked")
+  assert keys[4] == evidence.TraitKey(lexicon.PLUMAGE, "size", "", (5.0, 9.0))
+  assert keys[6] == evidence.TraitKey(lexicon.PLUMAGE, "shape", "gull like")
+  assert keys[8] is None  # Not in the closed vocabulary: the encoder reads it.
+  assert evidence.trait_key("has_primary_color::grey").part == lexicon.PLUMAGE
+  assert evidence.trait_key("has_tail_shape::fan-shaped_tail").value == "fan shaped"
+  assert evidence.trait_key("has_head_pattern::plain").value == "solid"
+  assert evidence.trait_key("leaf_shape::lanceolate") is None
+  assert evidence.trait_key("petal_colour::yellow") == evidence.TraitKey("petal", "color",
+                                                                         "yellow")
+
+
+def test_scores_by_hand():
+  prior = np.array([0.4, 0.4, 0.4])
+  support = np.array([0.0, 1.0, 0.0])
+  denial = np.array([0.0, 0.0, 1.0])
+  spoken = np.array([0.0, 1.0, 1.0])
+  scores = evidence.scores(support, denial, spoken, prior)
+  assert scores[0] == pytest.approx(0.4)  # never spoken of: the prior
+  assert scores[1] == pytest.approx(1.0)  # named
+  base = 0.4 * (1 - evidence.OTHER_VALUES)
+  assert scores[2] == pytest.approx(base * (1 - evidence.DENIAL))  # denied
+
+
+def test_a_table_ranks_what_the_text_says():
+  descriptions = {"Black-capped Gull": "A large gull with a black crown and a hooked bill.",
+                  "Red Finch": "A small finch, 12 cm long; the crown is red. No wing bars."}
+  table = parse.parse_table(descriptions, BOOK, embed=None)
+  value = {(s, t): table.values[i, j] for i, s in enumerate(table.species)
+           for j, t in enumerate(table.traits)}
+  gull, finch = descriptions
+  assert value[gull, "has_crown_color::black"] > value[finch, "has_crown_color::black"]
+  assert value[finch, "has_crown_color::red"] > value[gull, "has_crown_color::red"]
+  # "head" speaks for the nape: no word about it here, so both keep the prior.
+  assert value[gull, "has_nape_color::black"] == pytest.approx(parse.NO_PRIOR)
+  assert value[gull, "has_size::large_(16_-_32_in)"] > value[gull, "has_size::small_(5_-_9_in)"]
+  assert value[finch, "has_size::small_(5_-_9_in)"] > value[finch, "has_size::large_(16_-_32_in)"]
+  assert value[gull, "has_shape::gull-like"] > value[finch, "has_shape::gull-like"]
+  assert value[finch, "has_wing_pattern::striped"] < parse.NO_PRIOR  # denied
+  # Without an encoder a trait the rules do not read keeps its prior.
+  assert value[gull, "has_head_pattern::unique_pattern"] == pytest.approx(parse.NO_PRIOR)
+  # The species' name is read too: "Black-capped" gives a black crown.
+  no_name = parse.parse_table({gull: "A large gull."}, BOOK, None)
+  with_name = parse.parse_table({gull: "A large gull."}, BOOK, None, without=frozenset())
+  crown = TRAITS.index("has_crown_color::black")
+  assert with_name.values[0, crown] > parse.parse_table(
+      {gull: "A large gull."}, BOOK, None, without=frozenset({"name"})).values[0, crown]
+  assert no_name.values[0, crown] == with_name.values[0, crown]
+
+
+def test_the_prior_never_uses_a_species_own_row():
+  known = schema.TraitTable(np.array([[1.0, 0.0], [0.0, 0.0], [0.5, 1.0]], np.float32),
+                            species=("001.Alpha_one", "002.Beta", "003.Gamma"),
+                            traits=("a::x", "a::y"))
+  prior = parse.species_prior(known, ["Alpha one", "Delta"], ["a::y", "a::x", "b::z"])
+  np.testing.assert_allclose(prior[0], [0.5, 0.25, parse.NO_PRIOR])  # Beta and Gamma only
+  np.testing.assert_allclose(prior[1], [1 / 3, 0.5, parse.NO_PRIOR])  # all three
+  with pytest.raises(ValueError, match="shares no trait"):
+    parse.species_prior(known, ["Delta"], ["b::z"])
+
+
+def test_parts_left_out_and_unknown_names():
+  descriptions = {"Some Gull": "The crown is black."}
+  rules_off = parse.parse_table(descriptions, BOOK, None, without=frozenset({"rules", "name"}))
+  np.testing.assert_allclose(rules_off.values, parse.NO_PRIOR)
+  with pytest.raises(ValueError, match="unknown parts to leave out"):
+    parse.parse_table(descriptions, BOOK, None, without=frozenset({"magic"}))
+
+
+def test_the_encoder_reads_only_open_traits_of_appearance_sentences():
+  seen = []
+
+  def embed(texts):
+    seen.extend(texts)
+    rng = np.random.default_rng(len(texts))
+    vectors = rng.normal(size=(len(texts), 8))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+  parse.parse_table({"Some Gull": "The crown is black. It breeds on islands."}, BOOK, embed)
+  assert seen and not any("islands" in text for text in seen)
+  seen.clear()
+  closed = phrases.phrase_book(TRAITS[:3])
+  parse.parse_table({"Some Gull": "The crown is black."}, closed, embed)
+  assert not seen  # Every trait read by the rules: the encoder is not called.

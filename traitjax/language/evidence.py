@@ -1,0 +1,150 @@
+"""From what sentences say (``reading.Mention``) to a graded score for each trait of a species.
+
+A trait name ``has_<part>_<aspect>::<value>`` is *understood* when its part, aspect and whole
+value have keys in ``lexicon`` (``has_bill_shape::hooked`` is the bill, shape, "hooked";
+``has_size::small_(5_-_9_in)`` the organism's size between 5 and 9 inches). For an understood
+trait t of a species, its mentions give three amounts in [0, 1], each a noisy-or over mentions
+of the strength of the mention times how much the mentioned part speaks for t's part
+(``lexicon.PART_SPREAD``: "head" speaks for the crown at 1.0, the nape at 0.8):
+
+- ``support``: mentions of t's value ("black head" for has_crown_color::black);
+- ``denial``: negated mentions of t's value ("no wing bars");
+- ``spoken``: mentions of any value of t's part and aspect ("brown crown" speaks about crown
+  colour, so it also counts against has_crown_color::black).
+
+A size mention supports a size range by how near its length lies (``SIZE_WIDTH``, in log
+inches). The score of the cell starts from the prior p (the trait's share among known
+species, or 0.5 without one) and
+
+  score = 1 - (1 - p (1 - OTHER_VALUES * spoken)) (1 - support), then times
+  (1 - DENIAL * denial),
+
+so a trait the text names ranks above the prior, one whose part the text gives other values
+ranks below it, and one the text never speaks of keeps its prior.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from typing import Sequence
+
+import numpy as np
+
+from traitjax.data import schema
+from traitjax.language import lexicon
+from traitjax.language import reading
+
+OTHER_VALUES = 0.8
+DENIAL = 0.9
+SIZE_WIDTH = 0.2
+_RANGE = re.compile(r"\((\d+(?:\.\d+)?)_?-_?(\d+(?:\.\d+)?)_?in\)")
+
+
+@dataclasses.dataclass(frozen=True)
+class TraitKey:
+  """What an understood trait is about: its part, aspect and value key; a size range in
+  inches for a size trait."""
+
+  part: str
+  aspect: str
+  value: str
+  inches: tuple[float, float] | None = None
+
+
+def _aspect_table(aspect: str, part: str) -> dict:
+  if aspect == lexicon.COLOR:
+    return lexicon.COLORS
+  if aspect == lexicon.PATTERN:
+    return lexicon.PATTERNS
+  if aspect == lexicon.LENGTH:
+    return lexicon.LENGTHS
+  if aspect == lexicon.SHAPE:
+    return lexicon.FAMILY_SHAPES if part == lexicon.PLUMAGE else lexicon.SHAPES
+  return {}
+
+
+def trait_key(name: str) -> TraitKey | None:
+  """The key of a trait name, or None when the vocabulary of ``lexicon`` does not cover it."""
+  if schema.GROUP_SEPARATOR not in name:
+    return None
+  group, raw_value = name.split(schema.GROUP_SEPARATOR, 1)
+  words = lexicon.normalise(group).split()
+  if words and words[0] == "has":
+    words = words[1:]
+  if not words or words[-1] not in lexicon.ASPECT_WORDS:
+    return None
+  aspect = lexicon.ASPECT_WORDS[words[-1]]
+  part_words = " ".join(words[:-1])
+  if not part_words or part_words == "primary":  # CUB's primary colour: the plumage's.
+    part = lexicon.PLUMAGE
+  else:
+    part = lexicon.PART_OF_WORD.get(part_words)
+    if part is None:
+      return None
+  if aspect == lexicon.SIZE:
+    match = _RANGE.search(raw_value)
+    if part != lexicon.PLUMAGE or not match:
+      return None
+    return TraitKey(part, aspect, "", (float(match.group(1)), float(match.group(2))))
+  value = lexicon.normalise(raw_value)
+  for part_word in sorted(lexicon.PART_WORDS.get(part, ()), key=len, reverse=True):
+    value = re.sub(rf"\s*\b{part_word}$", "", value).strip()
+  table = _aspect_table(aspect, part)
+  keys = {key for synonyms in table.values() for key in synonyms}
+  if value in keys:
+    return TraitKey(part, aspect, value)
+  if value in table and len(table[value]) == 1:  # A synonym naming one key ("plain").
+    return TraitKey(part, aspect, next(iter(table[value])))
+  return None
+
+
+def _spread(mentioned: str, part: str, spread: bool) -> float:
+  if not spread:
+    return float(mentioned == part)
+  return lexicon.PART_SPREAD.get(mentioned, {mentioned: 1.0}).get(part, 0.0)
+
+
+def _size_match(inches: float, bounds: tuple[float, float]) -> float:
+  low, high = bounds
+  if low <= inches < high:
+    return 1.0
+  distance = math.log(low / inches) if inches < low else math.log(inches / high)
+  return math.exp(-0.5 * (distance / SIZE_WIDTH) ** 2)
+
+
+def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None],
+            spread: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+  """float64 [T] support, denial and spoken of each trait (0 for traits not understood);
+  ``spread=False``: a mention speaks only for its own part."""
+  keep = [np.ones(len(keys)) for _ in range(3)]  # 1 - noisy-or so far
+  for index, key in enumerate(keys):
+    if key is None:
+      continue
+    support, denial, spoken = 1.0, 1.0, 1.0
+    for mention in mentions:
+      if mention.aspect != key.aspect:
+        continue
+      share = _spread(mention.part, key.part, spread)
+      if not share:
+        continue
+      if key.aspect == lexicon.SIZE:
+        match = _size_match(mention.inches, key.inches)
+      else:
+        match = float(mention.value == key.value)
+      amount = mention.strength * share
+      if mention.negated:
+        denial *= 1 - amount * match
+      else:
+        support *= 1 - amount * match
+        spoken *= 1 - amount
+    keep[0][index], keep[1][index], keep[2][index] = support, denial, spoken
+  return 1 - keep[0], 1 - keep[1], 1 - keep[2]
+
+
+def scores(support: np.ndarray, denial: np.ndarray, spoken: np.ndarray,
+           prior: np.ndarray) -> np.ndarray:
+  """The graded cell scores of the module docstring, float32 in [0, 1]."""
+  base = prior * (1 - OTHER_VALUES * spoken)
+  return ((1 - (1 - base) * (1 - support)) * (1 - DENIAL * denial)).astype(np.float32)

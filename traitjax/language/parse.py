@@ -1,0 +1,140 @@
+"""Species descriptions -> a graded species x trait table that ranks like the truth.
+
+Three sources of evidence, each of which an ablation can leave out (``COMPONENTS``):
+
+- ``rules``: the reader of ``reading`` with the closed vocabulary of ``lexicon`` (parts,
+  colours, patterns, shapes, sizes, families), for every trait ``evidence.trait_key``
+  understands; the species' own name is read as one more sentence (``name``: a
+  "Black-footed Albatross" has black feet and is an albatross).
+- ``encoder``: the sentence-encoder method of ``extract`` for the traits the vocabulary does
+  not cover (open vocabularies: "lanceolate leaves", "regular street grid"), run on the
+  sentences the reader finds about appearance or naming a part only.
+- ``prior``: for cells no sentence speaks of, the trait's mean among known species (a table
+  of species with photos, never the described species' own row), else 0.5.
+
+They meet in ``evidence.scores``: a cell is its prior, raised by what supports it, lowered
+when the text gives its part other values, and lowered further when the text denies it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from traitjax.data import schema
+from traitjax.language import evidence
+from traitjax.language import extract
+from traitjax.language import phrases as phrases_lib
+from traitjax.language import reading
+
+COMPONENTS = ("rules", "encoder", "prior", "name")
+NO_PRIOR = 0.5
+
+
+def species_prior(known: schema.TraitTable, species: Sequence[str],
+                  traits: Sequence[str]) -> np.ndarray:
+  """float32 [S, T]: each trait's mean over the known species other than the species itself
+  (matched by ``species_key``); NO_PRIOR for traits the known table lacks.
+
+  Raises:
+    ValueError when the known table shares no trait with ``traits``.
+  """
+  column = {name: index for index, name in enumerate(known.traits)}
+  shared = [t for t in traits if t in column]
+  if not shared:
+    raise ValueError("the prior table shares no trait with the vocabulary")
+  values = np.nan_to_num(known.values, nan=0.0)
+  keys = [schema.species_key(s) for s in known.species]
+  total, count = values.sum(axis=0), len(keys)
+  prior = np.full((len(species), len(traits)), NO_PRIOR, np.float32)
+  columns = np.array([column[t] for t in shared])
+  places = np.array([index for index, t in enumerate(traits) if t in column])
+  for row, name in enumerate(species):
+    own = [i for i, key in enumerate(keys) if key == schema.species_key(name)]
+    rest = count - len(own)
+    if rest <= 0:
+      continue
+    mean = (total - values[own].sum(axis=0)) / rest
+    prior[row, places] = mean[columns]
+  return prior
+
+
+def encoder_sentences(readings: Iterable[reading.Reading]) -> list[str]:
+  """The sentences the encoder reads: about appearance, or naming a part."""
+  return [r.sentence for r in readings if r.about_appearance or r.names_part]
+
+
+def strings_about_appearance(descriptions: Mapping[str, object]) -> dict[str, list[bool]]:
+  """Species -> for each of its strings, whether the reader finds a sentence of it about
+  appearance (to score against per-sentence labels)."""
+  return {species: [any(r.about_appearance for r in reading.read_text(
+      text, name=schema.species_key(species))) for text in texts]
+          for species, texts in extract.description_texts(descriptions).items()}
+
+
+def understood(traits: Sequence[str]) -> list[bool]:
+  """Whether the rules read each trait (else the encoder does)."""
+  return [evidence.trait_key(t) is not None for t in traits]
+
+
+def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook,
+                embed: extract.Embed | None, known: schema.TraitTable | None = None,
+                without: frozenset[str] = frozenset(),
+                progress: Callable[[Iterable], Iterable] = iter) -> schema.TraitTable:
+  """The graded table that descriptions support (module docstring).
+
+  Args:
+    descriptions: species name -> description string or list of strings.
+    book: the trait vocabulary and its phrases.
+    embed: texts -> unit-norm embeddings (``TextEncoder.embed``); only called when some trait
+      is not understood by the rules; None leaves those traits at their prior.
+    known: a table of known species for the prior; None: NO_PRIOR everywhere.
+    without: components (``COMPONENTS``) and reader features (``reading.FEATURES``) to leave
+      out, for ablations.
+    progress: wraps the encoder's iteration over chunks of texts.
+
+  Returns:
+    A TraitTable in [0, 1] without empty cells, species in the order of ``descriptions``.
+
+  Raises:
+    ValueError for no descriptions, a malformed description or an unknown name in ``without``.
+  """
+  unknown = set(without) - set(COMPONENTS) - set(reading.FEATURES)
+  if unknown:
+    raise ValueError(f"unknown parts to leave out {sorted(unknown)}; known: "
+                     f"{COMPONENTS + reading.FEATURES}")
+  texts = extract.description_texts(descriptions)
+  if not texts:
+    raise ValueError("no descriptions given")
+  features = frozenset(without) & frozenset(reading.FEATURES)
+  keys = [None if "rules" in without else evidence.trait_key(t) for t in book.traits]
+  readings = {}
+  for species, strings in texts.items():
+    readings[species] = [r for text in strings
+                         for r in reading.read_text(text, features, schema.species_key(species))]
+    if "name" not in without:
+      readings[species].append(reading.read_sentence(schema.species_key(species), features))
+  species = list(texts)
+  if known is not None and "prior" not in without:
+    prior = species_prior(known, species, book.traits)
+  else:
+    prior = np.full((len(species), len(book.traits)), NO_PRIOR, np.float32)
+
+  support = np.zeros(prior.shape)
+  denial = np.zeros(prior.shape)
+  spoken = np.zeros(prior.shape)
+  for row, name in enumerate(species):
+    mentions = [m for r in readings[name] for m in r.mentions]
+    support[row], denial[row], spoken[row] = evidence.amounts(
+        mentions, keys, spread="synonyms" not in features)
+  open_traits = np.array([key is None for key in keys])
+  if open_traits.any() and embed is not None and "encoder" not in without:
+    encoded = extract.describe_table(
+        {name: encoder_sentences(readings[name]) for name in species}, book, embed,
+        progress=progress).values
+    said = ~np.isnan(encoded)
+    support[:, open_traits] = np.nan_to_num(encoded, nan=0.0)[:, open_traits]
+    spoken[:, open_traits] = said[:, open_traits]
+  return schema.TraitTable(evidence.scores(support, denial, spoken, prior),
+                           species=tuple(species), traits=book.traits, groups=book.groups)
