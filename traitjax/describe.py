@@ -24,7 +24,8 @@ r"""Free-text species descriptions -> a species x trait table (and its scores).
 --prior         the known species whose mean trait values are the prior of cells no sentence
                 speaks of: a table, or a CUB root (its species that have photos); a species
                 never gets its own row. Default: cub25 in the ``shared`` folder beside the
-                checkout, when the vocabulary is its attributes'; ``none``: 0.5 everywhere.
+                checkout, when the vocabulary is its attributes'; ``none``: 1 / (k + 1) for a
+                trait of a group of k.
 --sentence_labels  per-string labels (1 about appearance, 0.5 partly, 0 not), JSON shaped
                 like the descriptions: reports the recall and precision of the sentences the
                 parser reads as about appearance.

@@ -14,6 +14,12 @@ TRAITS = ("has_crown_color::black", "has_crown_color::red", "has_nape_color::bla
           "has_bill_shape::hooked", "has_size::small_(5_-_9_in)", "has_size::large_(16_-_32_in)",
           "has_shape::gull-like", "has_wing_pattern::striped", "has_head_pattern::unique_pattern")
 BOOK = phrases.phrase_book(TRAITS)
+UNIFORM = dict(zip(TRAITS, parse.uniform_prior(list(BOOK.groups))))
+
+
+def test_the_uniform_prior_of_a_group_of_k_traits_is_one_in_k_plus_one():
+  assert UNIFORM["has_crown_color::black"] == pytest.approx(1 / 3)
+  assert UNIFORM["has_nape_color::black"] == pytest.approx(1 / 2)
 
 
 def test_trait_keys_of_cub_like_names():
@@ -53,13 +59,14 @@ def test_a_table_ranks_what_the_text_says():
   assert value[gull, "has_crown_color::black"] > value[finch, "has_crown_color::black"]
   assert value[finch, "has_crown_color::red"] > value[gull, "has_crown_color::red"]
   # "head" speaks for the nape: no word about it here, so both keep the prior.
-  assert value[gull, "has_nape_color::black"] == pytest.approx(parse.NO_PRIOR)
+  assert value[gull, "has_nape_color::black"] == pytest.approx(UNIFORM["has_nape_color::black"])
   assert value[gull, "has_size::large_(16_-_32_in)"] > value[gull, "has_size::small_(5_-_9_in)"]
   assert value[finch, "has_size::small_(5_-_9_in)"] > value[finch, "has_size::large_(16_-_32_in)"]
   assert value[gull, "has_shape::gull-like"] > value[finch, "has_shape::gull-like"]
-  assert value[finch, "has_wing_pattern::striped"] < parse.NO_PRIOR  # denied
+  assert value[finch, "has_wing_pattern::striped"] < UNIFORM["has_wing_pattern::striped"]
   # Without an encoder a trait the rules do not read keeps its prior.
-  assert value[gull, "has_head_pattern::unique_pattern"] == pytest.approx(parse.NO_PRIOR)
+  assert value[gull, "has_head_pattern::unique_pattern"] == pytest.approx(
+      UNIFORM["has_head_pattern::unique_pattern"])
   # The species' name is read too: "Black-capped" gives a black crown.
   no_name = parse.parse_table({gull: "A large gull."}, BOOK, None)
   with_name = parse.parse_table({gull: "A large gull."}, BOOK, None, without=frozenset())
@@ -74,8 +81,8 @@ def test_the_prior_never_uses_a_species_own_row():
                             species=("001.Alpha_one", "002.Beta", "003.Gamma"),
                             traits=("a::x", "a::y"))
   prior = parse.species_prior(known, ["Alpha one", "Delta"], ["a::y", "a::x", "b::z"])
-  np.testing.assert_allclose(prior[0], [0.5, 0.25, parse.NO_PRIOR])  # Beta and Gamma only
-  np.testing.assert_allclose(prior[1], [1 / 3, 0.5, parse.NO_PRIOR])  # all three
+  np.testing.assert_allclose(prior[0], [0.5, 0.25, 0.5])  # Beta and Gamma only; b::z uniform
+  np.testing.assert_allclose(prior[1], [1 / 3, 0.5, 0.5])  # all three
   with pytest.raises(ValueError, match="shares no trait"):
     parse.species_prior(known, ["Delta"], ["b::z"])
 
@@ -83,7 +90,7 @@ def test_the_prior_never_uses_a_species_own_row():
 def test_parts_left_out_and_unknown_names():
   descriptions = {"Some Gull": "The crown is black."}
   rules_off = parse.parse_table(descriptions, BOOK, None, without=frozenset({"rules", "name"}))
-  np.testing.assert_allclose(rules_off.values, parse.NO_PRIOR)
+  np.testing.assert_allclose(rules_off.values[0], list(UNIFORM.values()))
   with pytest.raises(ValueError, match="unknown parts to leave out"):
     parse.parse_table(descriptions, BOOK, None, without=frozenset({"magic"}))
 

@@ -158,8 +158,10 @@ class TraitTable:
 
   def with_rows(self, replacement: TraitTable) -> TraitTable:
     """This table with the rows of the species `replacement` names replaced by its rows
-    (e.g. rows parsed from descriptions), matched by species and trait name."""
-    unknown = [name for name in replacement.species if name not in self.species]
+    (e.g. rows parsed from descriptions), matched by trait name and by species name as
+    ``species_key`` writes it ("Eastern Towhee" is "021.Eastern_Towhee")."""
+    keys = {species_key(name) for name in self.species}
+    unknown = [name for name in replacement.species if species_key(name) not in keys]
     if unknown:
       raise ValueError(f"{len(unknown)} species of the replacement rows are not in the table, "
                        f"e.g. {unknown[:3]}")
@@ -167,8 +169,9 @@ class TraitTable:
 
   def with_species(self, rows: TraitTable) -> TraitTable:
     """This table with the species of `rows` (e.g. parsed from descriptions), traits matched
-    by name: a species already in the table has its row replaced, a new one is appended after
-    the others (in the order of `rows`), so the existing species keep their row numbers."""
+    by name: a species already in the table (matched by ``species_key``) has its row replaced,
+    a new one is appended after the others (in the order of `rows`), so the existing species
+    keep their row numbers and names."""
     if sorted(rows.traits) != sorted(self.traits):
       missing = sorted(set(self.traits) - set(rows.traits))
       extra = sorted(set(rows.traits) - set(self.traits))
@@ -176,12 +179,14 @@ class TraitTable:
                        f"{missing[:3]} ({len(missing)}), unknown {extra[:3]} ({len(extra)})")
     columns = [rows.traits.index(name) for name in self.traits]
     values, species = self.values.copy(), list(self.species)
+    keys = [species_key(name) for name in species]
     for row, name in zip(rows.values[:, columns], rows.species):
-      if name in species:
-        values[species.index(name)] = row
+      if species_key(name) in keys:
+        values[keys.index(species_key(name))] = row
       else:
         values = np.concatenate([values, row[None]])
         species.append(name)
+        keys.append(species_key(name))
     return dataclasses.replace(self, values=values, species=tuple(species))
 
   def threshold(self, level: float = 0.5) -> TraitTable:

@@ -14,7 +14,7 @@ of the strength of the mention times how much the mentioned part speaks for t's 
 
 A size mention supports a size range by how near its length lies (``SIZE_WIDTH``, in log
 inches). The score of the cell starts from the prior p (the trait's share among known
-species, or 0.5 without one) and
+species, or a uniform one without them) and
 
   score = 1 - (1 - p (1 - OTHER_VALUES * spoken)) (1 - support), then times
   (1 - DENIAL * denial),

@@ -373,7 +373,7 @@ FUNCTION_WORDS = frozenset({
     "line", "lines", "ring", "highlights", "accents", "flashes", "flash", "contrasting",
     "striking", "distinctive", "prominent", "conspicuous", "noticeable", "obvious",
     "visible", "some", "few", "several", "many", "two", "small", "large", "little", "long",
-    "like",
+    "like", "sized", "size",
     "short", "narrow", "broad", "thin", "thick", "bold", "faint", "subtle", "fine"})
 # Words that introduce a new clause within a sentence.
 CLAUSE_BREAKS = frozenset({"with", "while", "whereas", "but", "although", "though",

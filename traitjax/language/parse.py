@@ -10,7 +10,9 @@ Three sources of evidence, each of which an ablation can leave out (``COMPONENTS
   not cover (open vocabularies: "lanceolate leaves", "regular street grid"), run on the
   sentences the reader finds about appearance or naming a part only.
 - ``prior``: for cells no sentence speaks of, the trait's mean among known species (a table
-  of species with photos, never the described species' own row), else 0.5.
+  of species with photos, never the described species' own row), else ``uniform_prior``:
+  1 / (k + 1) for a trait of a group of k values (a colour among 15 is rarely present; a
+  trait alone in its group is as likely as not).
 
 They meet in ``evidence.scores``: a cell is its prior, raised by what supports it, lowered
 when the text gives its part other values, and lowered further when the text denies it.
@@ -29,13 +31,19 @@ from traitjax.language import phrases as phrases_lib
 from traitjax.language import reading
 
 COMPONENTS = ("rules", "encoder", "prior", "name")
-NO_PRIOR = 0.5
+
+
+def uniform_prior(groups: Sequence[str]) -> np.ndarray:
+  """float32 [T]: 1 / (k + 1) for each trait of a group of k traits."""
+  counts = {group: groups.count(group) for group in set(groups)}
+  return np.array([1.0 / (counts[group] + 1) for group in groups], np.float32)
 
 
 def species_prior(known: schema.TraitTable, species: Sequence[str],
                   traits: Sequence[str]) -> np.ndarray:
   """float32 [S, T]: each trait's mean over the known species other than the species itself
-  (matched by ``species_key``); NO_PRIOR for traits the known table lacks.
+  (matched by ``species_key``); ``uniform_prior`` for traits the known table lacks or a
+  species with no other known species.
 
   Raises:
     ValueError when the known table shares no trait with ``traits``.
@@ -47,7 +55,7 @@ def species_prior(known: schema.TraitTable, species: Sequence[str],
   values = np.nan_to_num(known.values, nan=0.0)
   keys = [schema.species_key(s) for s in known.species]
   total, count = values.sum(axis=0), len(keys)
-  prior = np.full((len(species), len(traits)), NO_PRIOR, np.float32)
+  prior = np.tile(uniform_prior([schema.group_of(t) for t in traits]), (len(species), 1))
   columns = np.array([column[t] for t in shared])
   places = np.array([index for index, t in enumerate(traits) if t in column])
   for row, name in enumerate(species):
@@ -89,7 +97,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
     book: the trait vocabulary and its phrases.
     embed: texts -> unit-norm embeddings (``TextEncoder.embed``); only called when some trait
       is not understood by the rules; None leaves those traits at their prior.
-    known: a table of known species for the prior; None: NO_PRIOR everywhere.
+    known: a table of known species for the prior; None: ``uniform_prior``.
     without: components (``COMPONENTS``) and reader features (``reading.FEATURES``) to leave
       out, for ablations.
     progress: wraps the encoder's iteration over chunks of texts.
@@ -119,7 +127,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   if known is not None and "prior" not in without:
     prior = species_prior(known, species, book.traits)
   else:
-    prior = np.full((len(species), len(book.traits)), NO_PRIOR, np.float32)
+    prior = np.tile(uniform_prior(list(book.groups)), (len(species), 1))
 
   support = np.zeros(prior.shape)
   denial = np.zeros(prior.shape)

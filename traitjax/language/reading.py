@@ -111,9 +111,14 @@ def tokens_of(sentence: str) -> list[str]:
 
 
 def _segments(tokens: list[str]) -> list[list[int]]:
-  """Token positions of each segment (punctuation dropped; a clause word opens a segment)."""
+  """Token positions of each segment (punctuation dropped; a clause word opens a segment; a
+  comma in a list of adjectives, "long, pointed wings", does not cut)."""
   segments, current = [], []
   for position, token in enumerate(tokens):
+    if token == "," and 0 < position < len(tokens) - 1 and all(
+        _is_value(t) or t in lexicon.SIZE_WORDS for t in (tokens[position - 1],
+                                                          tokens[position + 1])):
+      continue
     if token in _BREAK_PUNCTUATION:
       segments.append(current)
       current = []
@@ -175,8 +180,8 @@ def _part_of(token: str, exact: bool = False) -> str | None:
 
 
 def _blocks(token: str) -> bool:
-  """Whether a word between a value and a part cuts them apart."""
-  return not (token in lexicon.FUNCTION_WORDS or token in lexicon.LINKING_VERBS
+  """Whether a word between a value and a part cuts them apart (not an adverb in -ly)."""
+  return not (token.endswith("ly") or token in lexicon.FUNCTION_WORDS or token in lexicon.LINKING_VERBS
               or token in lexicon.TONE_WORDS or token in lexicon.SIZE_INTENSIFIERS
               or token in lexicon.COLORS or token in lexicon.PATTERNS
               or token in lexicon.SHAPES or token in lexicon.LENGTHS)
@@ -252,8 +257,8 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Readi
     said = []  # (position, aspect, {key: strength}, attached parts)
     for index, position in enumerate(kept):
       following = tokens[kept[index + 1]] if index + 1 < len(kept) else None
-      values = _values(tokens[position], following, exact)
-      if not values:
+      values = {} if position in parts else _values(tokens[position], following, exact)
+      if not values:  # A part that names a pattern ("wing bars") says it below.
         continue
       attached = _attach(position, parts, tokens, kept, subject)
       if "coordination" in without:
@@ -286,7 +291,8 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Readi
   for position, inches in ([] if "size" in without else _lengths(tokens)):
     mentions.append(Mention(lexicon.PLUMAGE, lexicon.SIZE, "", MEASURED_SIZE * weights[position],
                             inches=inches))
-  about = (any(m.strength > PASSING_FAMILY for m in mentions)
+  about = (any(m.strength > PASSING_FAMILY for m in mentions
+               if not (m.aspect == lexicon.SHAPE and m.part == lexicon.PLUMAGE))
            or bool(lexicon.APPEARANCE_WORDS.intersection(tokens)))
   names_part = any(_PART_OF_TOKEN.get(t, lexicon.PLUMAGE) != lexicon.PLUMAGE for t in tokens)
   return Reading(sentence, tuple(mentions), about, names_part)
@@ -303,6 +309,7 @@ def _is_value(token: str) -> bool:
 def _prefix_path(tokens: list[str]) -> bool:
   """Whether the words between a value and the part after it keep them together ("black and
   white patches on the wings"): no content word, no verb, "and" only between values."""
+  tokens = [t for t in tokens if t != ","]  # Commas left in a list of adjectives.
   for index, token in enumerate(tokens):
     if token in _CONJUNCTIONS:
       if not (index + 1 < len(tokens) and _is_value(tokens[index + 1])):
@@ -315,13 +322,14 @@ def _prefix_path(tokens: list[str]) -> bool:
 def _postfix_path(tokens: list[str]) -> bool:
   """Whether the words between a part and a value after it say the value of the part ("legs
   are pink", "bill long and hooked"): verbs, adverbs and values, "and" only after a value."""
+  tokens = [t for t in tokens if t != ","]
   for index, token in enumerate(tokens):
     if token in _CONJUNCTIONS:
       if not (index > 0 and _is_value(tokens[index - 1])):
         return False
     elif token in _DETERMINERS or _blocks(token):
       return False
-    elif not (token in lexicon.LINKING_VERBS or _is_value(token)
+    elif not (token in lexicon.LINKING_VERBS or _is_value(token) or token.endswith("ly")
               or token in lexicon.SIZE_INTENSIFIERS or token in lexicon.FUNCTION_WORDS):
       return False
   return True
@@ -375,8 +383,9 @@ def _size_mentions(tokens: list[str], segment: list[int],
                                               lexicon.REFERENCE_LENGTHS.get(token))
     if reference is None:
       continue
-    nearby = [tokens[p] for p in segment[max(0, index - 4):index + 2]]
-    if "sized" in nearby or "size" in nearby:
+    before = [tokens[p] for p in segment[max(0, index - 3):index]]
+    after = tokens[position + 1] if position + 1 < len(tokens) else ""
+    if after == "sized" or ("size" in before and "of" in before):  # "the size of a robin"
       yield Mention(lexicon.PLUMAGE, lexicon.SIZE, "", COMPARED_SIZE * weights[position],
                     inches=reference)
   # "larger than a robin": the comparison sits after the contrast cut, so read the whole
@@ -398,14 +407,14 @@ def _names_the_organism(tokens: list[str], position: int) -> bool:
   verb with only articles and adjectives between ("is a large seabird"), or "X-like"."""
   if position + 1 < len(tokens) and tokens[position + 1] == lexicon.LIKE_SUFFIX:
     return True
-  for back in range(position - 1, max(-1, position - 7), -1):
+  for back in range(position - 1, max(-1, position - 8), -1):
     token = tokens[back]
     if token in lexicon.LINKING_VERBS:
       return True
     if not (token in _DETERMINERS or _is_value(token) or token in lexicon.SIZE_WORDS
-            or token in lexicon.SIZE_INTENSIFIERS):
+            or token in lexicon.SIZE_INTENSIFIERS or token in (",", "sized")):
       return False
-  return False
+  return position < 8  # The sentence opens with it: "A medium-sized hawk with...".
 
 
 def _family_mentions(tokens: list[str], segment: list[int],
