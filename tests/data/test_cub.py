@@ -305,3 +305,31 @@ def test_species_by_position_name_the_first_species_of_any_root(root):
                        ("first four", r"class ids or positions 'A:B'")):
     with pytest.raises(ValueError, match=message):
       cub.CubDataset(root, species=bad)
+
+
+def test_species_table_without_images(root, dataset):
+  every = cub.read_species_table(root)
+  assert every.values.shape == (200, 312)
+  with_photos = cub.read_species_table(root, with_images=True)
+  assert with_photos.species == dataset.species_names
+  np.testing.assert_allclose(with_photos.values, dataset.trait_table.values, atol=1e-6)
+
+
+def test_label_table_labels_train_and_val_photos_only(root, dataset, tmp_path):
+  from traitjax.data import sources  # pylint: disable=g-import-not-at-top
+  table = dataset.trait_table.rows(range(4))
+  parsed = schema.TraitTable(np.full((4, 312), 0.25, np.float32),
+                             species=tuple(name.split(".", 1)[1].replace("_", " ")
+                                           for name in table.species), traits=table.traits)
+  parsed.to_csv(tmp_path / "parsed.csv")
+  data = {"name": "cub", "root": str(root), "species": "0:4", "val_fraction": 0.2,
+          "label_table": str(tmp_path / "parsed.csv")}
+  for split, expected in (("train", 0.25), ("val", 0.25)):
+    source = sources.make_source(data, split)
+    np.testing.assert_allclose(source[0][schema.TRAITS], expected)
+  test = sources.make_source(data, "test")
+  np.testing.assert_allclose(test[0][schema.TRAITS], table.values[test.labels[0]], atol=1e-6)
+  (tmp_path / "short.csv").write_text(
+      "species," + ",".join(table.traits) + "\n001.Black_footed_Albatross" + ",0" * 312 + "\n")
+  with pytest.raises(ValueError, match="no row for 3 species"):
+    sources.make_source(dict(data, label_table=str(tmp_path / "short.csv")), "train")

@@ -277,18 +277,20 @@ LABELLED_SPLITS = ("train", "val")  # The splits `label_table` gives trait label
 
 
 def with_label_rows(table: schema.TraitTable, path: str | os.PathLike) -> schema.TraitTable:
-  """``table`` with every species' row replaced by its row in the CSV table at ``path``.
+  """``table`` with every species' row replaced by its row in the CSV table at ``path``
+  (species matched by ``schema.species_key``).
 
   Raises:
     FileNotFoundError for a missing file; ValueError naming species of ``table`` the CSV lacks
     or traits that differ.
   """
   labels = schema.TraitTable.from_csv(path)
-  missing = [name for name in table.species if name not in labels.species]
+  row = {schema.species_key(name): index for index, name in enumerate(labels.species)}
+  missing = [name for name in table.species if schema.species_key(name) not in row]
   if missing:
     raise ValueError(f"{os.fspath(path)}: no row for {len(missing)} species, e.g. "
                      f"{missing[:3]}")
-  return table.with_rows(labels.rows([labels.species.index(name) for name in table.species]))
+  return table.with_rows(labels.rows([row[schema.species_key(name)] for name in table.species]))
 
 
 def read_species_table(root: str | os.PathLike, with_images: bool = False) -> schema.TraitTable:
