@@ -75,6 +75,8 @@ def _bad_inputs(tmp):
   (tmp / "resumed" / "metrics.jsonl").write_text(
       json.dumps({"step": 10, "train/loss": 1.0}) + "\n" + '{"step": 20, "train/lo'
       + json.dumps({"step": 20, "train/loss": 0.5}) + "\n")
+  (tmp / "some.json").write_text(json.dumps({"a": "A red crown."}))
+  (tmp / "traits.txt").write_text("1 has_crown_color::red\n")
   (tmp / "logged").mkdir()
   (tmp / "logged" / "metrics.jsonl").write_text(json.dumps({"step": 10, "train/loss": 1.0}) + "\n")
   plot = ["-m", "traitjax.plot_metrics", f"--out={tmp / 'x.png'}"]
@@ -104,6 +106,9 @@ def _bad_inputs(tmp):
       "describe: missing descriptions file": [
           "-m", "traitjax.describe", f"--descriptions={tmp / 'none.json'}",
           f"--traits={tmp / 'traits.txt'}", f"--out={tmp / 'table.csv'}"],
+      "describe: unknown --without": [
+          "-m", "traitjax.describe", f"--descriptions={tmp / 'some.json'}",
+          f"--traits={tmp / 'traits.txt'}", f"--out={tmp / 'table.csv'}", "--without=grammar"],
       "flora_files: --num_species=7": [
           "-m", "traitjax.data.flora_files", f"--out={tmp / 'flora'}", "--num_species=7"],
       "benchmarks/train_step.py: --steps=-1": ["benchmarks/train_step.py", "--steps=-1"],
@@ -124,6 +129,7 @@ _EXPECTED = {
     "plot_metrics: unknown --keys": "no scalar train/los in the metrics.jsonl of",
     "sweep: missing --workdir": "--workdir",
     "describe: missing descriptions file": "none.json",
+    "describe: unknown --without": "unknown parts to leave out ['grammar']",
     "flora_files: --num_species=7": "num_species must be even",
     "benchmarks/train_step.py: --steps=-1": "--steps=-1",
 }
@@ -139,7 +145,7 @@ def test_a_bad_input_stops_the_command_with_one_line_and_status_2(case, tmp_path
   assert len(lines) == 1 and lines[0].startswith("traitjax: "), result.stderr
   assert _EXPECTED[case] in lines[0]
   assert _TPU_NOTE not in result.stderr
-  for written in ("x.png", "workdir", "w", "cub", "preview"):
+  for written in ("x.png", "workdir", "w", "cub", "preview", "table.csv"):
     assert not (tmp_path / written).exists(), written
   if case == "plot_metrics: unknown --keys":
     assert lines[0].endswith("logged: train/loss")

@@ -86,6 +86,15 @@ def understood(traits: Sequence[str]) -> list[bool]:
   return [evidence.trait_key(t) is not None for t in traits]
 
 
+def check_without(without: Iterable[str]) -> None:
+  """Raises ValueError naming what ``without`` names that is no component or reader
+  feature."""
+  unknown = set(without) - set(COMPONENTS) - set(reading.FEATURES)
+  if unknown:
+    raise ValueError(f"unknown parts to leave out {sorted(unknown)}; known: "
+                     f"{', '.join(COMPONENTS + reading.FEATURES)}")
+
+
 def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook,
                 embed: extract.Embed | None, known: schema.TraitTable | None = None,
                 without: frozenset[str] = frozenset(),
@@ -108,10 +117,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   Raises:
     ValueError for no descriptions, a malformed description or an unknown name in ``without``.
   """
-  unknown = set(without) - set(COMPONENTS) - set(reading.FEATURES)
-  if unknown:
-    raise ValueError(f"unknown parts to leave out {sorted(unknown)}; known: "
-                     f"{COMPONENTS + reading.FEATURES}")
+  check_without(without)
   texts = extract.description_texts(descriptions)
   if not texts:
     raise ValueError("no descriptions given")

@@ -160,6 +160,7 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
   overrides = phrases.read_phrase_overrides(phrases_path) if phrases_path else None
   book = phrases.phrase_book(phrases.read_traits(traits_path), overrides)
   without = frozenset(without)
+  parse.check_without(without)
   reference = None
   if reference_path:
     reference = read_table(reference_path)
