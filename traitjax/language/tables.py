@@ -85,13 +85,7 @@ def _read_source(path: str) -> dict[str, list[str]]:
       with open(os.path.join(path, name), encoding="utf-8") as f:
         descriptions[os.path.splitext(name)[0]] = f.read()
   else:
-    if not os.path.isfile(path):
-      raise FileNotFoundError(f"descriptions file not found: {path}")
-    with open(path, encoding="utf-8") as f:
-      try:
-        descriptions = json.load(f)
-      except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: not valid JSON: {e}") from None
+    descriptions = _read_json(path, "descriptions file")
     if not isinstance(descriptions, dict) or not descriptions:
       raise ValueError(f"{path}: expected a non-empty JSON object mapping species names to "
                        f"descriptions")
@@ -99,6 +93,16 @@ def _read_source(path: str) -> dict[str, list[str]]:
     return extract.description_texts(descriptions)
   except ValueError as e:
     raise ValueError(f"{path}: {e}") from None
+
+
+def _read_json(path: str, what: str):
+  if not os.path.isfile(path):
+    raise FileNotFoundError(f"{what} not found: {path}")
+  with open(path, encoding="utf-8") as f:
+    try:
+      return json.load(f)
+    except json.JSONDecodeError as e:
+      raise ValueError(f"{path}: not valid JSON: {e}") from None
 
 
 def metrics_path(out: str | os.PathLike) -> str:
@@ -114,13 +118,7 @@ def read_sentence_labels(path: str | os.PathLike, descriptions: dict) -> dict[st
     FileNotFoundError, or ValueError when the labels do not match the descriptions' shape.
   """
   path = os.fspath(path)
-  if not os.path.isfile(path):
-    raise FileNotFoundError(f"sentence labels file not found: {path}")
-  with open(path, encoding="utf-8") as f:
-    try:
-      labels = json.load(f)
-    except json.JSONDecodeError as e:
-      raise ValueError(f"{path}: not valid JSON: {e}") from None
+  labels = _read_json(path, "sentence labels file")
   texts = extract.description_texts(descriptions)
   for species, strings in texts.items():
     row = labels.get(species) if isinstance(labels, dict) else None
