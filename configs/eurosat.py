@@ -27,9 +27,10 @@ heads train.
 
 Length (`STEPS`): a 20-step smoke run of this config through the trainer (evaluators off)
 measured 2.7 steps/s after compilation on 2 CPU cores shared with other jobs; 1,500 steps of 32
-(48k tiles, 5.6 passes over the 8,640 training tiles) take about 9 minutes, and the evaluation
-(about 7,700 tile passes: test, val for the trust, the 9 degraded passes; about 100 tiles/s)
-about 2 more: about 12 minutes in all.
+(48k tiles, 5.6 passes over the 8,640 training tiles) take about 9.5 minutes with start-up. The
+evaluation reads about 7,700 tiles (test, val for the trust, the 9 degraded passes) at the 65
+tiles/s measured for a val pass (input workers included, same machine): about 2.5 minutes more,
+so about 12 minutes in all, less on idle cores.
 """
 
 import os
@@ -41,7 +42,10 @@ from traitjax import config_lib
 # The class x characteristic table, as parsed from the descriptions by
 #   python -m traitjax.describe --descriptions=data/descriptions/eurosat.json \
 #       --traits=data/traits/eurosat.txt --out=data/tables/eurosat.csv
-# The parser (traitjax.language) may improve; rerun that command to regenerate the file.
+# The parser (traitjax.language) may improve; rerun that command to regenerate the file. Read
+# by eye, some cells of this parse are wrong, which zero-shot naming pays for: e.g. River's
+# woodland cover and SeaLake's brown (turbid water) at 1.0 but its dark blue at 0.02, Industrial's
+# surface sealing "none" at 1.0, Forest's field tracks (its forest tracks) at 1.0.
 TABLE = "data/tables/eurosat.csv"
 # About 9 minutes at the 2.7 steps/s measured (see the docstring).
 STEPS = 1500

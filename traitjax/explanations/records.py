@@ -24,8 +24,8 @@ A record (plain JSON types) holds:
   `explanations` evaluator removes exactly these;
 - `rationale`: one paragraph in plain words naming only traits of the record;
 - `description`: one sentence of what the photo shows, whatever the species
-  (`description_sentence`: the values of each trait group it confidently shows, e.g. "dense
-  building density, street grid building layout and grey and red colour, no water form");
+  (`description_sentence`: the values of each trait group it confidently shows, e.g. "Dense
+  building density, street grid building layout, grey and red colour, no water form.");
 - `traits_used_by_decision`: False where the species head does not read the traits (the black
   box, slot models): contributions are then null, the lists are ordered by how confident the
   photo is (|p - 0.5|), and `runner_up` by how much better the first species' row fits the
