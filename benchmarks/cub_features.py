@@ -1,5 +1,6 @@
-"""Pooled ImageNet EfficientNet-Lite0 features of CUB photos, for the frozen-feature baselines
-beside this file (which Python runs with this folder on its path)."""
+"""Pooled ImageNet EfficientNet-Lite0 features of CUB photos (or of any source's images, e.g.
+EuroSAT tiles), for the frozen-feature baselines beside this file (which Python runs with this
+folder on its path)."""
 
 import jax
 import numpy as np
@@ -12,7 +13,7 @@ from traitjax.models import weights
 
 
 def backbone_forward(weights_path: str):
-  """jit(images [B, 224, 224, 3] in [-1, 1] -> pooled features [B, 1280])."""
+  """jit(images [B, H, W, 3] in [-1, 1], 224 px on CUB -> pooled features [B, 1280])."""
   model = backbones.EfficientNetLite0()
   variables = weights.efficientnet_lite0_variables(weights.load_safetensors(weights_path))
   return jax.jit(lambda images: model.apply(variables, images)["features"])

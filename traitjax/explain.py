@@ -16,8 +16,9 @@ the runner-up, which training photos it is nearest to).
 
 Writes to --out, per photo, NAME.json (top species with calibrated probabilities, decision and
 reason, conformal species set, every trait's probability, supports / contradicts / unjudgeable
-per top species with contributions, why not the runner-up, the rationale, evidence maps and
-prototypes) and NAME.png (its figure); over all photos index.json and index.html (a
+per top species with contributions, why not the runner-up, the rationale, a one-sentence
+description of what the photo shows built from the trait groups it clearly shows, evidence maps
+and prototypes) and NAME.png (its figure); over all photos index.json and index.html (a
 self-contained gallery). A photo that cannot be read gets an entry saying why (NAME.json with
 an `error`, index.json's `errors`) and the others go on. The library is
 `traitjax.explanations.report`.

@@ -1,5 +1,7 @@
 """Explanation records on a constructed photo: what supports and contradicts each species, what
-is cited, what separates the first two, and a rationale naming only the record's traits."""
+is cited, what separates the first two, a rationale naming only the record's traits, and a
+one-sentence description of the photo (constructed probabilities over the EuroSAT and other
+vocabularies)."""
 
 import json
 import types
@@ -8,8 +10,10 @@ import jax
 import numpy as np
 import pytest
 
+from traitjax.data import eurosat
 from traitjax.data import schema
 from traitjax.explanations import records
+from traitjax.language import phrases
 from traitjax.metrics import calibration
 from traitjax.models import species
 
@@ -158,3 +162,66 @@ def test_the_decision_sentence_says_why_and_lists_the_species_set():
     assert sentence.startswith(f"Not identified: {words}.")
     assert sentence.endswith("s0, s1, s2, s3, s4 and 2 more.")
   assert records.decision_sentence(None, None, None, 0.95, 0.95) == ""
+
+
+EUROSAT_TRAITS = phrases.read_traits(eurosat.VOCABULARY)
+
+
+def _tile(**shown):
+  """Probabilities over the EuroSAT vocabulary: 0.1 everywhere but the given traits (keyword
+  `group__value` for `has_group::value`)."""
+  probabilities = np.full(len(EUROSAT_TRAITS), 0.1)
+  for key, probability in shown.items():
+    group, value = key.split("__")
+    probabilities[EUROSAT_TRAITS.index(f"has_{group}::{value}")] = probability
+  return probabilities
+
+
+def test_the_description_states_the_clearest_groups_in_the_vocabulary_order():
+  town = _tile(dominant_cover__buildings=0.9, building_density__dense=0.95,
+               building_layout__street_grid=0.8, colour__grey=0.92, colour__red=0.7,
+               roof_size__small=0.85, texture__coarse=0.75, surface_sealing__partial=0.7,
+               water_form__none=0.97, field_pattern__none=0.9, linear_features__none=0.8)
+  # Seven groups shown: the five clearest (texture, 0.75, and sealing, 0.7, left out) in the
+  # vocabulary's order, the colours coordinated; then the two clearest of three absences.
+  assert records.description_sentence(town, EUROSAT_TRAITS) == (
+      "Buildings dominant cover, dense building density, street grid building layout, small "
+      "roof, grey and red colour, no water form, no field.")
+  assert records.description_sentence(town, EUROSAT_TRAITS, max_groups=2, max_absent=0) == (
+      "Dense building density, grey and red colour.")
+  # Two to one odds by default: 0.6 is not clear; with even odds it is.
+  field = _tile(field_size__large=0.6)
+  field[EUROSAT_TRAITS.index("has_colour::yellow-green")] = 0.6
+  assert records.description_sentence(field, EUROSAT_TRAITS) == "No trait is clear in this photo."
+  assert records.description_sentence(field, EUROSAT_TRAITS, min_odds=1.0) == (
+      "Large field, yellow-green colour.")
+  # An absence the photo shows less clearly than a value of its group is not stated.
+  assert records.description_sentence(
+      _tile(water_form__none=0.7, water_form__lake=0.9), EUROSAT_TRAITS) == "Lake water form."
+
+
+def test_the_description_works_for_any_vocabulary_and_phrase_overrides():
+  birds = ("has_wing_color::blue", "has_wing_color::white", "has_wing_color::black",
+           "has_bill_shape::dagger", "has_bill_shape::cone", "has_size::small_(5_-_9_in)",
+           "crest")
+  probabilities = np.array([0.8, 0.9, 0.2, 0.95, 0.1, 0.7, np.nan])
+  assert records.description_sentence(probabilities, birds) == (
+      "White and blue wings, dagger-shaped bill, small size.")
+  # A phrase that does not contain its value is listed whole; NaN is never stated.
+  reworded = ("sky-blue wings", "white wings", "black wings", "dagger-shaped bill",
+              "cone-shaped bill", "small size", "crest")
+  assert records.description_sentence(probabilities, birds, reworded) == (
+      "White wings and sky-blue wings, dagger-shaped bill, small size.")
+  assert records.description_sentence(probabilities, birds, max_values=1) == (
+      "White wings, dagger-shaped bill, small size.")
+  with pytest.raises(ValueError, match=r"expected \[7\] \(one per trait\)"):
+    records.description_sentence(probabilities[:3], birds)
+
+
+def test_a_record_describes_the_photo_from_its_own_probabilities():
+  (record,) = _explain()
+  assert record["description"] == records.description_sentence(
+      PROBABILITIES[0], TRAITS, [t["phrase"] for t in record["traits"]])
+  assert record["description"] == "Red petals, round leaves."
+  (black_box,) = _explain(reads_traits=False)
+  assert black_box["description"] == record["description"]

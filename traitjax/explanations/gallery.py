@@ -1,8 +1,9 @@
 """`index.html` of `python -m traitjax.explain`: one self-contained page over every explained
 photo (its images embedded as base64 PNGs, no script, no link outside the file, so it opens
 offline and can be mailed): per photo the decision and its reason, the top species with
-their probabilities, the conformal species set, the rationale, the photo and its figure; a
-photo that could not be read is one line saying why.
+their probabilities, the conformal species set, the one-sentence description of what the photo
+shows, the rationale, the photo and its figure; a photo that could not be read is one line
+saying why.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ body { font-family: sans-serif; margin: 1.5em; color: #222; }
 .identify { color: #2e7d32; font-weight: bold; }
 .abstain { color: #c62828; font-weight: bold; }
 .error { color: #c62828; }
+.description { font-style: italic; }
 td { padding: 0 0.8em 0 0; }
 """
 
@@ -72,10 +74,12 @@ def _photo_section(entry: Entry) -> str:
                  f"</tr>" for s in record["species"])
   prediction_set = ("none (no trust fitted)" if record["prediction_set"] is None
                     else ", ".join(map(html.escape, record["prediction_set"])) or "empty")
+  description = (f'<p class="description">Seen: {html.escape(record["description"])}</p>'
+                 if record.get("description") else "")
   return (f'<div class="photo" id="{html.escape(entry.name)}"><h2>{html.escape(entry.name)}'
           f'</h2><p>{html.escape(entry.origin)}</p>'
           f'<p>Decision: {decision}{reason}</p><table>{rows}</table>'
-          f'<p>Conformal species set: {prediction_set}</p>'
+          f'<p>Conformal species set: {prediction_set}</p>{description}'
           f'<p>{html.escape(record["rationale"])}</p>'
           f'{_image(entry.photo_png, "input", entry.name)}'
           f'{_image(entry.figure_png, "figure", entry.name + " explained")}</div>')

@@ -23,6 +23,9 @@ A record (plain JSON types) holds:
   species (with a positive contribution), at most `num_cited`; the deletion test of the
   `explanations` evaluator removes exactly these;
 - `rationale`: one paragraph in plain words naming only traits of the record;
+- `description`: one sentence of what the photo shows, whatever the species
+  (`description_sentence`: the values of each trait group it confidently shows, e.g. "Dense
+  building density, street grid building layout, grey and red colour, no water form.");
 - `traits_used_by_decision`: False where the species head does not read the traits (the black
   box, slot models): contributions are then null, the lists are ordered by how confident the
   photo is (|p - 0.5|), and `runner_up` by how much better the first species' row fits the
@@ -137,6 +140,75 @@ def _rationale(record: dict) -> str:
     sentences.append("The species decision does not read these traits; they are read off the "
                      "photo beside it.")
   return " ".join(sentences)
+
+
+def description_sentence(probabilities, traits: Sequence[str],
+                         trait_phrases: Sequence[str] | None = None,
+                         min_odds: float = DEFAULT_MIN_ODDS, max_groups: int = 5,
+                         max_absent: int = 2, max_values: int = 3) -> str:
+  """One sentence of what a photo shows, from its trait probabilities [T] alone, for any
+  vocabulary of ``group::value`` traits (`phrases.phrase_book`).
+
+  A group is stated when the photo confidently shows one of its values (probability at least
+  min_odds / (1 + min_odds), as `judge` says present): its values shown so, most likely first
+  (at most `max_values`), those sharing a phrase around their value coordinated ("grey and red
+  colour", "blue and white wings"). A value that says the part is missing (a phrase starting
+  "no ", e.g. "no water form") is stated alone when it is the group's likeliest. The
+  `max_groups` most confident groups that show something come first, then the `max_absent` most
+  confident that show nothing, each in the vocabulary's order; nothing confident gives a
+  sentence that says so.
+
+  Args:
+    probabilities: float [T], the photo's trait probabilities.
+    traits: T trait names.
+    trait_phrases: T phrases (default: the phrase book's); a phrase that does not contain its
+      value's words is listed whole.
+    min_odds: see `judge`.
+    max_groups: the most groups stated as shown.
+    max_absent: the most groups stated as missing.
+    max_values: the most values stated per group.
+  """
+  probabilities = np.asarray(probabilities, np.float64)
+  if probabilities.shape != (len(traits),):
+    raise ValueError(f"probabilities: expected [{len(traits)}] (one per trait), got shape "
+                     f"{probabilities.shape}")
+  book = phrases.phrase_book(traits)
+  trait_phrases = tuple(trait_phrases) if trait_phrases is not None else book.phrases
+  present = min_odds / (1 + min_odds)
+  shown, missing = [], []  # (confidence, group position, words)
+  for position, group in enumerate(book.group_names()):
+    members = [t for t in range(len(traits)) if book.groups[t] == group
+               and np.isfinite(probabilities[t]) and probabilities[t] >= present]
+    if not members:
+      continue
+    members.sort(key=lambda t: -probabilities[t])
+    confidence = float(probabilities[members[0]])
+    if trait_phrases[members[0]].startswith("no "):
+      missing.append((confidence, position, trait_phrases[members[0]]))
+      continue
+    members = [t for t in members if not trait_phrases[t].startswith("no ")][:max_values]
+    shown.append((confidence, position, _coordinated(
+        [trait_phrases[t] for t in members], [book.values[t] for t in members])))
+  chosen = [sorted(sorted(items, key=lambda item: -item[0])[:limit], key=lambda item: item[1])
+            for items, limit in ((shown, max_groups), (missing, max_absent))]
+  words = [text for items in chosen for _, _, text in items]
+  if not words:
+    return "No trait is clear in this photo."
+  sentence = ", ".join(words)
+  return sentence[0].upper() + sentence[1:] + "."
+
+
+def _coordinated(trait_phrases: list[str], values: list[str]) -> str:
+  """The phrases of one group's values as one: "grey and red colour" where every phrase is the
+  same words around its value, else the phrases listed ("a, b and c")."""
+  templates = set()
+  for phrase, value in zip(trait_phrases, values):
+    at = phrase.find(value) if value else -1
+    templates.add((phrase[:at], phrase[at + len(value):]) if at >= 0 else None)
+  if len(trait_phrases) > 1 and len(templates) == 1 and None not in templates:
+    ((before, after),) = templates
+    return before + _listing(values) + after
+  return _listing(trait_phrases)
 
 
 # Why an abstention was made, in plain words (`trust.REASONS`' values).
@@ -276,4 +348,6 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
       "traits_used_by_decision": used,
   }
   record["rationale"] = _rationale(record)
+  record["description"] = description_sentence(trait_p, table.traits, trait_phrases,
+                                               min_odds)
   return record

@@ -121,7 +121,8 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   index = {
       "workdir": os.path.abspath(workdir), "step": int(state.step),
       "photos": [{"name": e.name, "photo": e.origin, "species": e.record["species"][0],
-                  "decision": e.record["decision"], "reason": e.record["reason"]}
+                  "decision": e.record["decision"], "reason": e.record["reason"],
+                  "description": e.record["description"]}
                  for e in entries if not e.error],
       "errors": [{"name": e.name, "photo": e.origin, "error": e.error}
                  for e in entries if e.error]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
+from absl import logging
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -38,10 +39,11 @@ class ConceptsTask:
   def from_config(cls, config, source) -> ConceptsTask:
     dtype = jnp.dtype(config.model.dtype)
     backbone = backbones.get_backbone(config.model.backbone, dtype=dtype)
+    species_head = species_head_of(config.model)
     model = cbm.ConceptBottleneck(
         backbone=backbone, num_traits=source.trait_table.num_traits,
         num_species=source.trait_table.num_species, mode=config.model.mode,
-        species_head=config.model.species_head, trait_head=config.model.trait_head,
+        species_head=species_head, trait_head=config.model.trait_head,
         frozen_batch_norm=config.model.frozen_batch_norm, dtype=dtype)
     table = source.trait_table
     if config.model.species_rows:  # e.g. rows parsed from descriptions by traitjax.describe
@@ -50,8 +52,7 @@ class ConceptsTask:
                trait_loss=losses.trait_loss(config.model.trait_loss,
                                            groups=table.group_indices()),
                species_train_counts=np.asarray(source.species_train_counts),
-               species_table=(table.values if config.model.species_head in cbm.TABLE_HEADS
-                              else None),
+               species_table=table.values if species_head in cbm.TABLE_HEADS else None,
                trait_embeddings=(_trait_embeddings(config.model, table.traits)
                                  if config.model.trait_head == "phrases" else None),
                heldout_traits=_heldout_traits(config, table.num_traits),
@@ -109,6 +110,18 @@ class ConceptsTask:
     return cbm.species_logits_from_traits(
         self.model, params, jnp.asarray(trait_probabilities),
         None if table is None else jnp.asarray(table))
+
+
+def species_head_of(model_config) -> str:
+  """The species head the model is built with: the config's, except in blackbox mode, whose
+  species head reads the backbone's features and so is always a dense layer (a config with a
+  table-reading head becomes its black box with `--config.model.mode=blackbox` alone)."""
+  if model_config.mode == "blackbox" and model_config.species_head != "linear":
+    logging.info("blackbox mode: the species head reads the features (linear), not the "
+                 "species table (model.species_head=%s is for the concept modes)",
+                 model_config.species_head)
+    return "linear"
+  return model_config.species_head
 
 
 def _trait_embeddings(model_config, traits) -> np.ndarray:

@@ -1,0 +1,171 @@
+"""configs/eurosat.py and configs/eurosat_zeroshot.py: their fields and splits, the black box one
+override away, and their smoke variants trained and evaluated end to end (every evaluator on
+tiles without keypoints, then `explain` on the workdir, and the zero-shot sweep) on a small fake
+EuroSAT tree. The end-to-end runs swap in the small ResNet without pretrained weights so that
+they compile in seconds; the config test checks the EfficientNet-Lite0 fields as configured."""
+
+import json
+import os
+
+from jax.experimental.compilation_cache import compilation_cache
+import numpy as np
+from PIL import Image
+import pytest
+
+from tests import conftest
+from tests import run_main
+from traitjax import config_lib
+from traitjax import evaluators
+from traitjax import grid
+from traitjax import tasks
+from traitjax import train
+from traitjax.data import eurosat
+from traitjax.data import schema
+from traitjax.data import sources
+from traitjax.explanations import report as explain_report
+from traitjax.language import phrases
+
+CLASSES = ("AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture",
+           "PermanentCrop", "Residential", "River", "SeaLake")
+TILES_PER_CLASS = 8
+
+
+@pytest.fixture(scope="module", autouse=True)
+def persistent_compilation_cache(tmp_path_factory):
+  """The smoke runs share compiled programs (the zero-shot points compile little anew)."""
+  compilation_cache.set_cache_dir(str(run_main.compilation_cache_dir(tmp_path_factory)))
+
+
+def _write_tree(root, classes, per_class):
+  """root/EuroSAT_RGB/<Class>/<Class>_<n>.jpg: noisy tiles of one tone per class."""
+  rng = np.random.default_rng(0)
+  for k, name in enumerate(classes):
+    folder = root / "EuroSAT_RGB" / name
+    folder.mkdir(parents=True)
+    tone = np.array([40 + 60 * (k % 3), 40 + 30 * (k % 5), 40 + 20 * k])
+    for n in range(1, per_class + 1):
+      tile = np.clip(tone + rng.normal(0, 12, (64, 64, 3)), 0, 255).astype(np.uint8)
+      Image.fromarray(tile).save(folder / f"{name}_{n}.jpg")
+  return root
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+  """The first three classes (those of the smoke variants), a few tiles each."""
+  return _write_tree(tmp_path_factory.mktemp("eurosat"), CLASSES[:3], TILES_PER_CLASS)
+
+
+def _config(name, arg=None):
+  return conftest.load_config_module(name).get_config(arg)
+
+
+def _smoke(name, tree):
+  config = _config(name, "smoke")
+  config.data.root = str(tree)
+  config.model.backbone = "resnet_small"
+  config.model.pretrained = ""
+  return config
+
+
+def test_the_habitat_config_reads_the_parsed_table_with_a_frozen_pretrained_backbone():
+  config = _config("eurosat")
+  assert config.data.name == "eurosat" and config.data.image_size == 128
+  assert config.data.table == str(conftest.REPO / "data" / "tables" / "eurosat.csv")
+  assert config.data.traits == eurosat.VOCABULARY
+  assert config.model.species_head == "cosine" and config.model.mode == "joint"
+  assert config.model.backbone == "efficientnet_lite0" and config.model.frozen_batch_norm
+  assert config.model.pretrained == config_lib.shared_path(
+      "weights", "efficientnet_lite0_imagenet.safetensors")
+  assert config.optim.frozen == ("backbone",)
+  assert 0 < config.data.val_fraction < 1 and config.trust.fit_split == "val"
+  kinds = {name: fields.type for name, fields in config.evals.items()}
+  assert kinds == {"test": "classification", "intervention": "intervention",
+                   "calibration": "calibration", "selective": "selective",
+                   "conformal": "conformal", "explanations": "explanations",
+                   "degradation": "degradation"}
+  assert len(evaluators.from_config(config.evals)) == len(kinds)
+  # The committed table: a row for every class, the vocabulary's columns in its order.
+  table = schema.TraitTable.from_csv(config.data.table)
+  descriptions = json.loads((conftest.REPO / "data" / "descriptions" / "eurosat.json").read_text())
+  assert table.species == tuple(descriptions) == CLASSES
+  assert table.traits == phrases.read_traits(eurosat.VOCABULARY)
+  assert np.all((table.values >= 0) & (table.values <= 1))
+  smoke = _config("eurosat", "smoke")
+  assert smoke.data.species == "0:3" and smoke.input.num_workers == 0
+  assert smoke.train.steps <= 4 and smoke.model.pretrained == config.model.pretrained
+  with pytest.raises(ValueError, match="unknown variant 'fast' of configs/eurosat.py"):
+    _config("eurosat", "fast")
+  if os.path.isdir(config.data.root) and os.path.isfile(config.model.pretrained):
+    config_lib.check(config)  # Every path it reads exists.
+
+
+def test_the_black_box_is_one_override_away(tree):
+  config = _smoke("eurosat", tree)
+  source = sources.make_source(config.data, "train")
+  joint = tasks.make_task(config, source)
+  assert joint.model.species_head == "cosine" and joint.species_table.shape == (3, 58)
+  config.model.mode = "blackbox"
+  blackbox = tasks.make_task(config, source)
+  assert blackbox.model.species_head == "linear" and blackbox.species_table is None
+  assert not blackbox.species_reads_traits
+
+
+def test_the_zeroshot_sweep_holds_out_five_fixed_random_splits(tmp_path):
+  module = conftest.load_config_module("eurosat_zeroshot")
+  assert module.CLASSES == CLASSES
+  rng, drawn = np.random.default_rng(0), []
+  while len(drawn) < 5:  # As the file documents.
+    split = tuple(CLASSES[i] for i in sorted(rng.choice(10, 3, replace=False)))
+    drawn += [split] * (split not in drawn)
+  assert module.HELDOUT_SPLITS == tuple(drawn)
+  config = module.get_config()
+  assert config.model.species_head == "cosine" and config.train.steps == module.STEPS
+  assert config.data.val_fraction == 0 and config.trust.fit_split == ""
+  assert {fields.type for fields in config.evals.values()} == {
+      "classification", "intervention", "zeroshot"}
+  assert dict(config.sweep.axes) == {"data.heldout_species": module.HELDOUT_SPLITS}
+  assert config.sweep.metrics == ("zeroshot.zeroshot.unseen_top1", "species_top1")
+  # Each point holds out its three classes by name (on a tree of all ten classes).
+  config.data.root = str(_write_tree(tmp_path, CLASSES, 3))
+  for point in grid.points(config.sweep):
+    data = grid.point_config(config, point).data
+    assert data.heldout_species == point["data.heldout_species"]
+    unseen = {CLASSES[k] for k in sources.make_source(data, "zeroshot").labels}
+    assert unseen == set(data.heldout_species)
+    assert not unseen & {CLASSES[k] for k in sources.make_source(data, "train").labels}
+
+
+def test_the_habitat_smoke_trains_evaluates_and_explains_tiles_without_keypoints(tree,
+                                                                                  tmp_path):
+  config = _smoke("eurosat", tree)
+  workdir = tmp_path / "eurosat"
+  report = train.train_and_evaluate(config, str(workdir))
+  assert report["num_examples"] == len(sources.make_source(config.data, "test")) > 0
+  assert 0 <= report["species_top1"] <= 1 and report["trait_auc_visible"] is None
+  assert {"calibration", "selective", "conformal", "degradation", "intervention"} <= set(report)
+  explained = report["explanations"]
+  assert explained["pointing_game"] is None and explained["num_pointed"] == 0
+  assert explained["deletion_area_cited"] is not None
+  assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
+
+  out = tmp_path / "explained"
+  index = explain_report.explain(str(workdir), str(out), split="test", num=2, top_k=2,
+                                 num_prototypes=1)
+  for photo in index["photos"]:
+    record = json.loads((out / f"{photo['name']}.json").read_text())
+    assert record["description"].endswith(".") and record["description"] == photo["description"]
+    assert record["species"][0]["name"] in CLASSES[:3]
+  assert (out / "index.html").read_text().count('class="description"') == len(index["photos"])
+
+
+def test_the_zeroshot_smoke_sweeps_its_splits_through_the_shared_trainer(tree, tmp_path):
+  config = _smoke("eurosat_zeroshot", tree)
+  section = grid.run(config, str(tmp_path))
+  assert [r["point"]["data.heldout_species"] for r in section["results"]] == ["1:2", "2:3"]
+  for result in section["results"]:
+    assert result["zeroshot.zeroshot.unseen_top1"] == 1.0  # Among one unseen class.
+    assert 0 <= result["species_top1"] <= 1
+  assert section["mean"]["zeroshot.zeroshot.unseen_top1"] == 1.0
+  summary = json.loads((tmp_path / "metrics.json").read_text())
+  assert summary["eurosat_zeroshot"]["computed"] == [grid.point_name(r["point"])
+                                                      for r in section["results"]]
