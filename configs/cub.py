@@ -66,17 +66,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "intervention", "test", ks=(0, 4, 16, 64, 312), truth="traits")
   # Trust, fitted on val (config.trust): calibration, scores of trust and decisions with a
   # reason (seen vs unseen species where some are held out: configs/cub.py:unseen), conformal
-  # species sets; explanations measured (deletion, pointing game against the keypoints).
-  config.evals.calibration = config_lib.eval_config("calibration", "test")
-  config.evals.selective = config_lib.eval_config("selective", "test")
-  config.evals.conformal = config_lib.eval_config("conformal", "test")
-  config.evals.explanations = config_lib.eval_config("explanations", "test", num_cited=3)
-  # Accuracy, calibration and abstention on the test photos blurred, darkened and partly out of
-  # view, each at three strengths (nine more passes over every second test photo, 326 on
-  # cub25), with the trust fitted on clean val photos.
-  config.evals.degradation = config_lib.eval_config(
-      "degradation", "test", kinds=("blur", "dark", "partial"), strengths=(0.25, 0.5, 0.75),
-      max_examples=326)
+  # species sets; explanations measured (deletion, pointing game against the keypoints); the
+  # test photos blurred, darkened and partly out of view at three strengths (nine more passes
+  # over every second test photo, 326 on cub25), with the trust fitted on clean val photos.
+  config_lib.add_trust_evals(config.evals, "test", degraded_examples=326)
 
   if arg == "smoke":
     config.data.image_size = 64

@@ -21,22 +21,10 @@ HELDOUT_SPLITS = ((7, 8, 12, 15, 18), (13, 15, 16, 18, 21), (7, 12, 17, 20, 21),
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   cub = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "cub.py"))
   config = cub.get_config(arg)
-  config.model.species_head = "cosine"
   config.train.steps = 300
-  # Zero-shot naming is what this sweep measures: every official training photo trains (no
-  # evaluator here fits on val), and no photo is degraded.
-  config.data.val_fraction = 0.0
-  # Nothing here is fitted on val (no trust evaluators), nor explained.
-  config.trust.fit_split = ""
-  for name in ("calibration", "selective", "conformal", "degradation", "explanations"):
-    del config.evals[name]
-  config.evals.unseen = config_lib.eval_config("classification", "zeroshot", section="zeroshot")
-  config.evals.zeroshot = config_lib.eval_config("zeroshot", "zeroshot",
-                                                 section="zeroshot.zeroshot")
-  config.sweep = ml_collections.ConfigDict()
-  config.sweep.name = "cub_zeroshot_splits"
-  config.sweep.axes = (("data.heldout_species", HELDOUT_SPLITS),)
-  config.sweep.metrics = ("zeroshot.zeroshot.unseen_top1", "species_top1")
+  # Zero-shot naming is what this sweep measures: every official training photo trains, nothing
+  # is fitted on val, degraded or explained.
+  config_lib.make_zeroshot_sweep(config, "cub_zeroshot_splits", HELDOUT_SPLITS)
   if arg == "smoke":
     config.train.steps = 4
     config.sweep.axes = (("data.heldout_species", ("2:3", "3:4")),)

@@ -98,16 +98,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "intervention", "test", ks=(0, 4, 16, 58), truth="traits")
   # Trust, fitted on val: calibration, scores of trust and decisions with a reason, conformal
   # class sets; explanations measured by deletion and simulatability (no keypoints, so no
-  # pointing game).
-  config.evals.calibration = config_lib.eval_config("calibration", "test")
-  config.evals.selective = config_lib.eval_config("selective", "test")
-  config.evals.conformal = config_lib.eval_config("conformal", "test")
-  config.evals.explanations = config_lib.eval_config("explanations", "test", num_cited=3)
-  # Blurred, darkened and partly out-of-view tiles, each at three strengths, on every fifth
-  # test tile (480), under the trust fitted on clean val tiles.
-  config.evals.degradation = config_lib.eval_config(
-      "degradation", "test", kinds=("blur", "dark", "partial"), strengths=(0.25, 0.5, 0.75),
-      max_examples=480)
+  # pointing game); blurred, darkened and partly out-of-view tiles at three strengths on every
+  # fifth test tile (480), under the trust fitted on clean val tiles.
+  config_lib.add_trust_evals(config.evals, "test", degraded_examples=480)
 
   if arg == "smoke":
     config.data.image_size = 32

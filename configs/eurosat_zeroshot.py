@@ -40,22 +40,11 @@ STEPS = 500
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   eurosat = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "eurosat.py"))
   config = eurosat.get_config(arg)
-  config.model.species_head = "cosine"  # Reads the rows: unseen classes join from theirs.
   if arg != "smoke":
     config.train.steps = STEPS
   # Zero-shot naming is what this sweep measures: every non-test tile of the seen classes
-  # trains (no evaluator here fits on val), and no tile is degraded or explained.
-  config.data.val_fraction = 0.0
-  config.trust.fit_split = ""
-  for name in ("calibration", "selective", "conformal", "degradation", "explanations"):
-    del config.evals[name]
-  config.evals.unseen = config_lib.eval_config("classification", "zeroshot", section="zeroshot")
-  config.evals.zeroshot = config_lib.eval_config("zeroshot", "zeroshot",
-                                                 section="zeroshot.zeroshot")
-  config.sweep = ml_collections.ConfigDict()
-  config.sweep.name = "eurosat_zeroshot"
-  config.sweep.axes = (("data.heldout_species", HELDOUT_SPLITS),)
-  config.sweep.metrics = ("zeroshot.zeroshot.unseen_top1", "species_top1")
+  # trains, nothing is fitted on val, degraded or explained.
+  config_lib.make_zeroshot_sweep(config, "eurosat_zeroshot", HELDOUT_SPLITS)
   if arg == "smoke":
     # Positions among the smoke config's three classes (any root): one held out per point.
     del config.data.heldout_species  # Class names above; positions here.

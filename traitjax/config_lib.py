@@ -158,6 +158,46 @@ def trust_config(fit_split: str) -> ml_collections.ConfigDict:
                                     "alpha": 0.05})
 
 
+# The evaluators that read the trust (or, explanations, the photos it explains), in the order
+# `add_trust_evals` adds them.
+TRUST_EVALUATORS = ("calibration", "selective", "conformal", "explanations", "degradation")
+
+
+def add_trust_evals(evals: ml_collections.ConfigDict, split: str,
+                    degraded_examples: int) -> None:
+  """Adds to `evals`, on `split`: calibration, scores of trust and decisions with a reason,
+  conformal species sets, explanations measured (three traits cited), and accuracy,
+  calibration and abstention on `degraded_examples` of its photos blurred, darkened and partly
+  out of view at three strengths, all under the trust fitted on config.trust.fit_split."""
+  evals.calibration = eval_config("calibration", split)
+  evals.selective = eval_config("selective", split)
+  evals.conformal = eval_config("conformal", split)
+  evals.explanations = eval_config("explanations", split, num_cited=3)
+  evals.degradation = eval_config("degradation", split, kinds=("blur", "dark", "partial"),
+                                  strengths=(0.25, 0.5, 0.75), max_examples=degraded_examples)
+
+
+def make_zeroshot_sweep(config: ml_collections.ConfigDict, name: str,
+                        heldout_splits) -> None:
+  """Turns `config` into a sweep (`traitjax.sweep`) of zero-shot naming over `heldout_splits`
+  (values of data.heldout_species): the centred-cosine species head reads the unseen species'
+  rows; every training photo trains (no val) and nothing reads a trust, so no trust evaluator;
+  the held-out species' photos are classified (`zeroshot` in metrics.json) and named among
+  themselves (`zeroshot.zeroshot`)."""
+  config.model.species_head = "cosine"
+  config.data.val_fraction = 0.0
+  config.trust.fit_split = ""
+  for evaluator in TRUST_EVALUATORS:
+    if evaluator in config.evals:
+      del config.evals[evaluator]
+  config.evals.unseen = eval_config("classification", "zeroshot", section="zeroshot")
+  config.evals.zeroshot = eval_config("zeroshot", "zeroshot", section="zeroshot.zeroshot")
+  config.sweep = ml_collections.ConfigDict()
+  config.sweep.name = name
+  config.sweep.axes = (("data.heldout_species", tuple(heldout_splits)),)
+  config.sweep.metrics = ("zeroshot.zeroshot.unseen_top1", "species_top1")
+
+
 def train_config(steps: int) -> ml_collections.ConfigDict:
   """Loop length, logging and checkpoint intervals, and an optional profiler trace of
   `profile_num_steps` steps after step `profile_start_step` (0 = none) into WORKDIR/profile."""
