@@ -33,6 +33,7 @@ from traitjax.language import extract
 from traitjax.language import lexicon
 from traitjax.language import parse
 from traitjax.language import phrases
+from traitjax.language import reading
 from traitjax.language import scoring
 from traitjax.language import tables
 from traitjax.models import text
@@ -48,9 +49,7 @@ _SOURCES = flags.DEFINE_list(
 _ENCODER = flags.DEFINE_string("encoder", str(tables.DEFAULT_ENCODER),
                                "Sentence-encoder checkpoint folder.")
 
-FEATURES_LEFT_OUT = ("encoder", "name") + tuple(
-    f for f in ("synonyms", "coordination", "negation", "contrast", "qualifiers", "size",
-                "family"))
+FEATURES_LEFT_OUT = ("encoder", "name") + reading.FEATURES
 
 
 def keyword_table(descriptions, book) -> np.ndarray:

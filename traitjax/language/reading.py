@@ -373,14 +373,18 @@ def _mentions(part: str, values: dict, weight: float, negated: bool, token: str,
                   lexicon.SIZE_WORDS[token])
 
 
+def _reference_length(token: str) -> float | None:
+  """The length (inches) of a familiar organism a word names, in the singular or plural."""
+  return lexicon.REFERENCE_LENGTHS.get(token.rstrip("s"), lexicon.REFERENCE_LENGTHS.get(token))
+
+
 def _size_mentions(tokens: list[str], segment: list[int],
                    weights: list[float]) -> Iterable[Mention]:
   """Sizes from comparisons with familiar organisms ("sparrow-sized", "larger than a
   robin")."""
   for index, position in enumerate(segment):
     token = tokens[position]
-    reference = lexicon.REFERENCE_LENGTHS.get(token.rstrip("s"),
-                                              lexicon.REFERENCE_LENGTHS.get(token))
+    reference = _reference_length(token)
     if reference is None:
       continue
     before = [tokens[p] for p in segment[max(0, index - 3):index]]
@@ -393,8 +397,7 @@ def _size_mentions(tokens: list[str], segment: list[int],
   for index, position in enumerate(segment):
     if tokens[position] in ("larger", "bigger", "smaller") and position + 3 < len(tokens):
       for token in tokens[position + 1:position + 4]:
-        reference = lexicon.REFERENCE_LENGTHS.get(token.rstrip("s"),
-                                                  lexicon.REFERENCE_LENGTHS.get(token))
+        reference = _reference_length(token)
         if reference is not None:
           factor = COMPARISON_FACTOR if tokens[position] != "smaller" else 1 / COMPARISON_FACTOR
           yield Mention(lexicon.PLUMAGE, lexicon.SIZE, "", COMPARED_SIZE * weights[position],
