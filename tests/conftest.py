@@ -1,9 +1,12 @@
 """Shared test helpers."""
 
+import os
 import pathlib
 
+from jax.experimental.compilation_cache import compilation_cache
 import pytest
 
+from tests import run_main
 from traitjax import config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -11,6 +14,17 @@ SHARED = REPO.parent / "shared"
 CUB25 = SHARED / "data" / "cub25"  # Real-data tests skip when it is absent.
 EUROSAT = SHARED / "data" / "eurosat"  # So do EuroSAT's.
 MINILM = SHARED / "weights" / "all-MiniLM-L6-v2"  # So do the sentence encoder's.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def persistent_compilation_cache(tmp_path_factory):
+  """One compilation cache for the whole run: the many smoke trainings of the same configs, in
+  this process and in the `python -m traitjax.main` processes tests start, compile each program
+  once."""
+  path = run_main.compilation_cache_dir(tmp_path_factory)
+  compilation_cache.set_cache_dir(str(path))
+  os.environ["JAX_COMPILATION_CACHE_DIR"] = str(path)
+  return path
 
 
 @pytest.fixture(scope="session")

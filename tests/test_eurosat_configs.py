@@ -7,13 +7,11 @@ they compile in seconds; the config test checks the EfficientNet-Lite0 fields as
 import json
 import os
 
-from jax.experimental.compilation_cache import compilation_cache
 import numpy as np
 from PIL import Image
 import pytest
 
 from tests import conftest
-from tests import run_main
 from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import grid
@@ -28,12 +26,6 @@ from traitjax.language import phrases
 CLASSES = ("AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture",
            "PermanentCrop", "Residential", "River", "SeaLake")
 TILES_PER_CLASS = 8
-
-
-@pytest.fixture(scope="module", autouse=True)
-def persistent_compilation_cache(tmp_path_factory):
-  """The smoke runs share compiled programs (the zero-shot points compile little anew)."""
-  compilation_cache.set_cache_dir(str(run_main.compilation_cache_dir(tmp_path_factory)))
 
 
 def _write_tree(root, classes, per_class):

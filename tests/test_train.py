@@ -11,7 +11,6 @@ import sys
 import time
 
 import jax
-from jax.experimental.compilation_cache import compilation_cache
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -32,16 +31,6 @@ REPORT_KEYS = {"species_top1", "species_top5", "trait_auc_table", "trait_auc_vis
 # A failed orbax restore leaves tensorstore callbacks aimed at its closed event loop.
 QUIET_FAILED_RESTORE = pytest.mark.filterwarnings(
     "ignore::pytest.PytestUnraisableExceptionWarning")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def persistent_compilation_cache(tmp_path_factory):
-  """Runs in this module and the subprocesses they start share compiled programs."""
-  compilation_cache.set_cache_dir(str(run_main.compilation_cache_dir(tmp_path_factory)))
-  compilation_cache.reset_cache()
-  yield
-  jax.config.update("jax_compilation_cache_dir", None)
-  compilation_cache.reset_cache()
 
 
 def _smoke_config(name="default"):
