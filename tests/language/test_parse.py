@@ -110,3 +110,27 @@ def test_the_encoder_reads_only_open_traits_of_appearance_sentences():
   closed = phrases.phrase_book(TRAITS[:3])
   parse.parse_table({"Some Gull": "The crown is black."}, closed, embed)
   assert not seen  # Every trait read by the rules: the encoder is not called.
+
+
+def test_landscape_keys_and_their_none_values():
+  assert evidence.trait_key("has_colour::dark_green") == evidence.TraitKey(
+      lexicon.SCENE, "colour", "dark green")
+  assert evidence.trait_key("has_water_form::none").value == lexicon.LANDSCAPE_NONE
+  # No value words of its own for "none" in a group that cannot be named without a value.
+  assert evidence.trait_key("has_texture::none") is None
+  traits = ("has_water_form::none", "has_water_form::lake", "has_water_form::river_channel",
+            "has_building_density::none", "has_building_density::sparse")
+  book = phrases.phrase_book(traits)
+  table = parse.parse_table({"Dry town": "Scattered houses; there is no water.",
+                             "Lakeside": "A lake, with no buildings at all."}, book, None)
+  value = {(s, t): table.values[i, j] for i, s in enumerate(table.species)
+           for j, t in enumerate(table.traits)}
+  prior = parse.uniform_prior(list(book.groups))
+  # "no water" supports "none" and denies every water form; naming a lake denies "none".
+  assert value["Dry town", "has_water_form::none"] > prior[0]
+  assert value["Dry town", "has_water_form::lake"] < prior[1]
+  assert value["Lakeside", "has_water_form::none"] < prior[0]
+  assert value["Lakeside", "has_water_form::lake"] > value["Dry town", "has_water_form::lake"]
+  assert value["Dry town", "has_building_density::sparse"] > value[
+      "Lakeside", "has_building_density::sparse"]
+  assert value["Lakeside", "has_building_density::none"] > prior[3]

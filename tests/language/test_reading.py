@@ -136,3 +136,49 @@ def test_synonyms_can_be_left_out():
 def test_unknown_features_are_refused():
   with pytest.raises(ValueError, match="unknown reader features"):
     reading.read_sentence("A red crown.", frozenset({"grammar"}))
+
+
+def landscape(sentence):
+  """{(group, value): (strength, negated)} of a sentence's landscape mentions."""
+  return {(aspect, value): (strength, negated)
+          for (part, aspect, value), (strength, negated) in said(sentence).items()
+          if part == lexicon.SCENE}
+
+
+def test_landscape_phrases_name_characteristics_of_the_tile():
+  read = landscape("Small red roofs line a grid of streets beside a wide river.")
+  assert read[("roof size", "small")] == (1.0, False)
+  assert ("colour", "red") in read and ("building layout", "street grid") in read
+  assert read[("water form", "river channel")][1] is False
+  # An adjective after its noun: "the parcels are large".
+  assert ("field size", "large") in landscape("The parcels are large and square.")
+  # "dark green" is not also bright green.
+  assert ("colour", "bright green") not in landscape("A dark green canopy.")
+
+
+def test_landscape_negation_before_after_and_across_a_list():
+  read = landscape("There are no hedges, roads or houses.")
+  assert read[("linear features", "hedgerows")][1] is True
+  assert read[("linear features", lexicon.LANDSCAPE_ANY)][1] is True  # "roads", in the list
+  assert read[("building density", lexicon.LANDSCAPE_ANY)][1] is True  # "houses"
+  # Denied after it: "absent" denies what comes before, not what follows.
+  mentions = reading.read_sentence("Houses are absent or limited to one lone farmstead.").mentions
+  assert {(m.aspect, m.value, m.negated) for m in mentions if m.part == lexicon.SCENE} >= {
+      ("building density", lexicon.LANDSCAPE_ANY, True),  # houses
+      ("building density", lexicon.LANDSCAPE_ANY, False),  # a farmstead
+      ("building layout", "isolated", False)}
+  # A new clause with its own verb ends the list.
+  read = landscape("No water is visible, and a motorway is present.")
+  assert read[("water form", lexicon.LANDSCAPE_ANY)][1] is True
+  assert read[("linear features", "motorway")][1] is False
+
+
+def test_a_qualified_group_name_is_denied_only_in_part():
+  read = landscape("There are no large fields.")
+  strength, negated = read[("field pattern", lexicon.LANDSCAPE_ANY)]
+  assert negated and strength == pytest.approx(0.8 * lexicon.QUALIFIED_DENIAL)
+  assert ("field pattern", lexicon.LANDSCAPE_ANY) not in {
+      key for key, (_, negated) in landscape("There are no large fields.").items()
+      if not negated}
+  assert landscape("There are no fields.")[("field pattern", lexicon.LANDSCAPE_ANY)] == (
+      0.8, True)

@@ -12,6 +12,11 @@ of the strength of the mention times how much the mentioned part speaks for t's 
 - ``spoken``: mentions of any value of t's part and aspect ("brown crown" speaks about crown
   colour, so it also counts against has_crown_color::black).
 
+A landscape characteristic (``lexicon.LANDSCAPE_TERMS``) is supported and denied the same way;
+its group named without a value (``LANDSCAPE_ANY``) speaks for no value, and denied ("no
+buildings") denies them all. A group's ``LANDSCAPE_NONE`` value is supported by the denials
+of the group (those of one value at ``NONE_FROM_ONE_VALUE``) and denied by what names it.
+
 A size mention supports a size range by how near its length lies (``SIZE_WIDTH``, in log
 inches). The score of the cell starts from the prior p (the trait's share among known
 species, or a uniform one without them) and
@@ -39,6 +44,8 @@ from traitjax.language import reading
 OTHER_VALUES = 0.8
 DENIAL = 0.9
 SIZE_WIDTH = 0.2
+# "no motorway" says less for "no linear features" than "no roads".
+NONE_FROM_ONE_VALUE = 0.5
 _RANGE = re.compile(r"\((\d+(?:\.\d+)?)_?-_?(\d+(?:\.\d+)?)_?in\)")
 
 
@@ -70,6 +77,9 @@ def trait_key(name: str) -> TraitKey | None:
   if schema.GROUP_SEPARATOR not in name:
     return None
   group, raw_value = name.split(schema.GROUP_SEPARATOR, 1)
+  landscape = _landscape_key(group, raw_value)
+  if landscape is not None:
+    return landscape
   words = lexicon.normalise(group).split()
   if words and words[0] == "has":
     words = words[1:]
@@ -97,6 +107,16 @@ def trait_key(name: str) -> TraitKey | None:
     return TraitKey(part, aspect, value)
   if value in table and len(table[value]) == 1:  # A synonym naming one key ("plain").
     return TraitKey(part, aspect, next(iter(table[value])))
+  return None
+
+
+def _landscape_key(group: str, raw_value: str) -> TraitKey | None:
+  words = lexicon.normalise(group).split()
+  group = " ".join(words[1:] if words[:1] == ["has"] else words)
+  values = lexicon.LANDSCAPE_TERMS.get(group, {})
+  value = lexicon.normalise(raw_value)
+  if value in values or (value == lexicon.LANDSCAPE_NONE and lexicon.LANDSCAPE_ANY in values):
+    return TraitKey(lexicon.SCENE, group, value)
   return None
 
 
@@ -129,16 +149,26 @@ def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None]
       share = _spread(mention.part, key.part, spread)
       if not share:
         continue
+      amount = mention.strength * share
+      if key.part == lexicon.SCENE and key.value == lexicon.LANDSCAPE_NONE:
+        if not mention.negated:
+          denial *= 1 - amount
+        elif mention.value == lexicon.LANDSCAPE_ANY:
+          support *= 1 - amount
+        else:
+          support *= 1 - NONE_FROM_ONE_VALUE * amount
+        continue
       if key.aspect == lexicon.SIZE:
         match = _size_match(mention.inches, key.inches)
       else:
-        match = float(mention.value == key.value)
-      amount = mention.strength * share
+        match = float(mention.value == key.value
+                      or (mention.negated and mention.value == lexicon.LANDSCAPE_ANY))
       if mention.negated:
         denial *= 1 - amount * match
       else:
         support *= 1 - amount * match
-        spoken *= 1 - amount
+        if mention.value != lexicon.LANDSCAPE_ANY:
+          spoken *= 1 - amount
     keep[0][index], keep[1][index], keep[2][index] = support, denial, spoken
   return 1 - keep[0], 1 - keep[1], 1 - keep[2]
 

@@ -3,12 +3,13 @@
 Three sources of evidence, each of which an ablation can leave out (``COMPONENTS``):
 
 - ``rules``: the reader of ``reading`` with the closed vocabulary of ``lexicon`` (parts,
-  colours, patterns, shapes, sizes, families), for every trait ``evidence.trait_key``
-  understands; the species' own name is read as one more sentence (``name``: a
+  colours, patterns, shapes, sizes, families; landscape characteristics), for every trait
+  ``evidence.trait_key`` understands; the species' own name is read as one more sentence (``name``: a
   "Black-footed Albatross" has black feet and is an albatross).
 - ``encoder``: the sentence-encoder method of ``extract`` for the traits the vocabulary does
-  not cover (open vocabularies: "lanceolate leaves", "regular street grid"), run on the
-  sentences the reader finds about appearance or naming a part only.
+  not cover (open vocabularies: "lanceolate leaves", "a ring road"), run on the sentences the
+  reader finds about appearance, naming a part or (for a landscape vocabulary) naming a
+  landscape characteristic only.
 - ``prior``: for cells no sentence speaks of, the trait's mean among known species (a table
   of species with photos, never the described species' own row), else ``uniform_prior``:
   1 / (k + 1) for a trait of a group of k values (a colour among 15 is rarely present; a
@@ -27,6 +28,7 @@ import numpy as np
 from traitjax.data import schema
 from traitjax.language import evidence
 from traitjax.language import extract
+from traitjax.language import lexicon
 from traitjax.language import phrases as phrases_lib
 from traitjax.language import reading
 
@@ -68,9 +70,11 @@ def species_prior(known: schema.TraitTable, species: Sequence[str],
   return prior
 
 
-def encoder_sentences(readings: Iterable[reading.Reading]) -> list[str]:
-  """The sentences the encoder reads: about appearance, or naming a part."""
-  return [r.sentence for r in readings if r.about_appearance or r.names_part]
+def encoder_sentences(readings: Iterable[reading.Reading], landscape: bool = False) -> list[str]:
+  """The sentences the encoder reads: about appearance, or naming a part; with ``landscape``
+  (a vocabulary of landscape characteristics), also those naming one."""
+  return [r.sentence for r in readings
+          if r.about_appearance or r.names_part or (landscape and r.names_landscape)]
 
 
 def strings_about_appearance(descriptions: Mapping[str, object]) -> dict[str, list[bool]]:
@@ -122,7 +126,9 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   if not texts:
     raise ValueError("no descriptions given")
   features = frozenset(without) & frozenset(reading.FEATURES)
-  keys = [None if "rules" in without else evidence.trait_key(t) for t in book.traits]
+  understood_keys = [evidence.trait_key(t) for t in book.traits]
+  keys = [None if "rules" in without else key for key in understood_keys]
+  landscape = any(key is not None and key.part == lexicon.SCENE for key in understood_keys)
   readings = {}
   for species, strings in texts.items():
     readings[species] = [r for text in strings
@@ -145,7 +151,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   open_traits = np.array([key is None for key in keys])
   if open_traits.any() and embed is not None and "encoder" not in without:
     encoded = extract.describe_table(
-        {name: encoder_sentences(readings[name]) for name in species}, book, embed,
+        {name: encoder_sentences(readings[name], landscape) for name in species}, book, embed,
         progress=progress).values
     said = ~np.isnan(encoded)
     support[:, open_traits] = np.nan_to_num(encoded, nan=0.0)[:, open_traits]

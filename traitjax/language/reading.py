@@ -22,6 +22,11 @@ and comparisons ("sparrow-sized", "larger than a robin") give its size; family w
 - sex, age and season qualifiers ("female", "juvenile", "in winter") weigh the values after
   them in the sentence (``lexicon.QUALIFIERS``): photos show mostly adults.
 
+Landscapes (``lexicon.LANDSCAPE_TERMS``) are read by phrase instead: each pattern found in a
+segment names a characteristic of the tile, denied after a negation in the segment, in a list
+that continues a negated one ("no fields, buildings or roads") or before a denying word
+("buildings are absent").
+
 The result is a list of ``Mention`` per sentence, and whether the sentence is about
 appearance at all (it says something, names a part, or uses an appearance word). Each step
 can be left out for an ablation (``FEATURES``).
@@ -29,6 +34,7 @@ can be left out for an ablation (``FEATURES``).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from typing import Iterable
@@ -56,9 +62,12 @@ class Mention:
   """One thing a sentence says.
 
   Attributes:
-    part: a part key of ``lexicon.PART_WORDS`` (``lexicon.PLUMAGE`` for the organism).
-    aspect: ``lexicon.COLOR``, ``PATTERN``, ``SHAPE``, ``LENGTH`` or ``SIZE``.
-    value: the value key ("rufous", "striped", "gull like"); "" for a size.
+    part: a part key of ``lexicon.PART_WORDS`` (``lexicon.PLUMAGE`` for the organism,
+      ``lexicon.SCENE`` for a landscape).
+    aspect: ``lexicon.COLOR``, ``PATTERN``, ``SHAPE``, ``LENGTH`` or ``SIZE``; a group of
+      ``lexicon.LANDSCAPE_TERMS`` for a landscape.
+    value: the value key ("rufous", "striped", "gull like"); "" for a size;
+      ``lexicon.LANDSCAPE_ANY`` for a landscape group named without a value.
     strength: how surely, in (0, 1]: the word's strength times its qualifier's weight.
     negated: the sentence says the part does *not* have the value.
     inches: the organism's length, for a size.
@@ -75,12 +84,14 @@ class Mention:
 @dataclasses.dataclass(frozen=True)
 class Reading:
   """What one sentence says: its mentions, whether it describes appearance (a value said of a
-  part or of the organism, a length, an appearance word) and whether it names a part."""
+  part or of the organism, a length, an appearance word), whether it names a part and whether
+  it names a landscape characteristic."""
 
   sentence: str
   mentions: tuple[Mention, ...]
   about_appearance: bool
   names_part: bool
+  names_landscape: bool = False
 
 
 _MULTIWORD_PARTS = sorted((w for w in lexicon.PART_OF_WORD if " " in w), key=len, reverse=True)
@@ -181,8 +192,8 @@ def _part_of(token: str, exact: bool = False) -> str | None:
 
 def _blocks(token: str) -> bool:
   """Whether a word between a value and a part cuts them apart (not an adverb in -ly)."""
-  return not (token.endswith("ly") or token in lexicon.FUNCTION_WORDS or token in lexicon.LINKING_VERBS
-              or token in lexicon.TONE_WORDS or token in lexicon.SIZE_INTENSIFIERS
+  return not (token.endswith("ly") or token in lexicon.FUNCTION_WORDS
+              or token in lexicon.LINKING_VERBS or token in lexicon.TONE_WORDS or token in lexicon.SIZE_INTENSIFIERS
               or token in lexicon.COLORS or token in lexicon.PATTERNS
               or token in lexicon.SHAPES or token in lexicon.LENGTHS)
 
@@ -244,6 +255,7 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Readi
     weights.append(min(weight, sentence_weight))
 
   subject = [None]  # The parts an earlier segment spoke about (None: the organism).
+  list_negated = False  # The previous segment denied what it named.
   for segment in _segments(tokens):
     cut = len(segment) if "contrast" in without else next(
         (i for i, p in enumerate(segment) if tokens[p] in lexicon.CONTRAST_WORDS), len(segment))
@@ -283,6 +295,16 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Readi
       mentions.extend(_size_mentions(tokens, kept, weights))
     if "family" not in without:
       mentions.extend(_family_mentions(tokens, kept, weights))
+    continues = (list_negated and tokens[kept[0]] not in lexicon.CLAUSE_BREAKS
+                 and not lexicon.LINKING_VERBS.intersection(tokens[p] for p in kept))
+    # "absent" denies what comes before it in a landscape ("buildings are absent or limited
+    # to a single farmstead"), not after.
+    landscape_negated_from = None if "negation" in without else next(
+        (p for p in kept if tokens[p] in lexicon.NEGATIONS
+         and tokens[p] not in lexicon.POSTPOSED_NEGATIONS), None)
+    mentions.extend(_landscape_mentions(tokens, kept, landscape_negated_from, continues,
+                                        weights))
+    list_negated = landscape_negated_from is not None or continues
     if parts:
       last = parts[-1]
       subject = _part_group(parts, len(parts) - 1, tokens, -1)
@@ -291,11 +313,14 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Readi
   for position, inches in ([] if "size" in without else _lengths(tokens)):
     mentions.append(Mention(lexicon.PLUMAGE, lexicon.SIZE, "", MEASURED_SIZE * weights[position],
                             inches=inches))
+  # A landscape an organism's text names is its habitat, not its appearance.
   about = (any(m.strength > PASSING_FAMILY for m in mentions
-               if not (m.aspect == lexicon.SHAPE and m.part == lexicon.PLUMAGE))
+               if not (m.aspect == lexicon.SHAPE and m.part == lexicon.PLUMAGE)
+               and m.part != lexicon.SCENE)
            or bool(lexicon.APPEARANCE_WORDS.intersection(tokens)))
   names_part = any(_PART_OF_TOKEN.get(t, lexicon.PLUMAGE) != lexicon.PLUMAGE for t in tokens)
-  return Reading(sentence, tuple(mentions), about, names_part)
+  names_landscape = any(m.part == lexicon.SCENE for m in mentions)
+  return Reading(sentence, tuple(mentions), about, names_part, names_landscape)
 
 
 _DETERMINERS = frozenset({"a", "an", "the", "its", "their", "his", "her", "this", "these"})
@@ -371,6 +396,56 @@ def _mentions(part: str, values: dict, weight: float, negated: bool, token: str,
   if with_size and part == lexicon.PLUMAGE and token in lexicon.SIZE_WORDS:
     yield Mention(part, lexicon.SIZE, "", SIZE_WORD * weight, negated,
                   lexicon.SIZE_WORDS[token])
+
+
+_LANDSCAPE_PATTERNS = tuple(
+    (group, value, re.compile(pattern), strength)
+    for group, values in lexicon.LANDSCAPE_TERMS.items()
+    for value, patterns in values.items() for pattern, strength in patterns.items())
+
+
+def _postposed_negation(tokens: list[str], rest: list[int]) -> float:
+  """How surely a word after a term denies it ("buildings are absent"): only linking verbs,
+  function words and adverbs between."""
+  for position in rest[:4]:
+    token = tokens[position]
+    if token in lexicon.POSTPOSED_NEGATIONS:
+      return lexicon.POSTPOSED_NEGATIONS[token]
+    if not (token in lexicon.LINKING_VERBS or token in lexicon.FUNCTION_WORDS
+            or token.endswith("ly")):
+      return 0.0
+  return 0.0
+
+
+def _landscape_mentions(tokens: list[str], segment: list[int], negated_from: int | None,
+                        continues_negation: bool, weights: list[float]) -> list[Mention]:
+  """The landscape characteristics a segment names (the strongest pattern of each, denied or
+  not)."""
+  starts, text = [], ""
+  for position in segment:
+    starts.append(len(text))
+    text += tokens[position] + " "
+  strongest: dict[tuple[str, str, bool], float] = {}
+  for group, value, pattern, strength in _LANDSCAPE_PATTERNS:
+    for match in pattern.finditer(text):
+      first = bisect.bisect_right(starts, match.start()) - 1
+      last = bisect.bisect_right(starts, match.end() - 1) - 1
+      position = segment[first]
+      denied = 1.0 if continues_negation or (
+          negated_from is not None and position > negated_from) else _postposed_negation(
+              tokens, segment[last + 1:])
+      amount = strength * weights[position]
+      said = 1.0 - denied
+      before = tokens[segment[first - 1]] if first > 0 else None
+      if value == lexicon.LANDSCAPE_ANY and before is not None and not (
+          before in lexicon.NEGATIONS or before in lexicon.UNQUALIFIED):
+        denied *= lexicon.QUALIFIED_DENIAL
+      for negated, share in ((True, denied), (False, said)):
+        key = (group, value, negated)
+        if share > 0:
+          strongest[key] = max(strongest.get(key, 0.0), amount * share)
+  return [Mention(lexicon.SCENE, group, value, amount, negated)
+          for (group, value, negated), amount in strongest.items()]
 
 
 def _reference_length(token: str) -> float | None:
