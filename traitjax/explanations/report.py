@@ -39,6 +39,7 @@ from traitjax.explanations import gallery
 from traitjax.explanations import maps
 from traitjax.explanations import prototypes
 from traitjax.explanations import records
+from traitjax.language import phrases
 from traitjax.metrics import calibration
 
 # The split whose photos are the prototypes.
@@ -110,7 +111,8 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
         lambda: _prototype_bank(predict, state, train_source, per_species,
                                 config.input.batch_size, mesh))
     explained = _write_explanations(out, readable, outputs, task, state.params, table,
-                                    trusted, bank, top_k, num_prototypes)
+                                    trusted, bank, top_k, num_prototypes,
+                                    config.model.get("trait_phrases", ""))
   entries = []
   for photo in photos:
     if photo.example is None:
@@ -134,13 +136,17 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
 
 def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, params,
                         table: schema.TraitTable, trusted: trust.Trust | None,
-                        bank: prototypes.Bank, top_k: int,
-                        num_prototypes: int) -> dict[str, gallery.Entry]:
+                        bank: prototypes.Bank, top_k: int, num_prototypes: int,
+                        phrases_path: str) -> dict[str, gallery.Entry]:
   """Writes NAME.json and NAME.png of each readable photo from the model's `outputs` on them
-  (species_logits, trait_logits, trait_maps); returns each photo's gallery entry by name."""
+  (species_logits, trait_logits, trait_maps), the traits named by their phrases (with the
+  overrides of the file `phrases_path`, the model's `trait_phrases`); returns each photo's
+  gallery entry by name."""
   species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
+  trait_phrases = phrases.read_phrase_book(table.traits, phrases_path).phrases
   explained = records.explain_predictions(task, params, species_logits, trait_logits, table,
-                                          trust=trusted, top_k=top_k)
+                                          trust=trusted, top_k=top_k,
+                                          trait_phrases=trait_phrases)
   if trusted is None:  # Nothing to decide by: decisions, reasons and sets are null.
     decisions = reasons = [None] * len(photos)
     prediction_sets = [None] * len(photos)

@@ -234,6 +234,13 @@ def phrase_book(traits: Sequence[str], overrides: Mapping[str, str] | None = Non
                     group_parts)
 
 
+def read_phrase_book(traits: Sequence[str], overrides_path: str | os.PathLike = "") -> PhraseBook:
+  """``phrase_book`` of ``traits`` with the overrides of the file at ``overrides_path`` (none
+  when empty)."""
+  overrides = read_phrase_overrides(overrides_path) if overrides_path else None
+  return phrase_book(traits, overrides)
+
+
 def _read_lines(path: str | os.PathLike, what: str) -> list[str]:
   path = os.fspath(path)
   if not os.path.isfile(path):

@@ -155,8 +155,7 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
     species or traits differ from the descriptions' and the traits file's.
   """
   descriptions = read_descriptions(descriptions_path)
-  overrides = phrases.read_phrase_overrides(phrases_path) if phrases_path else None
-  book = phrases.phrase_book(phrases.read_traits(traits_path), overrides)
+  book = phrases.read_phrase_book(phrases.read_traits(traits_path), phrases_path)
   without = frozenset(without)
   parse.check_without(without)
   reference = None

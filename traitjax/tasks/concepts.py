@@ -130,9 +130,7 @@ def _trait_embeddings(model_config, traits) -> np.ndarray:
   about the mean of its group's phrases. "Yellow petals" then keeps what sets it apart from
   the other petal colours rather than what all petal colours share: a trait never trained is
   scored by how a photo differs from its trained siblings."""
-  overrides = (phrases.read_phrase_overrides(model_config.trait_phrases)
-               if model_config.trait_phrases else None)
-  book = phrases.phrase_book(traits, overrides)
+  book = phrases.read_phrase_book(traits, model_config.trait_phrases)
   from traitjax.models import text  # The tokenizer library loads only for this head.
   embeddings = text.TextEncoder(model_config.text_encoder).embed(book.phrases)
   groups = np.asarray(book.groups)
