@@ -6,6 +6,7 @@ they compile in seconds; the config test checks the EfficientNet-Lite0 fields as
 
 import json
 import os
+import pathlib
 
 import numpy as np
 from PIL import Image
@@ -56,6 +57,7 @@ def _smoke(name, tree):
   config.data.root = str(tree)
   config.model.backbone = "resnet_small"
   config.model.pretrained = ""
+  config.optim.frozen = ("backbone",)  # EfficientNet-Lite0's stages are not resnet_small's.
   return config
 
 
@@ -68,7 +70,14 @@ def test_the_habitat_config_reads_the_parsed_table_with_a_frozen_pretrained_back
   assert config.model.backbone == "efficientnet_lite0" and config.model.frozen_batch_norm
   assert config.model.pretrained == config_lib.shared_path(
       "weights", "efficientnet_lite0_imagenet.safetensors")
-  assert config.optim.frozen == ("backbone",)
+  # The stem and the first six stages keep ImageNet's weights; stage7 and the head conv adapt.
+  assert set(config.optim.frozen) == {"backbone/stem"} | {f"backbone/stage{k}" for k in range(1, 7)}
+  assert dict(config.optim.lr_multipliers) == {"backbone": 0.1}
+  # Explanations name the characteristics by their phrases; colours and textures keep their
+  # automatic ones ("dark green colour", "coarse texture").
+  named = json.loads(pathlib.Path(config.model.trait_phrases).read_text())
+  unnamed = set(phrases.read_traits(eurosat.VOCABULARY)) - set(named)
+  assert {schema.group_of(name) for name in unnamed} == {"has_colour", "has_texture"}
   assert 0 < config.data.val_fraction < 1 and config.trust.fit_split == "val"
   kinds = {name: fields.type for name, fields in config.evals.items()}
   assert kinds == {"test": "classification", "intervention": "intervention",
