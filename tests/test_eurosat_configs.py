@@ -125,7 +125,8 @@ def test_the_zeroshot_sweep_holds_out_five_fixed_random_splits(tmp_path):
   assert {fields.type for fields in config.evals.values()} == {
       "classification", "intervention", "zeroshot"}
   assert dict(config.sweep.axes) == {"data.heldout_species": module.HELDOUT_SPLITS}
-  assert config.sweep.metrics == ("zeroshot.zeroshot.unseen_top1", "species_top1")
+  assert config.sweep.metrics == ("zeroshot.zeroshot.unseen_top1",
+                                  "zeroshot.zeroshot.harmonic_mean", "species_top1")
   # Each point holds out its three classes by name (on a tree of all ten classes).
   config.data.root = str(_write_tree(tmp_path, CLASSES, 3))
   for point in grid.points(config.sweep):
@@ -165,6 +166,7 @@ def test_the_zeroshot_smoke_sweeps_its_splits_through_the_shared_trainer(tree, t
   assert [r["point"]["data.heldout_species"] for r in section["results"]] == ["1:2", "2:3"]
   for result in section["results"]:
     assert result["zeroshot.zeroshot.unseen_top1"] == 1.0  # Among one unseen class.
+    assert 0 <= result["zeroshot.zeroshot.harmonic_mean"] <= 1
     assert 0 <= result["species_top1"] <= 1
   assert section["mean"]["zeroshot.zeroshot.unseen_top1"] == 1.0
   summary = json.loads((tmp_path / "metrics.json").read_text())
