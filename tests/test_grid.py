@@ -185,6 +185,7 @@ def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(
   assert [r["point"]["data.heldout_species"] for r in section["results"]] == ["3:4"]
   for result in section["results"]:
     assert 0 <= result["zeroshot.zeroshot.unseen_top1"] <= 1  # Among one unseen species: 1.
+    assert 0 <= result["zeroshot.zeroshot.harmonic_mean"] <= 1  # Seen test photos scored too.
   assert section["mean"]["zeroshot.zeroshot.unseen_top1"] == 1.0
   full = conftest.load_config_module("cub_zeroshot_splits").get_config()
   for heldout in dict(full.sweep.axes)["data.heldout_species"]:
