@@ -119,10 +119,17 @@ def tensorboard_scalars(directory) -> dict:
 
 
 def restore_state(workdir, step: int) -> dict:
-  """The train state saved in checkpoint `step` of `workdir`, as a dict of arrays."""
+  """The train state saved in checkpoint `step` of `workdir`, as a dict of arrays on this
+  process's first device (whatever processes and devices saved it)."""
+  import jax  # pylint: disable=g-import-not-at-top
   import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top
   path = pathlib.Path(workdir).resolve() / "checkpoints" / str(step) / "state"
-  return ocp.StandardCheckpointer().restore(path)
+  checkpointer = ocp.StandardCheckpointer()
+  device = jax.sharding.SingleDeviceSharding(jax.devices()[0])
+  target = jax.tree.map(lambda leaf: jax.ShapeDtypeStruct(leaf.shape, leaf.dtype,
+                                                          sharding=device),
+                        checkpointer.metadata(path).item_metadata)
+  return checkpointer.restore(path, target)
 
 
 def _test_actions(workdir: str, total_steps: int, pause_at_step: int, dump_params: str):

@@ -66,42 +66,54 @@ def point_name(point: dict) -> str:
   return re.sub(r"[^\w=.,-]", "_", ",".join(parts))
 
 
+def run_point(config: ml_collections.ConfigDict, workdir: str, index: int) -> tuple[dict, bool]:
+  """Trains and evaluates point `index` of the sweep in its folder (or reuses it, finished with
+  the same config). Returns its report and whether it was reused.
+
+  Raises:
+    IndexError for an index past the grid.
+  """
+  grid = points(config.sweep)
+  if not 0 <= index < len(grid):
+    raise IndexError(f"sweep point {index} does not exist: the sweep has {len(grid)} points "
+                     f"(0-{len(grid) - 1})")
+  point = grid[index]
+  point_dir = os.path.join(workdir, point_name(point))
+  report_path = os.path.join(point_dir, "metrics.json")
+  this_config = point_config(config, point)
+  fingerprint = config_lib.fingerprint(this_config)
+  saved = _saved_fingerprint(point_dir)
+  progress = f"sweep point {index + 1}/{len(grid)}"
+  if saved == fingerprint and os.path.isfile(report_path):
+    logging.info("%s reused (config unchanged): %s", progress, point_dir)
+    with open(report_path) as f:
+      return json.load(f), True
+  # A folder without this fingerprint holds a run of another config (or of an old sweep that
+  # saved none): start afresh. With it but no metrics.json, the run was stopped: resume.
+  force_new_run = os.path.isdir(point_dir) and saved != fingerprint
+  if force_new_run:
+    logging.info("%s recomputed: config changed (fingerprint %s, was %s): %s", progress,
+                 fingerprint, saved, point_dir)
+  else:
+    logging.info("%s computed: %s", progress, point_dir)
+    _write_fingerprint(point_dir, point, fingerprint)  # A stopped run resumes next time.
+  report = train.train_and_evaluate(this_config, point_dir, force_new_run=force_new_run)
+  if force_new_run:  # Written once the old run (and its file) has moved aside.
+    _write_fingerprint(point_dir, point, fingerprint)
+  return report, False
+
+
 def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
   """Trains and evaluates every point (reusing those finished with the same config), then
   writes the summary section to `workdir/metrics.json` and `workdir/<name>.png`. Returns the
   section."""
   sweep = config.sweep
   results, reused, computed = [], [], []
-  grid = points(sweep)
-  for index, point in enumerate(grid):
-    name = point_name(point)
-    point_dir = os.path.join(workdir, name)
-    report_path = os.path.join(point_dir, "metrics.json")
-    this_config = point_config(config, point)
-    fingerprint = config_lib.fingerprint(this_config)
-    saved = _saved_fingerprint(point_dir)
-    progress = f"sweep point {index + 1}/{len(grid)}"
-    if saved == fingerprint and os.path.isfile(report_path):
-      logging.info("%s reused (config unchanged): %s", progress, point_dir)
-      with open(report_path) as f:
-        report = json.load(f)
-      reused.append(name)
-    else:
-      # A folder without this fingerprint holds a run of another config (or of an old sweep
-      # that saved none): start afresh. With it but no metrics.json, the run was stopped: resume.
-      force_new_run = os.path.isdir(point_dir) and saved != fingerprint
-      if force_new_run:
-        logging.info("%s recomputed: config changed (fingerprint %s, was %s): %s", progress,
-                     fingerprint, saved, point_dir)
-      else:
-        logging.info("%s computed: %s", progress, point_dir)
-      if not force_new_run:  # A run of this config stopped midway then resumes next time.
-        _write_fingerprint(point_dir, point, fingerprint)
-      report = train.train_and_evaluate(this_config, point_dir, force_new_run=force_new_run)
-      if force_new_run:  # Written once the old run (and its file) has moved aside.
-        _write_fingerprint(point_dir, point, fingerprint)
-      computed.append(name)
-    results.append({"point": point, **{key: _lookup(report, key, report_path)
+  for index, point in enumerate(points(sweep)):
+    report, was_reused = run_point(config, workdir, index)
+    (reused if was_reused else computed).append(point_name(point))
+    report_path = os.path.join(workdir, point_name(point), "metrics.json")
+    results.append({"point": point, **{key: lookup(report, key, report_path)
                                         for key in sweep.metrics}})
   section = {"axes": [fields for fields, _ in sweep.axes], "results": results,
              "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics},
@@ -134,7 +146,7 @@ def _write_fingerprint(point_dir: str, point: dict, fingerprint: str) -> None:
     json.dump({"point": point, "fingerprint": fingerprint}, f, indent=1)
 
 
-def _lookup(report: dict, key: str, path: str):
+def lookup(report: dict, key: str, path: str = "the report"):
   """report["a"]["b"] for the key "a.b" (a key with a dot of its own is tried whole first)."""
   if key in report:
     return report[key]

@@ -16,6 +16,7 @@ import numpy as np
 
 from traitjax import checkpoints as checkpoints_lib
 from traitjax import optim
+from traitjax import sharding
 from traitjax import writers
 
 Action = Callable[[int, optim.TrainState, dict], None]
@@ -141,7 +142,14 @@ class Profile:
 class StopOnSignal:
   """While active (a context manager), SIGINT, SIGTERM and SIGUSR1 ask training to stop: at
   the end of the step under way a checkpoint of it is saved (unless the checkpoint action just
-  did) and TrainingInterrupted is raised; the loop then waits for the save to finish."""
+  did) and TrainingInterrupted is raised; the loop then waits for the save to finish.
+
+  On several hosts the signal reaches each at its own moment (SLURM's --signal, a preemption
+  notice), so every `AGREE_EVERY` steps the hosts agree on whether any of them received one
+  (the largest signal number over hosts) and all stop at that step with the same checkpoint.
+  Agreeing waits for the step to finish on every host, so it is not done after every step."""
+
+  AGREE_EVERY = 10
 
   SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
 
@@ -152,7 +160,8 @@ class StopOnSignal:
   def _handle(self, signal_number, frame):
     del frame
     if self.received is None:
-      logging.warning("%s received: stopping after this step", signal.Signals(signal_number).name)
+      logging.warning("%s received: stopping at the next step boundary",
+                      signal.Signals(signal_number).name)
     self.received = signal_number
 
   def __enter__(self):
@@ -167,6 +176,10 @@ class StopOnSignal:
 
   def __call__(self, step, state, measurements):
     del measurements
+    if jax.process_count() > 1:
+      if step % self.AGREE_EVERY:
+        return
+      self.received = sharding.max_over_processes(self.received or 0) or None
     if self.received is None:
       return
     if not self.checkpoint.due(step):  # Else the checkpoint action has just saved it.

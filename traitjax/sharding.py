@@ -59,3 +59,10 @@ def sum_over_processes(value: int) -> int:
   if jax.process_count() == 1:
     return int(value)
   return int(np.sum(multihost_utils.process_allgather(np.asarray(value, np.int64))))
+
+
+def max_over_processes(value: int) -> int:
+  """The largest of an integer over every host (the value itself on one host)."""
+  if jax.process_count() == 1:
+    return int(value)
+  return int(np.max(multihost_utils.process_allgather(np.asarray(value, np.int64))))
