@@ -14,13 +14,9 @@ import ml_collections
 
 # The folder of data sets and weights: $TRAITJAX_SHARED, else `shared` beside the checkout.
 SHARED_ENVIRONMENT_VARIABLE = "TRAITJAX_SHARED"
-# Config fields that name a file or folder, and when they are read ("" = not set).
-PATH_FIELDS = {
-    "data.root": lambda config: config.data.get("name") in ("cub", "eurosat"),
-    "data.test_root": lambda config: config.data.get("name") == "eurosat",
-    "data.table": lambda config: config.data.get("name") == "eurosat",
-    "data.traits": lambda config: config.data.get("name") == "eurosat",
-    "data.label_table": lambda config: config.data.get("name") == "cub",
+# Model fields that name a file or folder, and when they are read ("" = not set); the data
+# block's are the dataset's (`sources.path_fields`).
+MODEL_PATH_FIELDS = {
     "model.pretrained": lambda config: True,
     "model.text_encoder": lambda config: config.model.get("trait_head") == "phrases",
     "model.trait_phrases": lambda config: True,
@@ -83,9 +79,15 @@ def check(config: ml_collections.ConfigDict, training: bool = True) -> None:
     value = _get(config, field)
     if value is not None and not 0 <= value <= 1:
       raise ValueError(f"{field} must lie in [0, 1], got {value}")
-  for field, read in PATH_FIELDS.items():
+  # The data sources load only here: config files import this module.
+  from traitjax.data import sources  # pylint: disable=g-import-not-at-top
+  read = dict(MODEL_PATH_FIELDS)
+  if "data" in config:
+    read.update({f"data.{field}": lambda config: True
+                 for field in sources.path_fields(config.data)})
+  for field, used in read.items():
     path = _get(config, field)
-    if path and read(config) and not os.path.exists(path):
+    if path and used(config) and not os.path.exists(path):
       raise FileNotFoundError(
           f"{field} not found: {os.path.abspath(path)} (set --config.{field}=, or "
           f"{SHARED_ENVIRONMENT_VARIABLE} for the shared folder)")

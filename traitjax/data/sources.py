@@ -127,6 +127,16 @@ def make_source(data_config, split: str) -> pipeline.Source:
   raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
 
 
+# The fields of a dataset's `data` block that name a file or folder it reads.
+_PATH_FIELDS = {"synthetic_flora": (), "cub": ("root", "label_table"),
+                "eurosat": ("root", "test_root", "table", "traits")}
+
+
+def path_fields(data_config) -> tuple[str, ...]:
+  """The `data` fields naming a file or folder that the dataset of `data_config` reads."""
+  return _PATH_FIELDS.get(data_config.get("name"), ())
+
+
 def splits(data_config) -> tuple[str, ...]:
   """The splits a dataset offers under this config."""
   if data_config.name == "synthetic_flora":
