@@ -17,7 +17,7 @@ from tests import run_main
 
 pytestmark = pytest.mark.subprocess  # Each run is `python -m traitjax.main` processes.
 SBATCH = run_main.REPO / "launch" / "slurm.sbatch"
-STEPS = 20
+STEPS = 30
 FLAGS = ("--config=configs/default.py:smoke", "--config.data.image_size=32",
          f"--config.train.steps={STEPS}", "--config.train.log_every=1",
          "--config.train.checkpoint_every=10", "--config.input.num_workers=0")
@@ -119,7 +119,7 @@ def test_sbatch_under_srun_trains_like_one_process_and_a_sigterm_requeues_an_exa
 
   (tmp_path / "pids").unlink()
   stopped = tmp_path / "stopped"
-  signal_after = int(np.random.default_rng().integers(2, 9))
+  signal_after = int(np.random.default_rng().integers(2, 6))
   proc = _sbatch(stopped, env)
   try:
     log = stopped / "metrics.jsonl"
