@@ -121,6 +121,7 @@ def test_the_zeroshot_sweep_holds_out_five_fixed_random_splits(tmp_path):
   assert module.HELDOUT_SPLITS == tuple(drawn)
   config = module.get_config()
   assert config.model.species_head == "cosine" and config.train.steps == module.STEPS
+  assert config.optim.frozen == ("backbone",) and not config.optim.lr_multipliers
   assert config.data.val_fraction == 0 and config.trust.fit_split == ""
   assert {fields.type for fields in config.evals.values()} == {
       "classification", "intervention", "zeroshot"}
