@@ -171,7 +171,8 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
   known = read_prior(prior_path, book.traits)
   start = time.perf_counter()
   embed = None
-  if not all(parse.understood(book.traits)) and "encoder" not in without:
+  rules_read_all = "rules" not in without and all(parse.understood(book.traits))
+  if not rules_read_all and "encoder" not in without:
     embed = text.TextEncoder(encoder_folder).embed
   progress = lambda chunks: tqdm.tqdm(chunks, desc="embedding clauses", unit="chunk",
                                       disable=not show_progress)
