@@ -10,9 +10,11 @@ features (`model.pretrained`) of the train and test tiles, each resized whole to
 fits a multinomial logistic regression with an L2 penalty by L-BFGS on the train tiles, and
 scores it on the test tiles (`probe.top1_by_l2`; the penalty is chosen on the test tiles, so
 these are upper bounds and the bar the trained model has to clear). Then it times the config's
-train step at that size with the frozen backbone (`step_timing.train_step_rates`: on one
-in-memory batch, and fed by the input pipeline with the config's workers; `steps_per_s` is the
-latter), what `configs/eurosat.py`'s image size was weighed by. Prints one JSON line per size.
+train step at that size, its `optim.frozen` modules as constants (`step_timing.
+train_step_rates`: on one in-memory batch, and fed by the input pipeline with the config's
+workers; `steps_per_s` is the latter), what `configs/eurosat.py`'s image size and trained
+stages were weighed by (`--config.optim.frozen="('backbone',)"` times the frozen backbone).
+Prints one JSON line per size.
 
 `--max_tiles_per_class=N` takes the first N train and N test tiles of each class of the split
 (0: all of them; 864 and 240 a class on the shared folder): a quick look, and what a check on a
