@@ -59,12 +59,13 @@ class Bar:
 
 
 def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: list[Bar],
-                 bars_title: str, prototypes: list[Prototype]) -> plt.Figure:
+                 bars_title: str, prototypes: list[Prototype], caption: str = "") -> plt.Figure:
   """The figure of one photo (see the module docstring).
 
   Args:
     image: uint8 [H, W, 3], the photo as the model saw it.
     title: over the photo (e.g. the top species and the decision).
+    caption: a line over the whole figure (e.g. the sentence of what the photo shows).
     maps: at most `COLUMNS - 1` evidence maps, each drawn over the photo.
     bars: the traits of the bar chart, drawn in the order given (at most `MAX_BARS`).
     bars_title: over the bar chart.
@@ -76,6 +77,8 @@ def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: l
   # bar chart leaves the first column to its labels.
   grid = figure.add_gridspec(rows, COLUMNS, height_ratios=[1.0, 1.1, 1.0][:rows], left=0.02,
                              right=0.98, top=0.9, bottom=0.06, wspace=0.08, hspace=0.45)
+  if caption:
+    figure.suptitle(textwrap.fill(caption, 150), fontsize=9, y=0.995)
   photo = figure.add_subplot(grid[0, 0])
   photo.imshow(image)
   photo.set_title(textwrap.fill(title, 30), fontsize=8)

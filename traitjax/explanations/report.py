@@ -374,5 +374,6 @@ def _figure_png(image: np.ndarray, record: dict, evidence_maps: list[figures.Evi
       for row, prototype in zip(prototype_rows, record["prototypes"])]
   bars, bars_title = _bars(record)
   return figures.to_png(
-      figures.photo_figure(image, title, evidence_maps, bars, bars_title, shown), FIGURE_DPI)
+      figures.photo_figure(image, title, evidence_maps, bars, bars_title, shown,
+                           caption=f"Seen: {record['description']}"), FIGURE_DPI)
 
