@@ -46,7 +46,7 @@ def command(workdir, *flags: str, config: str = "configs/default.py:smoke",
           *(["--verbose"] if verbose else []), *flags]
 
 
-def run(cmd, env, timeout: float = 120) -> subprocess.CompletedProcess:
+def run(cmd, env, timeout: float = 300) -> subprocess.CompletedProcess:
   """Runs to completion; a failure raises with the end of the log in the message."""
   result = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True,
                           timeout=timeout)
@@ -55,7 +55,7 @@ def run(cmd, env, timeout: float = 120) -> subprocess.CompletedProcess:
   return result
 
 
-def run_together(commands, envs, timeout: float = 120) -> list[str]:
+def run_together(commands, envs, timeout: float = 300) -> list[str]:
   """Starts every command at once (e.g. the processes of one multi-process run) and waits for
   all; returns their logs."""
   procs = [subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL,
@@ -96,8 +96,12 @@ def read_jsonl(path) -> list[dict]:
 
 def compilation_cache_dir(tmp_path_factory) -> pathlib.Path:
   """One persistent compilation cache for the whole pytest session (tests and subprocesses
-  compile the same programs)."""
-  path = tmp_path_factory.getbasetemp() / "jax_compilation_cache"
+  compile the same programs), shared by the workers of a parallel run (each has its own
+  folder under the run's)."""
+  base = tmp_path_factory.getbasetemp()
+  if os.environ.get("PYTEST_XDIST_WORKER"):
+    base = base.parent
+  path = base / "jax_compilation_cache"
   path.mkdir(exist_ok=True)
   return path
 
