@@ -54,15 +54,18 @@ def to_host(tree):
   return multihost_utils.process_allgather(tree, tiled=True)
 
 
+def _over_processes(value: int) -> np.ndarray:
+  """An integer of every host, in one array (the value alone on one host)."""
+  if jax.process_count() == 1:
+    return np.asarray([value], np.int64)
+  return np.asarray(multihost_utils.process_allgather(np.asarray(value, np.int64)))
+
+
 def sum_over_processes(value: int) -> int:
   """The sum of an integer over every host (the value itself on one host)."""
-  if jax.process_count() == 1:
-    return int(value)
-  return int(np.sum(multihost_utils.process_allgather(np.asarray(value, np.int64))))
+  return int(_over_processes(value).sum())
 
 
 def max_over_processes(value: int) -> int:
   """The largest of an integer over every host (the value itself on one host)."""
-  if jax.process_count() == 1:
-    return int(value)
-  return int(np.max(multihost_utils.process_allgather(np.asarray(value, np.int64))))
+  return int(_over_processes(value).max())

@@ -77,12 +77,12 @@ def trait_key(name: str) -> TraitKey | None:
   if schema.GROUP_SEPARATOR not in name:
     return None
   group, raw_value = name.split(schema.GROUP_SEPARATOR, 1)
-  landscape = _landscape_key(group, raw_value)
-  if landscape is not None:
-    return landscape
   words = lexicon.normalise(group).split()
   if words and words[0] == "has":
     words = words[1:]
+  landscape = _landscape_key(" ".join(words), raw_value)
+  if landscape is not None:
+    return landscape
   if not words or words[-1] not in lexicon.ASPECT_WORDS:
     return None
   aspect = lexicon.ASPECT_WORDS[words[-1]]
@@ -111,8 +111,7 @@ def trait_key(name: str) -> TraitKey | None:
 
 
 def _landscape_key(group: str, raw_value: str) -> TraitKey | None:
-  words = lexicon.normalise(group).split()
-  group = " ".join(words[1:] if words[:1] == ["has"] else words)
+  """The key of a landscape characteristic of ``group`` (normalised, without "has")."""
   values = lexicon.LANDSCAPE_TERMS.get(group, {})
   value = lexicon.normalise(raw_value)
   if value in values or (value == lexicon.LANDSCAPE_NONE and lexicon.LANDSCAPE_ANY in values):

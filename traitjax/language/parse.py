@@ -4,8 +4,8 @@ Three sources of evidence, each of which an ablation can leave out (``COMPONENTS
 
 - ``rules``: the reader of ``reading`` with the closed vocabulary of ``lexicon`` (parts,
   colours, patterns, shapes, sizes, families; landscape characteristics), for every trait
-  ``evidence.trait_key`` understands; the species' own name is read as one more sentence (``name``: a
-  "Black-footed Albatross" has black feet and is an albatross).
+  ``evidence.trait_key`` understands; the species' own name is read as one more sentence
+  (``name``: a "Black-footed Albatross" has black feet and is an albatross).
 - ``encoder``: the sentence-encoder method of ``extract`` for the traits the vocabulary does
   not cover (open vocabularies: "lanceolate leaves", "a ring road"), run on the sentences the
   reader finds about appearance, naming a part or (for a landscape vocabulary) naming a
@@ -70,18 +70,18 @@ def species_prior(known: schema.TraitTable, species: Sequence[str],
   return prior
 
 
-def encoder_sentences(readings: Iterable[reading.Reading], landscape: bool = False) -> list[str]:
-  """The sentences the encoder reads: about appearance, or naming a part; with ``landscape``
-  (a vocabulary of landscape characteristics), also those naming one."""
+def encoder_sentences(readings: Iterable[reading.Reading]) -> list[str]:
+  """The sentences the encoder reads: about appearance, naming a part, or (read for a
+  landscape vocabulary) naming a landscape characteristic."""
   return [r.sentence for r in readings
-          if r.about_appearance or r.names_part or (landscape and r.names_landscape)]
+          if r.about_appearance or r.names_part or r.names_landscape]
 
 
 def strings_about_appearance(descriptions: Mapping[str, object]) -> dict[str, list[bool]]:
   """Species -> for each of its strings, whether the reader finds a sentence of it about
   appearance (to score against per-sentence labels)."""
   return {species: [any(r.about_appearance for r in reading.read_text(
-      text, name=schema.species_key(species))) for text in texts]
+      text, name=schema.species_key(species), landscapes=False)) for text in texts]
           for species, texts in extract.description_texts(descriptions).items()}
 
 
@@ -132,9 +132,11 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   readings = {}
   for species, strings in texts.items():
     readings[species] = [r for text in strings
-                         for r in reading.read_text(text, features, schema.species_key(species))]
+                         for r in reading.read_text(text, features, schema.species_key(species),
+                                                    landscape)]
     if "name" not in without:
-      readings[species].append(reading.read_sentence(schema.species_key(species), features))
+      readings[species].append(reading.read_sentence(schema.species_key(species), features,
+                                                      landscape))
   species = list(texts)
   if known is not None and "prior" not in without:
     prior = species_prior(known, species, book.traits)
@@ -151,7 +153,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   open_traits = np.array([key is None for key in keys])
   if open_traits.any() and embed is not None and "encoder" not in without:
     encoded = extract.describe_table(
-        {name: encoder_sentences(readings[name], landscape) for name in species}, book, embed,
+        {name: encoder_sentences(readings[name]) for name in species}, book, embed,
         progress=progress).values
     said = ~np.isnan(encoded)
     support[:, open_traits] = np.nan_to_num(encoded, nan=0.0)[:, open_traits]

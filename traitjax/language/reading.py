@@ -193,9 +193,9 @@ def _part_of(token: str, exact: bool = False) -> str | None:
 def _blocks(token: str) -> bool:
   """Whether a word between a value and a part cuts them apart (not an adverb in -ly)."""
   return not (token.endswith("ly") or token in lexicon.FUNCTION_WORDS
-              or token in lexicon.LINKING_VERBS or token in lexicon.TONE_WORDS or token in lexicon.SIZE_INTENSIFIERS
-              or token in lexicon.COLORS or token in lexicon.PATTERNS
-              or token in lexicon.SHAPES or token in lexicon.LENGTHS)
+              or token in lexicon.LINKING_VERBS or token in lexicon.TONE_WORDS
+              or token in lexicon.SIZE_INTENSIFIERS or token in lexicon.COLORS
+              or token in lexicon.PATTERNS or token in lexicon.SHAPES or token in lexicon.LENGTHS)
 
 
 def _lengths(tokens: list[str]) -> Iterable[tuple[int, float]]:
@@ -227,9 +227,11 @@ def _lengths(tokens: list[str]) -> Iterable[tuple[int, float]]:
       yield position, inches
 
 
-def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Reading:
+def read_sentence(sentence: str, without: frozenset[str] = frozenset(),
+                  landscapes: bool = True) -> Reading:
   """The mentions of one sentence (module docstring), leaving out the steps ``without``
-  names (of ``FEATURES``)."""
+  names (of ``FEATURES``); ``landscapes=False`` skips the landscape phrases (most of the
+  reading's time), which no organism's trait reads."""
   unknown = set(without) - set(FEATURES)
   if unknown:
     raise ValueError(f"unknown reader features {sorted(unknown)}; known: {FEATURES}")
@@ -295,16 +297,17 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset()) -> Readi
       mentions.extend(_size_mentions(tokens, kept, weights))
     if "family" not in without:
       mentions.extend(_family_mentions(tokens, kept, weights))
-    continues = (list_negated and tokens[kept[0]] not in lexicon.CLAUSE_BREAKS
-                 and not lexicon.LINKING_VERBS.intersection(tokens[p] for p in kept))
-    # "absent" denies what comes before it in a landscape ("buildings are absent or limited
-    # to a single farmstead"), not after.
-    landscape_negated_from = None if "negation" in without else next(
-        (p for p in kept if tokens[p] in lexicon.NEGATIONS
-         and tokens[p] not in lexicon.POSTPOSED_NEGATIONS), None)
-    mentions.extend(_landscape_mentions(tokens, kept, landscape_negated_from, continues,
-                                        weights))
-    list_negated = landscape_negated_from is not None or continues
+    if landscapes:
+      continues = (list_negated and tokens[kept[0]] not in lexicon.CLAUSE_BREAKS
+                   and not lexicon.LINKING_VERBS.intersection(tokens[p] for p in kept))
+      # "absent" denies what comes before it in a landscape ("buildings are absent or
+      # limited to a single farmstead"), not after.
+      landscape_negated_from = None if "negation" in without else next(
+          (p for p in kept if tokens[p] in lexicon.NEGATIONS
+           and tokens[p] not in lexicon.POSTPOSED_NEGATIONS), None)
+      mentions.extend(_landscape_mentions(tokens, kept, landscape_negated_from, continues,
+                                          weights))
+      list_negated = landscape_negated_from is not None or continues
     if parts:
       last = parts[-1]
       subject = _part_group(parts, len(parts) - 1, tokens, -1)
@@ -508,12 +511,13 @@ def _family_mentions(tokens: list[str], segment: list[int],
 
 
 def read_text(text: str, without: frozenset[str] = frozenset(),
-              name: str = "") -> list[Reading]:
-  """Readings of every sentence of a text. The organism's ``name`` in it ("the Black-footed
-  Albatross is...") is read as its last word ("the Albatross is..."): what the rest of the
-  name says is read once, from the name itself."""
+              name: str = "", landscapes: bool = True) -> list[Reading]:
+  """Readings of every sentence of a text (``read_sentence``). The organism's ``name`` in it
+  ("the Black-footed Albatross is...") is read as its last word ("the Albatross is..."): what
+  the rest of the name says is read once, from the name itself."""
   words = name.split()
   if len(words) > 1:
     text = re.sub(r"\b" + r"[\s_\-]+".join(map(re.escape, words)) + r"(?=\W|$)", words[-1],
                   text, flags=re.IGNORECASE)
-  return [read_sentence(sentence, without) for sentence in clauses.split_sentences(text)]
+  return [read_sentence(sentence, without, landscapes)
+          for sentence in clauses.split_sentences(text)]
