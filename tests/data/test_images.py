@@ -56,6 +56,24 @@ def test_box_is_clipped_to_the_image(tmp_path):
     images.decode_image(path, 16, (120, 0, 150, 10))
 
 
+@pytest.mark.parametrize("width,height", [(300, 150), (2400, 1200)])
+def test_padding_to_square_keeps_the_aspect_on_black(tmp_path, width, height):
+  path = tmp_path / "wide.jpg"
+  _quadrants(width, height).save(path, quality=95)
+  pixels, region = images.decode_region(path, 64, pad_to_square=True)
+  assert pixels.shape == (64, 64, 3) and region == (0.0, 0.0, float(width), float(height))
+  assert not pixels[:15].any() and not pixels[-15:].any()  # 32 rows of photo in the middle.
+  np.testing.assert_allclose(pixels[20, 8], RED, atol=12)
+  np.testing.assert_allclose(pixels[43, 56], WHITE, atol=12)
+  tall_box = (0, 0, width / 4, height)  # Half as wide as high: 32 columns in the middle.
+  tall = images.decode_image(path, 64, tall_box)
+  padded, _ = images.decode_region(path, 64, tall_box, pad_to_square=True)
+  assert not padded[:, :15].any() and not padded[:, -15:].any()
+  np.testing.assert_allclose(padded[8, 32], RED, atol=12)
+  np.testing.assert_allclose(padded[56, 32], GREEN, atol=12)
+  np.testing.assert_allclose(tall[8, 8], RED, atol=12)  # Squashed, it fills the square.
+
+
 @pytest.mark.parametrize("mode,suffix", [
     ("L", "jpg"), ("CMYK", "jpg"), ("P", "png"), ("RGBA", "png"), ("LA", "png"),
     ("1", "png"), ("I;16", "png"), ("I", "tiff"), ("F", "tiff")])

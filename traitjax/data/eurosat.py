@@ -38,7 +38,6 @@ from traitjax.data import images
 from traitjax.data import photo_files
 from traitjax.data import schema
 from traitjax.data import settings
-from traitjax.language import phrases
 
 SPLITS = ("train", "val", "test", "zeroshot", "all")
 # The folder of the class folders in the official zip, and in the older release.
@@ -112,10 +111,13 @@ class EurosatDataset:
         raise ValueError(f"{name} must lie in [0, 1), got {fraction}")
     self.base_dir = _base_dir(os.fspath(root))
     tiles = _list_tiles(self.base_dir)
-    self.species_names = _select_classes(species, tuple(tiles), self.base_dir)
-    heldout = _heldout(heldout_species, self.species_names, tuple(tiles), self.base_dir)
+    self.species_names = settings.select(species, tuple(tiles), self.base_dir, one="class",
+                                         many="classes")
+    heldout = settings.heldout(heldout_species, self.species_names, tuple(tiles),
+                               self.base_dir, one="class", many="classes")
     self.seen_species = np.array([name not in heldout for name in self.species_names])
-    self.trait_table = _class_table(os.fspath(table), os.fspath(traits), self.species_names)
+    self.trait_table = settings.table_rows(os.fspath(table), os.fspath(traits),
+                                           self.species_names, one="class")
 
     test_tiles = {}
     self.test_dir = None
@@ -183,14 +185,14 @@ class EurosatDataset:
     if self.test_dir:
       test = [np.flatnonzero(seen & self.from_test_root)]
     splits = {
-        "train": _sorted(train),
+        "train": settings.sorted_indices(train),
         "zeroshot": np.flatnonzero(~seen),
         "all": np.arange(len(self)),
     }
     if val_fraction > 0:
-      splits["val"] = _sorted(val)
+      splits["val"] = settings.sorted_indices(val)
     if test_fraction > 0 or self.test_dir:
-      splits["test"] = _sorted(test)
+      splits["test"] = settings.sorted_indices(test)
     return splits
 
 
@@ -233,10 +235,6 @@ class EurosatSource:
     return self._paths[index]
 
 
-def _sorted(parts: list[np.ndarray]) -> np.ndarray:
-  return np.sort(np.concatenate(parts or [np.zeros(0, np.int64)])).astype(np.int64)
-
-
 def _base_dir(root: str) -> str:
   """The folder of the class folders: `root`'s EuroSAT_RGB or 2750 child, or `root` itself."""
   if not os.path.isdir(root):
@@ -255,62 +253,3 @@ def _list_tiles(base_dir: str) -> dict[str, list[str]]:
     raise FileNotFoundError(f"no class folders in {base_dir} (expected <Class>/<Class>_<n>.jpg "
                             f"there or under {' or '.join(BASE_DIRS)})")
   return {name: photo_files.find([os.path.join(base_dir, name)]) for name in classes}
-
-
-def _unknown_classes(names: Sequence[str], classes: Sequence[str], field: str,
-                     base_dir: str) -> None:
-  unknown = [name for name in names if name not in classes]
-  if unknown:
-    raise ValueError(f"{field} {unknown} are not classes in {base_dir} (those there: "
-                     f"{', '.join(classes)})")
-
-
-def _select_classes(species: Sequence[str] | str, classes: tuple[str, ...],
-                    base_dir: str) -> tuple[str, ...]:
-  """Class names in name order: `species` (names validated, or positions "A:B" among
-  `classes`) or every class."""
-  if isinstance(species, str):
-    return tuple(settings.by_position(species, classes, "species", "class names").tolist())
-  if not len(species):
-    return classes
-  _unknown_classes(species, classes, "species", base_dir)
-  return tuple(name for name in classes if name in species)
-
-
-def _heldout(heldout_species: Sequence[str] | str, used: tuple[str, ...],
-             classes: tuple[str, ...], base_dir: str) -> frozenset[str]:
-  """The held-out class names: "all", positions "A:B" among `used`, or names among them."""
-  if heldout_species == "all":
-    return frozenset(used)  # A root of classes none of which was trained.
-  if isinstance(heldout_species, str):
-    return frozenset(settings.by_position(
-        heldout_species, used, "heldout_species", "class names").tolist())
-  _unknown_classes(heldout_species, classes, "heldout_species", base_dir)
-  unused = sorted(set(heldout_species) - set(used))
-  if unused:
-    raise ValueError(f"held-out classes {unused} are not among the used classes")
-  return frozenset(heldout_species)
-
-
-def _class_table(path: str, vocabulary_path: str,
-                 classes: tuple[str, ...]) -> schema.TraitTable:
-  """The rows of `classes` and the columns of the vocabulary's traits, in their order, of the
-  CSV table at `path`; ValueError names the classes it lacks and the traits it lacks or adds."""
-  table = schema.TraitTable.from_csv(path)
-  vocabulary = phrases.read_traits(vocabulary_path)
-  if sorted(table.traits) != sorted(vocabulary):
-    missing = [name for name in vocabulary if name not in table.traits]
-    extra = [name for name in table.traits if name not in vocabulary]
-    repeated = sorted({name for name in table.traits if table.traits.count(name) > 1})
-    raise ValueError(f"{path}: its traits differ from the vocabulary {vocabulary_path}: "
-                     f"{len(missing)} missing (e.g. {missing[:3]}), {len(extra)} unknown "
-                     f"(e.g. {extra[:3]}), {len(repeated)} repeated (e.g. {repeated[:3]})")
-  repeated = sorted({name for name in table.species if table.species.count(name) > 1})
-  absent = [name for name in classes if name not in table.species]
-  if repeated or absent:
-    raise ValueError(f"{path}: needs one row for each class; {absent} have none, {repeated} "
-                     f"more than one")
-  rows = [table.species.index(name) for name in classes]
-  columns = [table.traits.index(name) for name in vocabulary]
-  return schema.TraitTable(table.values[np.ix_(rows, columns)], species=classes,
-                           traits=vocabulary)

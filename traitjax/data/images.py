@@ -2,7 +2,9 @@
 
 JPEGs are decoded at a reduced scale (libjpeg's DCT scaling, `Image.draft`) whenever the output
 still gets at least as many pixels as it needs, which makes large photos cheap. Pixels are used as
-stored: EXIF orientation is not applied, so annotations in file coordinates stay valid.
+stored: EXIF orientation is not applied, so annotations in file coordinates stay valid. A region
+is squashed to the output square, or with `pad_to_square` resized whole, its aspect kept, into
+the middle of a black square (photos on a black background).
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ def decode_image(path: str | os.PathLike, size: int,
   return decode_region(path, size, box)[0]
 
 
-def decode_region(path: str | os.PathLike, size: int, box: Sequence[float] | None = None
+def decode_region(path: str | os.PathLike, size: int, box: Sequence[float] | None = None,
+                  pad_to_square: bool = False
                   ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
   """`decode_image` and the region (x0, y0, x1, y1) of the original image that it shows.
 
   The region is `box` clipped to the image, or the whole image; a box with no area inside the
-  image raises ValueError.
+  image raises ValueError. With `pad_to_square` the region keeps its aspect: its longer side
+  spans the output, centred, and black fills the rest.
   """
   path = os.fspath(path)
   with _reading(path):
@@ -51,7 +55,7 @@ def decode_region(path: str | os.PathLike, size: int, box: Sequence[float] | Non
       image, is_jpeg = _open(f)
     region = _clip_box(box, image.size, path)
     with _reading(path):
-      pixels = _load_region(image, is_jpeg, region, size)
+      pixels = _load_region(image, is_jpeg, region, size, pad_to_square)
   return pixels, region
 
 
@@ -64,10 +68,11 @@ class SkippingDecoder:
     self.what = what
     self._warned: set[str] = set()
 
-  def __call__(self, path: str, size: int, box: Sequence[float] | None = None
+  def __call__(self, path: str, size: int, box: Sequence[float] | None = None,
+               pad_to_square: bool = False
                ) -> tuple[np.ndarray, tuple[float, float, float, float] | None]:
     try:
-      return decode_region(path, size, box)
+      return decode_region(path, size, box, pad_to_square)
     except ImageDecodeError as e:
       if path not in self._warned:
         self._warned.add(path)
@@ -108,9 +113,10 @@ def _clip_box(box: Sequence[float] | None, image_size: tuple[int, int],
 
 
 def _load_region(image: Image.Image, is_jpeg: bool, region: tuple[float, float, float, float],
-                 size: int) -> np.ndarray:
-  """Decodes (at reduced scale for JPEGs), converts to RGB, crops and resizes."""
-  scale = _draft(image, region, size) if is_jpeg else 1.0
+                 size: int, pad_to_square: bool) -> np.ndarray:
+  """Decodes (at reduced scale for JPEGs), converts to RGB, crops and resizes (and pads)."""
+  shown = _shown_size(region, size) if pad_to_square else (size, size)
+  scale = _draft(image, region, shown) if is_jpeg else 1.0
   limit = Image.MAX_IMAGE_PIXELS
   width, height = image.size
   if limit is not None and width * height > 2 * limit:
@@ -118,14 +124,28 @@ def _load_region(image: Image.Image, is_jpeg: bool, region: tuple[float, float, 
         f"decoding needs {width}x{height} pixels, beyond PIL's limit of {2 * limit}")
   image.load()
   scaled = tuple(c * scale for c in region)
-  return np.asarray(_to_rgb(image).resize((size, size), Image.BILINEAR, box=scaled), np.uint8)
+  resized = _to_rgb(image).resize(shown, Image.BILINEAR, box=scaled)
+  if shown == (size, size):
+    return np.asarray(resized, np.uint8)
+  square = Image.new("RGB", (size, size))
+  square.paste(resized, ((size - shown[0]) // 2, (size - shown[1]) // 2))
+  return np.asarray(square, np.uint8)
 
 
-def _draft(image: Image.Image, region: tuple[float, float, float, float], size: int) -> float:
-  """Asks libjpeg for the smallest scale that keeps `region` >= size x size; returns it."""
+def _shown_size(region: tuple[float, float, float, float], size: int) -> tuple[int, int]:
+  """(width, height) of `region` resized, aspect kept, so that its longer side is `size`."""
+  x0, y0, x1, y1 = region
+  longer = max(x1 - x0, y1 - y0)
+  return (max(1, round(size * (x1 - x0) / longer)), max(1, round(size * (y1 - y0) / longer)))
+
+
+def _draft(image: Image.Image, region: tuple[float, float, float, float],
+           shown: tuple[int, int]) -> float:
+  """Asks libjpeg for the smallest scale that keeps `region` >= `shown` (width, height) pixels;
+  returns it."""
   width, height = image.size
   x0, y0, x1, y1 = region
-  request = (math.ceil(size * width / (x1 - x0)), math.ceil(size * height / (y1 - y0)))
+  request = (math.ceil(shown[0] * width / (x1 - x0)), math.ceil(shown[1] * height / (y1 - y0)))
   drafted = image.draft("RGB", request)
   return 1.0 if drafted is None else drafted[1][2] / width
 

@@ -9,11 +9,12 @@ import numpy as np
 
 from traitjax.data import cub
 from traitjax.data import eurosat
+from traitjax.data import leafsnap_guide
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import synthetic
 
-DATASETS = ("synthetic_flora", "cub", "eurosat")
+DATASETS = ("synthetic_flora", "cub", "eurosat", "leafsnap_guide")
 
 
 @functools.lru_cache(maxsize=4)
@@ -37,6 +38,17 @@ def _eurosat(root: str, table: str, traits: str, test_root: str, species: tuple,
   return eurosat.EurosatDataset(root, table, traits=traits, test_root=test_root, species=species,
                                 heldout_species=heldout_species, val_fraction=val_fraction,
                                 test_fraction=test_fraction, seed=seed)
+
+
+@functools.lru_cache(maxsize=4)
+def _leafsnap_guide(root: str, table: str, traits: str, organs: str, test_root: str,
+                    species: tuple, heldout_species: tuple, val_fraction: float,
+                    test_fraction: float, seed: int) -> leafsnap_guide.LeafsnapGuideDataset:
+  """Listed once per setting, as `_cub`."""
+  return leafsnap_guide.LeafsnapGuideDataset(
+      root, table, traits=traits, organs=organs, test_root=test_root, species=species,
+      heldout_species=heldout_species, val_fraction=val_fraction, test_fraction=test_fraction,
+      seed=seed)
 
 
 class ConcatenatedSource:
@@ -124,12 +136,24 @@ def make_source(data_config, split: str) -> pipeline.Source:
                        os.path.abspath(c.traits), c.test_root and os.path.abspath(c.test_root),
                        c.species, c.heldout_species, c.val_fraction, c.test_fraction, c.seed)
     return eurosat.EurosatSource(dataset, split, image_size=c.image_size)
+  if name == "leafsnap_guide":
+    c = leafsnap_guide.LeafsnapGuideConfig.from_config(settings)
+    dataset = _leafsnap_guide(
+        os.path.abspath(c.root), os.path.abspath(c.table), os.path.abspath(c.traits),
+        os.path.abspath(c.organs), c.test_root and os.path.abspath(c.test_root), c.species,
+        c.heldout_species, c.val_fraction, c.test_fraction, c.seed)
+    return leafsnap_guide.LeafsnapGuideSource(dataset, split, image_size=c.image_size,
+                                              organ_mask=c.organ_mask)
   raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
 
 
 # The fields of a dataset's `data` block that name a file or folder it reads.
 _PATH_FIELDS = {"synthetic_flora": (), "cub": ("root", "label_table"),
-                "eurosat": ("root", "test_root", "table", "traits")}
+                "eurosat": ("root", "test_root", "table", "traits"),
+                "leafsnap_guide": ("root", "test_root", "table", "traits", "organs")}
+# The datasets whose test split is a share of each species' photos (or a test_root).
+_TEST_FRACTION_CONFIGS = {"eurosat": eurosat.EurosatConfig,
+                          "leafsnap_guide": leafsnap_guide.LeafsnapGuideConfig}
 
 
 def path_fields(data_config) -> tuple[str, ...]:
@@ -143,7 +167,7 @@ def splits(data_config) -> tuple[str, ...]:
     return synthetic.SPLITS
   has = {"train": True, "val": data_config.get("val_fraction", 0.0) > 0, "test": True,
          "zeroshot": bool(data_config.get("heldout_species", ()))}
-  if data_config.name == "eurosat":  # No test split without a test fraction or test_root.
-    c = eurosat.EurosatConfig.from_config(data_config)
+  if data_config.name in _TEST_FRACTION_CONFIGS:  # No test split without either.
+    c = _TEST_FRACTION_CONFIGS[data_config.name].from_config(data_config)
     has["test"] = c.test_fraction > 0 or bool(c.test_root)
   return tuple(split for split, present in has.items() if present)

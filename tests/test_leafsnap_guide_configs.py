@@ -1,0 +1,98 @@
+"""configs/leafsnap_guide.py: its fields, the black box one override away, and its smoke variant
+trained and evaluated end to end (every evaluator, on photos of one organ each, without
+keypoints) on a small fake guide. The end-to-end run swaps in the small ResNet without
+pretrained weights so that it compiles in seconds; the config test checks the EfficientNet-Lite0
+fields as configured."""
+
+import os
+
+import numpy as np
+import pytest
+
+from tests import conftest
+from tests.data import test_leafsnap_guide
+from traitjax import config_lib
+from traitjax import evaluators
+from traitjax import tasks
+from traitjax import train
+from traitjax.data import leafsnap_guide
+from traitjax.data import sources
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+  """Three species, five photos of each of three organs, and a random table."""
+  top = tmp_path_factory.mktemp("leafsnap_guide")
+  photos = [(species, organ, n) for species in test_leafsnap_guide.SPECIES
+            for organ in test_leafsnap_guide.ORGAN_NAMES[species]
+            for n in range(1, test_leafsnap_guide.PER_ORGAN + 1)]
+  return {"root": test_leafsnap_guide._write_guide(top / "guide", photos),
+          "table": test_leafsnap_guide._table(top / "table.csv")}
+
+
+def _config(arg=None):
+  return conftest.load_config_module("leafsnap_guide").get_config(arg)
+
+
+def _smoke(tree):
+  config = _config("smoke")
+  config.data.root = str(tree["root"])
+  config.data.table = str(tree["table"])
+  config.model.backbone = "resnet_small"
+  config.model.pretrained = ""
+  return config
+
+
+def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbone(tmp_path):
+  config = _config()
+  assert config.data.name == "leafsnap_guide" and config.data.image_size == 224
+  assert config.input.batch_size == 32
+  assert config.data.table == str(conftest.REPO / "data" / "tables" / "leafsnap.csv")
+  assert config.data.traits == leafsnap_guide.VOCABULARY
+  assert config.data.organs == leafsnap_guide.ORGAN_MAP and config.data.organ_mask
+  assert config.model.species_head == "cosine" and config.model.mode == "joint"
+  assert config.model.backbone == "efficientnet_lite0" and config.model.frozen_batch_norm
+  assert config.model.pretrained == config_lib.shared_path(
+      "weights", "efficientnet_lite0_imagenet.safetensors")
+  assert config.optim.frozen == ("backbone",) and not config.optim.lr_multipliers
+  assert 0 < config.data.val_fraction < 1 and config.trust.fit_split == "val"
+  kinds = {name: fields.type for name, fields in config.evals.items()}
+  assert kinds == {"test": "classification", "intervention": "intervention",
+                   "calibration": "calibration", "selective": "selective",
+                   "conformal": "conformal", "explanations": "explanations",
+                   "degradation": "degradation"}
+  assert len(evaluators.from_config(config.evals)) == len(kinds)
+  smoke = _config("smoke")
+  assert smoke.data.species == "0:3" and smoke.input.num_workers == 0
+  assert smoke.train.steps <= 4 and smoke.model.pretrained == config.model.pretrained
+  with pytest.raises(ValueError, match="unknown variant 'fast' of configs/leafsnap_guide.py"):
+    _config("fast")
+  if os.path.isdir(config.data.root) and os.path.isfile(config.model.pretrained):
+    # Every path it reads exists, the table once it is written.
+    config.data.table = str(test_leafsnap_guide._table(tmp_path / "table.csv"))
+    config_lib.check(config)
+
+
+def test_the_black_box_is_one_override_away(tree):
+  config = _smoke(tree)
+  source = sources.make_source(config.data, "train")
+  joint = tasks.make_task(config, source)
+  assert joint.model.species_head == "cosine" and joint.species_table.shape == (3, 98)
+  config.model.mode = "blackbox"
+  blackbox = tasks.make_task(config, source)
+  assert blackbox.model.species_head == "linear" and blackbox.species_table is None
+
+
+def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path):
+  config = _smoke(tree)
+  report = train.train_and_evaluate(config, str(tmp_path / "leafsnap_guide"))
+  test = sources.make_source(config.data, "test")
+  assert report["num_examples"] == len(test) == 9  # One of each organ of each species.
+  np.testing.assert_array_equal(np.bincount(test.organs, minlength=9) > 0,
+                                [o in ("leaf", "needle", "flower", "fruit", "cone", "bark")
+                                 for o in leafsnap_guide.ORGANS])
+  assert 0 <= report["species_top1"] <= 1 and report["trait_auc_visible"] is None
+  assert {"calibration", "selective", "conformal", "degradation", "intervention",
+          "explanations"} <= set(report)
+  assert report["explanations"]["pointing_game"] is None
+  assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}

@@ -1,0 +1,419 @@
+"""The Leafsnap field guide (photos of trees of the north-eastern United States, each showing one
+organ on a black background) from its layout, as a grain random-access source.
+
+`root` holds ``images.csv`` (``path,species,organ`` for every photo: its file relative to
+`root`, e.g. ``images/Acer_rubrum/<file>.jpg``, its species' scientific name and the organ as
+the guide names it) and the photos; the guide's texts (``species.json``) are what tables are
+parsed from, and this reader does not read them. The species are those images.csv names, in
+name order. Photos are 256 px on the longer side; an example shows the whole photo, its aspect
+kept, in the middle of a black square of `image_size` (`images.decode_region`'s
+`pad_to_square`: black as the guide's background).
+
+Organs: a guide name ("Flowers pistillate (♀)", "Cluster of needles") is the canonical organ
+(`ORGANS`) that the organ map (``data/traits/leafsnap_organs.json`` unless told otherwise:
+``names``, organ -> the guide's names, and ``groups``, organ -> the trait groups, without
+``has_``, that a photo of it can show) gives it, matched by `organ_key` (case, a trailing sex
+mark and extra spaces aside). A name the map does not give is organ "other" (one warning, with
+its count). Examples hold it as ``organ`` (`ORGAN_KEY`), int32, an index into `ORGANS`.
+
+The species x trait table is a CSV (`schema.TraitTable.to_csv`'s layout) with a row for every
+used species, named by its scientific name ("Acer rubrum"), and a column for every trait of the
+vocabulary (`VOCABULARY`, plant traits, unless told otherwise; CUB's attributes.txt format), in
+any order; empty cells are NaN. A photo's trait labels are its species' row with NaN for every
+trait its organ cannot show (`organ_trait_mask`; all of them for "other"), or the whole row
+without the organ mask. The guide has no per-photo trait truth, so ``traits_visible`` is all
+NaN, and no keypoints (``part_names`` is empty).
+
+Splits: the guide has no official split. The photos under `root` of each seen species and organ
+are shuffled by (`seed`, species, organ) alone; the first `test_fraction` of them are ``test``,
+`val_fraction` of the rest ``val`` and the others ``train``. Where a share is not a whole
+number of photos (one bark photo a species: a fifth of it), the species' organs share its
+whole photos by systematic sampling from a start drawn by (`seed`, species): each organ gets
+the share rounded down or up, on average exactly it, and the species its own share rounded
+down or up; so a species' split depends on its photos alone. With `test_root` (a folder of the
+same layout, e.g. more photos of the same species), its photos of the seen species are ``test``
+instead and every photo under `root` is ``train`` or ``val``; a photo of `test_root` that
+`root` also holds (same species and file name) is left out. ``zeroshot`` holds every photo of
+the held-out species. Examples follow the species, so each split keeps a species' photos
+together.
+
+A photo that images.csv lists but that is missing, or that does not decode, stays an example:
+it is read as invalid (``valid`` False), so evaluations count it among ``num_skipped``; the
+missing ones are also counted (`LeafsnapGuideDataset.num_missing`) and warned of once.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import dataclasses
+import json
+import os
+import pathlib
+import re
+from typing import Mapping, Sequence
+import zlib
+
+from absl import logging
+import numpy as np
+
+from traitjax.data import images
+from traitjax.data import schema
+from traitjax.data import settings
+
+SPLITS = ("train", "val", "test", "zeroshot", "all")
+# The organ of a photo whose guide name the organ map lacks.
+OTHER = "other"
+# The canonical organs, in the order examples number them, and OTHER last.
+ORGANS = ("leaf", "needle", "petiole", "flower", "fruit", "seed", "cone", "bark", OTHER)
+# The example key of a photo's organ: int32, an index into ORGANS.
+ORGAN_KEY = "organ"
+# The photo list of a root, and its columns.
+IMAGE_LIST = "images.csv"
+COLUMNS = ("path", "species", "organ")
+_DATA = pathlib.Path(__file__).resolve().parents[2] / "data" / "traits"
+# The plant traits of the species (CUB's attributes.txt format).
+VOCABULARY = os.fspath(_DATA / "leafsnap.txt")
+# The trait groups each organ can show, and the guide's names of each organ.
+ORGAN_MAP = os.fspath(_DATA / "leafsnap_organs.json")
+# A sex mark closing a guide name: "Flowers pistillate (♀)", "Cone (♂)", "Flower perfect (⚥)".
+_SEX_MARK = re.compile(r"\(\s*[♀♂⚥☿]\s*\)\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class LeafsnapGuideConfig:
+  """The Leafsnap guide settings a config's `data` block may hold, with their defaults. `root`:
+  the photos split into train, val and test; `test_root`: photos that are the test split
+  instead ("" = none); `table`: the species x trait CSV; `traits`: its vocabulary; `organs`:
+  the organ map; `organ_mask`: whether a photo's trait labels leave out (NaN) the traits its
+  organ cannot show; `species`: scientific names, or positions "A:B" among the species of
+  `root` in name order (empty: all of them); `heldout_species`: scientific names with no
+  training photos (zero-shot), positions "A:B" among the used species, or "all";
+  `test_fraction`: each species' photos of each organ taken as `test` (unused with
+  `test_root`); `val_fraction`: the other photos carved off per species and organ as `val`."""
+
+  root: str = ""
+  test_root: str = ""
+  table: str = ""
+  traits: str = VOCABULARY
+  organs: str = ORGAN_MAP
+  organ_mask: bool = True
+  species: tuple[str, ...] | str = ()
+  heldout_species: tuple[str, ...] | str = ()
+  val_fraction: float = 0.0
+  test_fraction: float = 0.2
+  seed: int = 0
+  image_size: int = 224
+
+  @classmethod
+  def from_config(cls, config) -> LeafsnapGuideConfig:
+    """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
+    refused, and `root` and `table` are required."""
+    items = settings.config_items(config, cls, "Leafsnap guide")
+    if not items.get("root"):
+      raise ValueError("the Leafsnap guide needs data.root: the folder of images.csv and "
+                       "images/ (leafsnap_guide)")
+    if not items.get("table"):
+      raise ValueError("the Leafsnap guide needs data.table: a species x trait CSV with rows "
+                       "named by scientific name (e.g. parsed from the descriptions of "
+                       "species.json by python -m traitjax.describe)")
+    return cls(**items)
+
+
+def organ_key(name: str) -> str:
+  """A guide's organ name as the organ map is matched: lower case, without a closing sex mark
+  and extra spaces ("Flowers  pistillate (♀)" is "flowers pistillate")."""
+  return " ".join(_SEX_MARK.sub("", name).lower().split())
+
+
+@dataclasses.dataclass(frozen=True)
+class OrganMap:
+  """What a photo of each organ can show, and the guide's names of the organs.
+
+  Attributes:
+    groups: canonical organ -> the trait groups (without ``has_``) a photo of it can show.
+    names: a guide name as `organ_key` writes it -> its canonical organ.
+  """
+
+  groups: Mapping[str, tuple[str, ...]]
+  names: Mapping[str, str]
+
+  @classmethod
+  def from_json(cls, path: str | os.PathLike) -> OrganMap:
+    """The JSON file {"groups": {organ: [group, ...]}, "names": {organ: [guide name, ...]}};
+    every organ one of `ORGANS` but "other", no name given to two organs."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+      raise FileNotFoundError(f"organ map not found: {path}")
+    with open(path, encoding="utf-8") as f:
+      payload = json.load(f)
+    if set(payload) != {"groups", "names"}:
+      raise ValueError(f"{path}: needs the fields 'groups' and 'names', has {sorted(payload)}")
+    organs = set(payload["groups"]) | set(payload["names"])
+    unknown = sorted(organs - set(ORGANS[:-1]))
+    if unknown:
+      raise ValueError(f"{path}: organs {unknown} are not among {', '.join(ORGANS[:-1])}")
+    names = {}
+    for organ, guide_names in payload["names"].items():
+      for name in guide_names:
+        if names.setdefault(organ_key(name), organ) != organ:
+          raise ValueError(f"{path}: the name {name!r} is given to {names[organ_key(name)]} "
+                           f"and {organ}")
+    return cls({organ: tuple(groups) for organ, groups in payload["groups"].items()}, names)
+
+  def organ(self, guide_name: str) -> str:
+    """The canonical organ a guide names so, or "other"."""
+    return self.names.get(organ_key(guide_name), OTHER)
+
+
+def organ_trait_mask(vocabulary: Sequence[str], organ_map: OrganMap) -> np.ndarray:
+  """bool [len(ORGANS), T]: whether a photo of each organ can show each trait of `vocabulary`
+  (the trait's group, without ``has_``, is one the map gives the organ; never for "other").
+  ValueError names the groups of the map that the vocabulary lacks."""
+  groups = [schema.group_of(name).removeprefix("has_") for name in vocabulary]
+  unknown = sorted({g for shown in organ_map.groups.values() for g in shown} - set(groups))
+  if unknown:
+    raise ValueError(f"the organ map names trait groups {unknown} that the vocabulary lacks")
+  return np.array([[group in organ_map.groups.get(organ, ()) for group in groups]
+                   for organ in ORGANS], bool)
+
+
+class LeafsnapGuideDataset:
+  """The used species' photos, listed once.
+
+  Examples are the photos of each used species in species order, those under `root` (by path)
+  before those under `test_root`; an example id indexes the arrays below.
+
+  Attributes:
+    root: the folder of images.csv.
+    test_root: that of `test_root`, or None.
+    species_names: S scientific names, in name order.
+    seen_species: bool [S], False for held-out (zero-shot) species.
+    trait_table: TraitTable [S, T], traits in the vocabulary's order.
+    organ_trait_mask: bool [len(ORGANS), T], whether a photo of each organ can show each trait.
+    part_names: () (no keypoints).
+    image_paths: N photo files.
+    labels: int32 [N] species row of each example.
+    organs: int32 [N] each example's organ, an index into ORGANS.
+    organ_names: N organ names as the guide writes them.
+    from_test_root: bool [N], whether the photo is under `test_root`.
+    num_missing: how many listed photos are not on disk (their examples are invalid).
+    species_train_counts: int64 [S] training photos per species.
+  """
+
+  part_names = ()
+
+  def __init__(self, root: str | os.PathLike, table: str | os.PathLike,
+               traits: str | os.PathLike = VOCABULARY, organs: str | os.PathLike = ORGAN_MAP,
+               test_root: str | os.PathLike = "", species: Sequence[str] | str = (),
+               heldout_species: Sequence[str] | str = (), val_fraction: float = 0.0,
+               test_fraction: float = 0.2, seed: int = 0):
+    for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+      if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"{name} must lie in [0, 1), got {fraction}")
+    self.root = os.fspath(root)
+    photos = _read_image_list(self.root)
+    where = os.path.join(self.root, IMAGE_LIST)
+    self.species_names = settings.select(species, tuple(photos), where)
+    heldout = settings.heldout(heldout_species, self.species_names, tuple(photos), where)
+    self.seen_species = np.array([name not in heldout for name in self.species_names])
+    self.trait_table = settings.table_rows(os.fspath(table), os.fspath(traits),
+                                           self.species_names)
+    organ_map = OrganMap.from_json(organs)
+    self.organ_trait_mask = organ_trait_mask(self.trait_table.traits, organ_map)
+
+    test_photos = {}
+    self.test_root = None
+    if test_root:
+      self.test_root = os.fspath(test_root)
+      test_photos = _read_image_list(self.test_root)
+      unknown = sorted(set(test_photos) - set(photos))
+      if unknown:
+        raise ValueError(f"test_root species {unknown} have no photos in {where}")
+    rows, labels, from_test_root, repeated = [], [], [], 0
+    for label, name in enumerate(self.species_names):
+      in_root = {os.path.basename(path) for path, _ in photos[name]}
+      extra = [p for p in test_photos.get(name, []) if os.path.basename(p[0]) not in in_root]
+      repeated += len(test_photos.get(name, [])) - len(extra)
+      rows += photos[name] + extra
+      labels += [label] * (len(photos[name]) + len(extra))
+      from_test_root += [False] * len(photos[name]) + [True] * len(extra)
+    if repeated:
+      logging.info("Leafsnap guide: %d photos of %s are also under %s: left out of the test "
+                   "split", repeated, self.test_root, self.root)
+    self.image_paths = [path for path, _ in rows]
+    self.organ_names = [organ for _, organ in rows]
+    self.labels = np.array(labels, np.int32)
+    self.organs = np.array([ORGANS.index(organ_map.organ(name)) for name in self.organ_names],
+                           np.int32)
+    self.from_test_root = np.array(from_test_root, bool)
+    self._warn_of_unknown_organs()
+    self.num_missing = self._count_missing()
+
+    self._splits = self._make_splits(val_fraction, test_fraction, seed)
+    self.species_train_counts = np.bincount(
+        self.labels[self._splits["train"]], minlength=self.num_species)
+
+  def __len__(self) -> int:
+    return len(self.image_paths)
+
+  def __repr__(self) -> str:
+    return (f"LeafsnapGuideDataset({self.root!r}, test_root={self.test_root!r}, "
+            f"species={self.num_species}, photos={len(self)})")
+
+  @property
+  def num_species(self) -> int:
+    return len(self.species_names)
+
+  def split_indices(self, split: str) -> np.ndarray:
+    """int64 [n] example ids of a split, ascending."""
+    if split not in SPLITS:
+      raise ValueError(f"unknown split {split!r}; valid splits: {', '.join(SPLITS)}")
+    if split == "val" and split not in self._splits:
+      raise ValueError("split 'val' is empty: the dataset was built with val_fraction=0")
+    if split not in self._splits:
+      raise ValueError("split 'test' is empty: the dataset was built with test_fraction=0 and "
+                       "no test_root")
+    return self._splits[split].copy()
+
+  def _warn_of_unknown_organs(self) -> None:
+    unknown = collections.Counter(
+        name for name, organ in zip(self.organ_names, self.organs) if ORGANS[organ] == OTHER)
+    if unknown:
+      logging.warning("Leafsnap guide: photos of organs the organ map does not name are organ "
+                      "'other', with no trait label (photos of each: %s)",
+                      ", ".join(f"{name!r}: {count}" for name, count in sorted(unknown.items())))
+
+  def _count_missing(self) -> int:
+    missing = [path for path in self.image_paths if not os.path.isfile(path)]
+    if missing:
+      logging.warning("Leafsnap guide: %d of the %d photos listed are missing (counted as "
+                      "skipped), e.g. %s", len(missing), len(self), missing[0])
+    return len(missing)
+
+  def _make_splits(self, val_fraction: float, test_fraction: float,
+                   seed: int) -> dict[str, np.ndarray]:
+    seen = self.seen_species[self.labels]
+    train, val, test = [], [], []
+    for label, name in enumerate(self.species_names):
+      if not self.seen_species[label]:
+        continue
+      photos = (self.labels == label) & ~self.from_test_root
+      shuffled = [
+          np.random.default_rng([seed, _crc(name), _crc(organ)]).permutation(
+              np.flatnonzero(photos & (self.organs == number)))
+          for number, organ in enumerate(ORGANS)]
+      starts = np.random.default_rng([seed, _crc(name)]).random(2)
+      num_test = np.zeros(len(ORGANS), np.int64) if self.test_root else _shares(
+          test_fraction, [len(p) for p in shuffled], starts[0])
+      num_val = _shares(val_fraction, [len(p) - n for p, n in zip(shuffled, num_test)],
+                        starts[1])
+      for order, k_test, k_val in zip(shuffled, num_test, num_val):
+        test.append(order[:k_test])
+        val.append(order[k_test:k_test + k_val])
+        train.append(order[k_test + k_val:])
+    if self.test_root:
+      test = [np.flatnonzero(seen & self.from_test_root)]
+    splits = {
+        "train": settings.sorted_indices(train),
+        "zeroshot": np.flatnonzero(~seen),
+        "all": np.arange(len(self)),
+    }
+    if val_fraction > 0:
+      splits["val"] = settings.sorted_indices(val)
+    if test_fraction > 0 or self.test_root:
+      splits["test"] = settings.sorted_indices(test)
+    return splits
+
+
+class LeafsnapGuideSource:
+  """Grain random-access source of one split; examples follow schema.py (no keypoints), with
+  the photo's organ as ``organ`` (`ORGAN_KEY`).
+
+  With `organ_mask`, a photo's ``traits`` are NaN where its organ cannot show the trait
+  (`organ_trait_mask`); without, its species' whole row. A file that is missing or cannot be
+  decoded gives an example with a zero image and ``valid`` False (logged once per file).
+  """
+
+  def __init__(self, dataset: LeafsnapGuideDataset, split: str,
+               image_size: int = LeafsnapGuideConfig.image_size,
+               organ_mask: bool = LeafsnapGuideConfig.organ_mask):
+    examples = dataset.split_indices(split)
+    self.split = split
+    self.image_size = image_size
+    self.organ_mask = organ_mask
+    self.trait_table = dataset.trait_table
+    self.organ_trait_mask = dataset.organ_trait_mask
+    self.part_names = dataset.part_names
+    self.seen_species = dataset.seen_species
+    self.species_train_counts = dataset.species_train_counts
+    self.labels = dataset.labels[examples]
+    self.organs = dataset.organs[examples]
+    self._paths = [dataset.image_paths[e] for e in examples]
+    self._labelled = self.organ_trait_mask if organ_mask else np.ones_like(
+        self.organ_trait_mask)
+    self._decode = images.SkippingDecoder("Leafsnap guide photo")
+
+  def __len__(self) -> int:
+    return len(self.labels)
+
+  def __repr__(self) -> str:
+    return (f"LeafsnapGuideSource(split={self.split!r}, n={len(self)}, size={self.image_size}, "
+            f"organ_mask={self.organ_mask})")
+
+  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    index = int(index)
+    if not 0 <= index < len(self):
+      raise IndexError(f"index {index} out of range for {self!r}")
+    image, region = self._decode(self._paths[index], self.image_size, pad_to_square=True)
+    label, organ = self.labels[index], self.organs[index]
+    example = schema.species_example(image, label, self.trait_table,
+                                     np.zeros((0, 3), np.float32), region is not None, index)
+    traits = np.where(self._labelled[organ], self.trait_table.values[label], np.nan)
+    return {**example, schema.TRAITS: traits.astype(np.float32), ORGAN_KEY: np.int32(organ)}
+
+  def image_path(self, index: int) -> str:
+    """The file example `index` of this split is read from."""
+    return self._paths[index]
+
+
+def _crc(name: str) -> int:
+  return zlib.crc32(name.encode())
+
+
+def _shares(fraction: float, counts: Sequence[int], start: float) -> np.ndarray:
+  """int64 [len(counts)]: how many items of each group to take for `fraction` of them, by
+  systematic sampling from `start` in [0, 1): each group its share rounded down or up, all of
+  them together their share rounded down or up, each on average over `start` exactly its
+  share."""
+  # Rounded to 9 places so that a whole share (a fifth of 10) never gains one from float error.
+  cumulative = np.round(fraction * np.cumsum([0, *counts]), 9)
+  return np.diff(np.floor(cumulative + start)).astype(np.int64)
+
+
+def _read_image_list(root: str) -> dict[str, list[tuple[str, str]]]:
+  """Species name -> its (photo file, guide organ name) pairs, sorted by file; species in name
+  order. A line repeating the header (files joined) is left out."""
+  if not os.path.isdir(root):
+    raise FileNotFoundError(f"Leafsnap guide root not found: {root}")
+  path = os.path.join(root, IMAGE_LIST)
+  if not os.path.isfile(path):
+    raise FileNotFoundError(f"no {IMAGE_LIST} in {root} (expected {','.join(COLUMNS)} lines "
+                            f"for the photos under images/<Genus_species>/)")
+  with open(path, newline="", encoding="utf-8") as f:
+    lines = list(csv.reader(f))
+  if not lines or tuple(lines[0]) != COLUMNS:
+    raise ValueError(f"{path}: the header must be {','.join(COLUMNS)}, got "
+                     f"{','.join(lines[0]) if lines else 'an empty file'}")
+  photos = collections.defaultdict(list)
+  for number, line in enumerate(lines[1:], start=2):
+    if not line or tuple(line) == COLUMNS:
+      continue
+    if len(line) != len(COLUMNS) or not line[0].strip() or not line[1].strip():
+      raise ValueError(f"{path}:{number}: expected a photo file, a species and an organ, got "
+                       f"{line}")
+    file, name, organ = line
+    photos[name.strip()].append((os.path.join(root, file.strip()), organ))
+  if not photos:
+    raise ValueError(f"{path}: lists no photo")
+  return {name: sorted(photos[name]) for name in sorted(photos)}
