@@ -287,6 +287,8 @@ def test_sources_follow_the_contract_pad_the_photo_and_mask_traits_by_organ(tree
   source = sources.make_source(config, "all")
   assert isinstance(source, leafsnap_guide.LeafsnapGuideSource) and len(source) == NUM_PHOTOS
   np.testing.assert_array_equal(source.organs, _dataset(tree).organs)
+  assert source.organ_classes == leafsnap_guide.ORGANS  # What the evaluators name organs by.
+  assert leafsnap_guide.ORGAN_KEY == schema.ORGAN
   mask = source.organ_trait_mask
   row = source.trait_table.values
   leaf = [i for i in range(len(source)) if source.organs[i] == _organ("leaf")][0]

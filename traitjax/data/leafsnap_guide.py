@@ -67,7 +67,7 @@ OTHER = "other"
 # The canonical organs, in the order examples number them, and OTHER last.
 ORGANS = ("leaf", "needle", "petiole", "flower", "fruit", "seed", "cone", "bark", OTHER)
 # The example key of a photo's organ: int32, an index into ORGANS.
-ORGAN_KEY = "organ"
+ORGAN_KEY = schema.ORGAN
 # The photo list of a root, and its columns.
 IMAGE_LIST = "images.csv"
 COLUMNS = ("path", "species", "organ")
@@ -190,6 +190,7 @@ class LeafsnapGuideDataset:
     species_names: S scientific names, in name order.
     seen_species: bool [S], False for held-out (zero-shot) species.
     trait_table: TraitTable [S, T], traits in the vocabulary's order.
+    organ_classes: ORGANS, the organs ``organ`` numbers.
     organ_trait_mask: bool [len(ORGANS), T], whether a photo of each organ can show each trait.
     part_names: () (no keypoints).
     image_paths: N photo files.
@@ -202,6 +203,7 @@ class LeafsnapGuideDataset:
   """
 
   part_names = ()
+  organ_classes = ORGANS
 
   def __init__(self, root: str | os.PathLike, table: str | os.PathLike,
                traits: str | os.PathLike = VOCABULARY, organs: str | os.PathLike = ORGAN_MAP,
@@ -343,6 +345,7 @@ class LeafsnapGuideSource:
     self.image_size = image_size
     self.organ_mask = organ_mask
     self.trait_table = dataset.trait_table
+    self.organ_classes = dataset.organ_classes
     self.organ_trait_mask = dataset.organ_trait_mask
     self.part_names = dataset.part_names
     self.seen_species = dataset.seen_species

@@ -18,6 +18,9 @@ An example has the keys below without the leading batch axis; a batch stacks B o
 - ``index``: int32 [B], the example's index in its source; -1 for padding.
 - ``degradation``: int32 [B], an index into ``DEGRADATIONS`` (0 = none; -1 where unknown) and
   ``degradation_strength`` float32 [B] in [0, 1].
+- ``organ`` (only where photos each show one organ of the organism, e.g. the Leafsnap guide):
+  int32 [B], an index into the source's ``organ_classes``; its ``organ_trait_mask`` [organs, T]
+  says which traits a photo of each organ can show.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ VALID = "valid"
 INDEX = "index"
 DEGRADATION = "degradation"
 DEGRADATION_STRENGTH = "degradation_strength"
+ORGAN = "organ"
 
 DEGRADATIONS = ("none", "blur", "dark", "partial")
 

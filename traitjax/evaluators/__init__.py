@@ -60,6 +60,8 @@ EVALUATORS = {
 # Batch fields gathered next to the predictions (images are not).
 GATHERED_FIELDS = (schema.SPECIES, schema.TRAITS, schema.TRAITS_VISIBLE, schema.DEGRADATION,
                    schema.VALID, schema.INDEX)
+# Batch fields gathered too where the data has them (e.g. each photo's organ).
+OPTIONAL_FIELDS = (schema.ORGAN,)
 
 
 def from_config(evals: ml_collections.ConfigDict) -> list[base.Evaluator]:
@@ -131,9 +133,9 @@ def predict_source(predict, state, source: pipeline.Source, batch_size: int, mes
                    shard: pipeline.HostShard, num_workers: int = 0,
                    batch_fields: tuple[str, ...] = ()) -> dict:
   """One exactly-once pass over `source`: the predictions of `predict` (the task's, jitted;
-  with the evidence maps if it was asked for them), `GATHERED_FIELDS` and `batch_fields` of
-  every readable example (padding and unreadable files removed), with num_examples and
-  num_skipped."""
+  with the evidence maps if it was asked for them), `GATHERED_FIELDS`, those of
+  `OPTIONAL_FIELDS` its batches carry and `batch_fields` of every readable example (padding and
+  unreadable files removed), with num_examples and num_skipped."""
   dataset = pipeline.eval_dataset(source, batch_size, shard=shard, num_workers=num_workers)
   fields = GATHERED_FIELDS + tuple(f for f in batch_fields if f not in GATHERED_FIELDS)
   gathered = collections.defaultdict(list)
@@ -141,7 +143,8 @@ def predict_source(predict, state, source: pipeline.Source, batch_size: int, mes
   for local in iterator:
     batch = sharding.global_batch(local, mesh)
     outputs = predict(state.params, state.model_state, batch)
-    host = sharding.to_host({**outputs, **{k: batch[k] for k in fields}})
+    present = fields + tuple(f for f in OPTIONAL_FIELDS if f in batch and f not in fields)
+    host = sharding.to_host({**outputs, **{k: batch[k] for k in present}})
     for key, value in host.items():
       gathered[key].append(value)
   iterator.close()

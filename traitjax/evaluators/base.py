@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
+import numpy as np
+
 from traitjax.data import schema
 
 
@@ -31,6 +33,35 @@ class Context:
     """The species rows the task's species head reads (the source's table, with the rows the
     task replaced)."""
     return species_table(self.task, self.source)
+
+  @property
+  def organs(self) -> Organs | None:
+    """The organs the source's photos each show one of (`organs_of`); None for data without
+    organs."""
+    return organs_of(self.source)
+
+
+@dataclasses.dataclass(frozen=True)
+class Organs:
+  """The organs a source's photos each show one of: their `names` (the batch field ``organ``
+  indexes them) and `trait_mask` bool [organs, T], which traits a photo of each can show."""
+
+  names: tuple[str, ...]
+  trait_mask: np.ndarray
+
+  def shown(self, organs: np.ndarray) -> np.ndarray:
+    """bool [N, T]: the traits each photo of `organs` [N] (indices into `names`) can show."""
+    return self.trait_mask[np.asarray(organs)]
+
+
+def organs_of(source) -> Organs | None:
+  """The source's organs (its `organ_classes`, the names the batch field ``organ`` indexes,
+  and `organ_trait_mask`), or None where it has none."""
+  names = getattr(source, "organ_classes", None)
+  mask = getattr(source, "organ_trait_mask", None)
+  if names is None or mask is None:
+    return None
+  return Organs(tuple(names), np.asarray(mask, bool))
 
 
 def species_table(task, source) -> schema.TraitTable:
