@@ -226,3 +226,61 @@ def test_phrase_trait_maps_are_the_similarity_at_each_location():
                        with_maps=True)
   np.testing.assert_allclose(single["trait_maps"][:, 0, 0], single["trait_logits"], rtol=1e-5,
                              atol=1e-5)
+
+
+def _head_and_params(head):
+  """A joint model with `head`, its parameters (the cosine centre moved off the mean row) and
+  a table."""
+  model = cbm.ConceptBottleneck(TinyBackbone(), NUM_TRAITS, NUM_SPECIES, mode="joint",
+                                species_head=head)
+  images, _ = _inputs()
+  table = np.random.default_rng(3).uniform(size=(NUM_SPECIES, NUM_TRAITS)).astype(np.float32)
+  params = model.init(jax.random.key(0), images, species_table=table)["params"]
+  if head == "cosine":
+    params["species_head"]["centre"] = jnp.linspace(0.2, 0.7, NUM_TRAITS)
+  return model, params, table
+
+
+@pytest.mark.parametrize("head", ["cosine", "table", "linear"])
+def test_organ_aware_inference_reads_an_unshown_trait_as_no_evidence(head):
+  """With `shown`, a trait a photo cannot show changes nothing, whatever its probability, and
+  reads as the head's no-evidence value: the cosine centre (its term of the centred cosine is
+  then zero), NaN for the likelihood (no term at all), 0.5 for the dense layer."""
+  model, params, table = _head_and_params(head)
+  rng = np.random.default_rng(1)
+  probabilities = rng.uniform(size=(5, NUM_TRAITS)).astype(np.float32)
+  shown = rng.random((5, NUM_TRAITS)) < 0.5
+  shown[:, 0] = True
+  other = np.where(shown, probabilities, rng.uniform(size=probabilities.shape)).astype(np.float32)
+  gated = cbm.species_logits_from_traits(model, params, probabilities, table, shown=shown)
+  np.testing.assert_array_equal(
+      gated, cbm.species_logits_from_traits(model, params, other, table, shown=shown))
+  assert not np.allclose(
+      cbm.species_logits_from_traits(model, params, probabilities, table),
+      cbm.species_logits_from_traits(model, params, other, table))  # Ungated they count.
+  blank = cbm.no_evidence(model, params, NUM_TRAITS)
+  by_hand = np.where(shown, probabilities, blank)
+  np.testing.assert_allclose(
+      gated, cbm.species_logits_from_traits(model, params, by_hand, table), rtol=1e-6)
+  if head == "cosine":  # Only the shown traits make the cosine's dot product and photo norm.
+    centre = np.asarray(params["species_head"]["centre"])
+    np.testing.assert_array_equal(blank, centre)
+    detections = np.where(shown, probabilities - centre, 0)
+    rows = table - centre
+    scale = np.exp(float(params["species_head"]["log_scale"]))
+    expected = scale * (detections @ rows.T) / (
+        np.linalg.norm(detections, axis=1, keepdims=True) * np.linalg.norm(rows, axis=1))
+    np.testing.assert_allclose(gated, expected, rtol=1e-5)
+  elif head == "table":
+    assert np.isnan(blank).all()
+    fires = np.clip(table * 0.9 + (1 - table) * 0.1, 1e-4, 1 - 1e-4)  # Initial reliabilities.
+    p = np.where(shown, probabilities, 0)
+    q = np.where(shown, 1 - probabilities, 0)
+    np.testing.assert_allclose(gated, p @ np.log(fires).T + q @ np.log1p(-fires).T, rtol=1e-5)
+  else:
+    np.testing.assert_array_equal(blank, 0.5)
+  # A photo that shows every trait is read as without `shown`.
+  np.testing.assert_allclose(
+      cbm.species_logits_from_traits(model, params, probabilities, table,
+                                     shown=np.ones_like(shown)),
+      cbm.species_logits_from_traits(model, params, probabilities, table), rtol=1e-6)

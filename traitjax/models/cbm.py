@@ -137,13 +137,37 @@ def _species_head(kind: str, num_species: int, name=None) -> nn.Module:
 
 
 def species_logits_from_traits(model: ConceptBottleneck, params, trait_probabilities,
-                               species_table=None):
+                               species_table=None, shown=None):
   """The species head of `model` with its `params` on given trait probabilities [B, T] (e.g.
-  with some corrected by a person: test-time intervention) -> species logits [B, S]."""
+  with some corrected by a person: test-time intervention) -> species logits [B, S].
+
+  `shown` bool [B, T] (or [T]): the traits each photo can show (e.g. those of its organ); the
+  head reads the others as no evidence (`no_evidence`), whatever their probabilities."""
   if model.mode == "blackbox":
     raise ValueError("the black box's species head reads features, not traits")
+  if shown is not None:
+    trait_probabilities = jnp.where(
+        jnp.asarray(shown, bool), trait_probabilities,
+        no_evidence(model, params, trait_probabilities.shape[-1]))
   head = _species_head(model.species_head, model.num_species)
   variables = {"params": params["species_head"]}
   if model.species_head in TABLE_HEADS:
     return head.apply(variables, trait_probabilities, species_table)
   return head.apply(variables, trait_probabilities)
+
+
+def no_evidence(model: ConceptBottleneck, params, num_traits: int) -> jax.Array:
+  """float32 [T]: the trait probability the species head of `model` reads as no evidence about
+  a trait, so that it moves no species' logit by itself.
+
+  table: NaN (`species.TraitToSpecies` leaves a NaN trait out of the likelihood).
+  cosine: the learned centre (`species.CenteredCosine`): the trait then adds nothing to the
+    photo's centred vector, so nothing to its dot product with a row nor to its norm; the rows'
+    norms stay those the head was trained with (a NaN would leave the trait out of them too).
+  linear: 0.5, what independent mode trains the head on where a trait is unknown.
+  """
+  if model.species_head == "table":
+    return jnp.full((num_traits,), jnp.nan, jnp.float32)
+  if model.species_head == "cosine":
+    return jnp.asarray(params["species_head"]["centre"], jnp.float32)
+  return jnp.full((num_traits,), 0.5, jnp.float32)

@@ -103,13 +103,16 @@ class ConceptsTask:
     """Whether species are predicted from the traits (all CBM modes; not the black box)."""
     return self.model.mode != "blackbox"
 
-  def species_logits_from_traits(self, params, trait_probabilities, table=None):
+  def species_logits_from_traits(self, params, trait_probabilities, table=None, shown=None):
     """The species head on given trait probabilities [N, T] (e.g. some corrected by a person,
-    or those of a few photos), reading `table` [S, T] (default: the task's) if it reads rows."""
+    or those of a few photos), reading `table` [S, T] (default: the task's) if it reads rows.
+    Organ-aware inference: with `shown` bool [N, T] (e.g. the traits each photo's organ can
+    show), the head reads every other trait as no evidence (`cbm.no_evidence`)."""
     table = self.species_table if table is None else table
     return cbm.species_logits_from_traits(
-        self.model, params, jnp.asarray(trait_probabilities),
-        None if table is None else jnp.asarray(table))
+        self.model, params, jnp.asarray(trait_probabilities, jnp.float32),
+        None if table is None else jnp.asarray(table),
+        shown=None if shown is None else jnp.asarray(shown, bool))
 
 
 def species_head_of(model_config) -> str:
