@@ -13,6 +13,7 @@ import pytest
 from traitjax import evaluators
 from traitjax.data import schema
 from traitjax.evaluators import base
+from traitjax.metrics import auc
 
 
 def _evals(**entries):
@@ -151,3 +152,64 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
   assert sorted(passes) == ["test", "val"]
   assert asked == {"test": (True, (schema.PARTS,)), "val": (False, ())}
+
+
+def _organ_predictions():
+  """Fake predictions of photos of three organs (0 shows traits 0-9, 1 traits 10-29, 2 none),
+  labelled with the species' whole rows, and the source that names the organs."""
+  from tests import fake_predictions
+  table = fake_predictions.table(0)
+  predictions = fake_predictions.predictions(1, 90, table)
+  predictions[schema.ORGAN] = np.arange(90) % 3
+  mask = np.zeros((3, 30), bool)
+  mask[0, :10] = mask[1, 10:] = True
+  source = types.SimpleNamespace(organ_classes=("leaf", "bark", "other"), organ_trait_mask=mask)
+  return predictions, source, mask
+
+
+def test_classification_scores_each_organ_over_the_traits_it_can_show():
+  predictions, source, mask = _organ_predictions()
+  calls = []
+
+  def species_logits_from_traits(params, probabilities, shown):
+    calls.append(shown)
+    return np.where(shown, probabilities, 0.5) @ np.eye(30, 12)  # Any head reading shown ones.
+
+  task = types.SimpleNamespace(species_train_counts=np.full(12, 50), species_reads_traits=True,
+                               species_logits_from_traits=species_logits_from_traits)
+  (evaluator,) = evaluators.from_config(_evals(test={"type": "classification"}))
+  report = evaluator(predictions, base.Context(task=task, params=None, source=source))
+  assert set(report["by_organ"]) == {"leaf", "bark", "other"}
+  organs = predictions[schema.ORGAN]
+  np.testing.assert_array_equal(calls[0], mask[organs])
+  logits = predictions["species_logits"]
+  gated = species_logits_from_traits(None, 1 / (1 + np.exp(-predictions["trait_logits"])),
+                                     mask[organs])
+  species = predictions[schema.SPECIES]
+  assert report["species_top1_organ_gated"] == pytest.approx(
+      np.mean(np.argmax(gated, -1) == species))
+  for number, name in enumerate(("leaf", "bark", "other")):
+    photos, columns = organs == number, mask[number]
+    scores = report["by_organ"][name]
+    assert scores["num_examples"] == 30 and scores["num_traits"] == columns.sum()
+    assert scores["species_top1"] == pytest.approx(
+        np.mean(np.argmax(logits[photos], -1) == species[photos]))
+    assert scores["species_top1_organ_gated"] == pytest.approx(
+        np.mean(np.argmax(gated[photos], -1) == species[photos]))
+    if columns.any():  # Only the organ's traits: not the AUC over the whole row.
+      assert scores["trait_auc_table"] == pytest.approx(auc.mean_trait_auc(
+          predictions["trait_logits"][photos][:, columns],
+          predictions[schema.TRAITS][photos][:, columns]))
+      assert scores["trait_auc_table"] != pytest.approx(auc.mean_trait_auc(
+          predictions["trait_logits"][photos], predictions[schema.TRAITS][photos]))
+    else:
+      assert scores["trait_auc_table"] is None
+  # A black box gets by_organ without the gated scores; data without organs no by_organ.
+  blackbox = types.SimpleNamespace(species_train_counts=np.full(12, 50))
+  report = evaluator(predictions, base.Context(task=blackbox, params=None, source=source))
+  assert "species_top1_organ_gated" not in report
+  assert "species_top1_organ_gated" not in report["by_organ"]["leaf"]
+  del predictions[schema.ORGAN]
+  report = evaluator(predictions, base.Context(task=task, params=None,
+                                               source=types.SimpleNamespace()))
+  assert "by_organ" not in report and "species_top1_organ_gated" not in report

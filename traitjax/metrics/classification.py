@@ -1,6 +1,6 @@
-"""Species classification: top-k accuracy, accuracy by frequency bin and by degradation, trait
-AUCs, and the nearest-row ceiling of a trait table (what reading it with every trait
-corrected reaches).
+"""Species classification: top-k accuracy, accuracy by frequency bin, by degradation and by
+organ, trait AUCs, and the nearest-row ceiling of a trait table (what reading it with every
+trait corrected reaches).
 
 `predictions` holds, for every example of an evaluation pass: species_logits [N, S],
 trait_logits [N, T] and the batch fields species [N], traits [N, T], traits_visible [N, T],
@@ -79,3 +79,38 @@ def nearest_row_top1(truth: np.ndarray, table: np.ndarray, species: np.ndarray) 
                       0).sum(-1)
   nearest = distance <= distance.min(1, keepdims=True) + 1e-6
   return float(np.mean(nearest[np.arange(len(species)), species] / nearest.sum(1)))
+
+
+def by_organ(predictions: dict[str, np.ndarray], organs: np.ndarray, organ_names, trait_mask:
+             np.ndarray, gated_logits: np.ndarray | None = None) -> dict:
+  """Scores of the photos of each organ, for photos that each show one organ.
+
+  organs int [N]: each photo's organ, an index into `organ_names`; trait_mask bool [organs, T]:
+  the traits a photo of each organ can show. Per organ with photos (by name): num_examples,
+  species_top1, num_traits (those it can show) and trait_auc_table over those traits alone (the
+  trait logits against the species' rows, as `classification_report`'s); with `gated_logits`
+  [N, S] (the species head reading only the traits of each photo's organ) also
+  species_top1_organ_gated.
+  """
+  organs = np.asarray(organs)
+  trait_mask = np.asarray(trait_mask, bool)
+  species = predictions[schema.SPECIES]
+  report = {}
+  for number, name in enumerate(organ_names):
+    photos = organs == number
+    if not photos.any():
+      continue
+    columns = trait_mask[number]
+    scores = {
+        "num_examples": int(photos.sum()),
+        "species_top1": top_k_accuracy(predictions["species_logits"][photos], species[photos], 1),
+        "num_traits": int(columns.sum()),
+        "trait_auc_table": (auc.mean_trait_auc(predictions["trait_logits"][photos][:, columns],
+                                               predictions[schema.TRAITS][photos][:, columns])
+                            if columns.any() else float("nan")),
+    }
+    if gated_logits is not None:
+      scores["species_top1_organ_gated"] = top_k_accuracy(gated_logits[photos], species[photos],
+                                                          1)
+    report[name] = scores
+  return nans_to_none(report)
