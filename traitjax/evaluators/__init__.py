@@ -4,6 +4,7 @@
   config.evals.intervention = dict(type="intervention", split="test", ks=(0, 4, 16))
   config.evals.zeroshot = dict(type="zeroshot", split="test+zeroshot")
   config.evals.calibration = dict(type="calibration", split="test")
+  config.evals.multi_photo = dict(type="multi_photo", split="test", counts=(1, 2, 4))
 
 `from_config` checks every entry before training starts (an unknown type or a field its type
 does not take stops the run in one line). `evaluate` makes one pass over each split the
@@ -39,6 +40,7 @@ from traitjax.evaluators import conformal
 from traitjax.evaluators import degradation
 from traitjax.evaluators import explanations
 from traitjax.evaluators import intervention
+from traitjax.evaluators import multi_photo
 from traitjax.evaluators import parts
 from traitjax.evaluators import selective
 from traitjax.evaluators import zeroshot
@@ -55,6 +57,7 @@ EVALUATORS = {
     "conformal": conformal.Conformal,
     "explanations": explanations.Explanations,
     "degradation": degradation.Degradation,
+    "multi_photo": multi_photo.MultiPhoto,
 }
 
 # Batch fields gathered next to the predictions (images are not).
