@@ -89,8 +89,15 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.preview = config_lib.preview_config(num_images=16)
   config.trust = config_lib.trust_config(fit_split="val")
   config.evals = ml_collections.ConfigDict()
-  # The test split's report is the top level of metrics.json.
+  # The test split's report is the top level of metrics.json; its by_organ scores the photos of
+  # each organ apart (trait AUCs over the traits that organ can show), and
+  # species_top1_organ_gated has the species head read only those traits.
   config.evals.test = config_lib.eval_config("classification", "test", section="")
+  # A tree named from 1, 2 and 4 photos at once, of organs as different as its test photos
+  # allow: their trait evidence pooled per trait (the CBM), or their species probabilities
+  # averaged (the CBM and the black box).
+  config.evals.multi_photo = config_lib.eval_config(
+      "multi_photo", "test", counts=(1, 2, 4), queries_per_species=20)
   # Test-time intervention with the species' table rows (as far as the organ shows them) as
   # the truth (98 = every trait).
   config.evals.intervention = config_lib.eval_config(

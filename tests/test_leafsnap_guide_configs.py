@@ -1,6 +1,6 @@
 """configs/leafsnap_guide.py: its fields, the black box one override away, and its smoke variant
 trained and evaluated end to end (every evaluator, on photos of one organ each, without
-keypoints) on a small fake guide. The end-to-end run swaps in the small ResNet without
+keypoints: by organ, and from several photos at once) on a small fake guide. The end-to-end run swaps in the small ResNet without
 pretrained weights so that it compiles in seconds; the config test checks the EfficientNet-Lite0
 fields as configured."""
 
@@ -60,7 +60,8 @@ def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbon
   assert kinds == {"test": "classification", "intervention": "intervention",
                    "calibration": "calibration", "selective": "selective",
                    "conformal": "conformal", "explanations": "explanations",
-                   "degradation": "degradation"}
+                   "degradation": "degradation", "multi_photo": "multi_photo"}
+  assert config.evals.multi_photo.counts == (1, 2, 4)
   assert len(evaluators.from_config(config.evals)) == len(kinds)
   smoke = _config("smoke")
   assert smoke.data.species == "0:3" and smoke.input.num_workers == 0
@@ -93,6 +94,20 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
                                  for o in leafsnap_guide.ORGANS])
   assert 0 <= report["species_top1"] <= 1 and report["trait_auc_visible"] is None
   assert {"calibration", "selective", "conformal", "degradation", "intervention",
-          "explanations"} <= set(report)
+          "explanations", "multi_photo"} <= set(report)
+  # Each organ's photos scored apart; the trait AUCs over the traits it can show.
+  assert set(report["by_organ"]) == {"leaf", "needle", "flower", "fruit", "cone", "bark"}
+  for name, scores in report["by_organ"].items():
+    assert scores["num_examples"] == np.sum(test.organs == leafsnap_guide.ORGANS.index(name))
+    assert scores["num_traits"] == test.organ_trait_mask[leafsnap_guide.ORGANS.index(name)].sum()
+    assert 0 <= scores["species_top1_organ_gated"] <= 1
+  assert 0 <= report["species_top1_organ_gated"] <= 1
+  # Three photos of each test species, of three organs: no query of 4.
+  multi = report["multi_photo"]
+  assert multi["counts"] == [1, 2, 4] and multi["num_queries"] == [60, 60, 0]
+  assert multi["num_species_skipped"] == [0, 0, 3] and multi["chance"] == 1 / 3
+  for combination in ("trait_evidence", "mean_probabilities"):
+    top1 = multi[combination]["species_top1"]
+    assert 0 <= top1[0] <= 1 and 0 <= top1[1] <= 1 and top1[2] is None
   assert report["explanations"]["pointing_game"] is None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
