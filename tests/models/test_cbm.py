@@ -244,8 +244,8 @@ def _head_and_params(head):
 @pytest.mark.parametrize("head", ["cosine", "table", "linear"])
 def test_organ_aware_inference_reads_an_unshown_trait_as_no_evidence(head):
   """With `shown`, a trait a photo cannot show changes nothing, whatever its probability, and
-  reads as the head's no-evidence value: the cosine centre (its term of the centred cosine is
-  then zero), NaN for the likelihood (no term at all), 0.5 for the dense layer."""
+  reads as the head's no-evidence value: NaN for the cosine (the cosine over the shown traits,
+  rows included) and for the likelihood (no term at all), 0.5 for the dense layer."""
   model, params, table = _head_and_params(head)
   rng = np.random.default_rng(1)
   probabilities = rng.uniform(size=(5, NUM_TRAITS)).astype(np.float32)
@@ -262,15 +262,16 @@ def test_organ_aware_inference_reads_an_unshown_trait_as_no_evidence(head):
   by_hand = np.where(shown, probabilities, blank)
   np.testing.assert_allclose(
       gated, cbm.species_logits_from_traits(model, params, by_hand, table), rtol=1e-6)
-  if head == "cosine":  # Only the shown traits make the cosine's dot product and photo norm.
+  if head == "cosine":  # The cosine over the shown traits alone, in photo and rows alike.
+    assert np.isnan(blank).all()
     centre = np.asarray(params["species_head"]["centre"])
-    np.testing.assert_array_equal(blank, centre)
-    detections = np.where(shown, probabilities - centre, 0)
-    rows = table - centre
     scale = np.exp(float(params["species_head"]["log_scale"]))
-    expected = scale * (detections @ rows.T) / (
-        np.linalg.norm(detections, axis=1, keepdims=True) * np.linalg.norm(rows, axis=1))
-    np.testing.assert_allclose(gated, expected, rtol=1e-5)
+    for i in range(len(shown)):
+      detections = (probabilities[i] - centre)[shown[i]]
+      rows = (table - centre)[:, shown[i]]
+      expected = scale * (rows @ detections) / (
+          np.linalg.norm(detections) * np.linalg.norm(rows, axis=1))
+      np.testing.assert_allclose(gated[i], expected, rtol=1e-5)
   elif head == "table":
     assert np.isnan(blank).all()
     fires = np.clip(table * 0.9 + (1 - table) * 0.1, 1e-4, 1 - 1e-4)  # Initial reliabilities.

@@ -160,14 +160,12 @@ def no_evidence(model: ConceptBottleneck, params, num_traits: int) -> jax.Array:
   """float32 [T]: the trait probability the species head of `model` reads as no evidence about
   a trait, so that it moves no species' logit by itself.
 
-  table: NaN (`species.TraitToSpecies` leaves a NaN trait out of the likelihood).
-  cosine: the learned centre (`species.CenteredCosine`): the trait then adds nothing to the
-    photo's centred vector, so nothing to its dot product with a row nor to its norm; the rows'
-    norms stay those the head was trained with (a NaN would leave the trait out of them too).
+  table, cosine: NaN. `species.TraitToSpecies` leaves a NaN trait out of the likelihood, and
+    `species.CenteredCosine` out of both vectors: the cosine over the traits the photo can show,
+    so a species whose row stands out on other organs is not held back (the head's centre in
+    the photo's vector alone would keep those traits in the rows' norms).
   linear: 0.5, what independent mode trains the head on where a trait is unknown.
   """
-  if model.species_head == "table":
+  if model.species_head in ("table", "cosine"):
     return jnp.full((num_traits,), jnp.nan, jnp.float32)
-  if model.species_head == "cosine":
-    return jnp.asarray(params["species_head"]["centre"], jnp.float32)
   return jnp.full((num_traits,), 0.5, jnp.float32)
