@@ -2,10 +2,12 @@ r"""The concept-bottleneck train step in PyTorch, for side-by-side runs with tra
 
   python benchmarks/torch_peer.py --batch=256 --image_size=224 --dtype=bfloat16 [--compile]
 
-torchvision ResNet-50 -> a 312-trait linear head -> sigmoid -> a 200-species linear head on the
+ResNet-50 (torchvision's architecture, v1.5: stride on the 3x3 convolution, written out here so
+that only torch is needed) -> a trait linear head -> sigmoid -> a species linear head on the
 trait probabilities (a joint CBM), channels_last, autocast in `--dtype`, AdamW, gradient
 clipping as traitjax does; optionally torch.compile. Prints one JSON line like train_step.py.
-torch is not a dependency of traitjax: run this where torch and torchvision are installed.
+torch is not a dependency of traitjax: run this where torch is installed
+(`pip install torch`).
 """
 
 import argparse
@@ -13,22 +15,49 @@ import json
 import time
 
 import torch
-import torchvision
-
-NUM_TRAITS = 312
-NUM_SPECIES = 200
+from torch import nn
 
 
-class ConceptBottleneck(torch.nn.Module):
+class Bottleneck(nn.Module):
+  """1x1 -> 3x3 (with the stride) -> 1x1 (4x the width), batch norm after each, a projected
+  shortcut where the shape changes."""
+
+  def __init__(self, in_channels: int, width: int, stride: int):
+    super().__init__()
+    out_channels = 4 * width
+    self.body = nn.Sequential(
+        nn.Conv2d(in_channels, width, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(True),
+        nn.Conv2d(width, width, 3, stride, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(True),
+        nn.Conv2d(width, out_channels, 1, bias=False), nn.BatchNorm2d(out_channels))
+    self.shortcut = nn.Identity()
+    if stride != 1 or in_channels != out_channels:
+      self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                                    nn.BatchNorm2d(out_channels))
+
+  def forward(self, x):
+    return torch.relu(self.body(x) + self.shortcut(x))
+
+
+def resnet50() -> nn.Sequential:
+  """The ResNet-50 feature extractor: [B, 3, H, W] -> [B, 2048] (global average pool)."""
+  layers = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(True),
+            nn.MaxPool2d(3, 2, 1)]
+  channels = 64
+  for width, blocks, stride in ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)):
+    for index in range(blocks):
+      layers.append(Bottleneck(channels, width, stride if index == 0 else 1))
+      channels = 4 * width
+  return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+
+class ConceptBottleneck(nn.Module):
   """ResNet-50 features -> trait logits -> sigmoid -> species logits."""
 
-  def __init__(self):
+  def __init__(self, num_traits: int, num_species: int):
     super().__init__()
-    self.backbone = torchvision.models.resnet50()
-    features = self.backbone.fc.in_features
-    self.backbone.fc = torch.nn.Identity()
-    self.trait_head = torch.nn.Linear(features, NUM_TRAITS)
-    self.species_head = torch.nn.Linear(NUM_TRAITS, NUM_SPECIES)
+    self.backbone = resnet50()
+    self.trait_head = nn.Linear(2048, num_traits)
+    self.species_head = nn.Linear(num_traits, num_species)
 
   def forward(self, images):
     trait_logits = self.trait_head(self.backbone(images))
@@ -42,16 +71,18 @@ def main():
   parser.add_argument("--dtype", choices=("float32", "bfloat16"), default="bfloat16")
   parser.add_argument("--compile", action="store_true", help="torch.compile the model")
   parser.add_argument("--steps", type=int, default=20)
+  parser.add_argument("--num_traits", type=int, default=312)
+  parser.add_argument("--num_species", type=int, default=200)
   args = parser.parse_args()
 
   device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-  model = ConceptBottleneck().to(device, memory_format=torch.channels_last)
+  model = ConceptBottleneck(args.num_traits, args.num_species).to(device, memory_format=torch.channels_last)
   optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
   forward = torch.compile(model) if args.compile else model
   images = torch.randn(args.batch, 3, args.image_size, args.image_size, device=device)
   images = images.to(memory_format=torch.channels_last)
-  traits = torch.rand(args.batch, NUM_TRAITS, device=device)
-  species = torch.randint(0, NUM_SPECIES, (args.batch,), device=device)
+  traits = torch.rand(args.batch, args.num_traits, device=device)
+  species = torch.randint(0, args.num_species, (args.batch,), device=device)
   dtype = getattr(torch, args.dtype)
 
   def step():
@@ -82,7 +113,8 @@ def main():
       "image_size": args.image_size, "dtype": args.dtype, "compile": args.compile,
       "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
       "step_images_per_s": round(args.steps * args.batch / seconds, 1),
-      "heads": f"{NUM_TRAITS} traits, {NUM_SPECIES} species"}))
+      "heads": f"{args.num_traits} traits, {args.num_species} species",
+      "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

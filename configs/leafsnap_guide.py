@@ -19,13 +19,13 @@ Split: the guide has no official one. A seeded split of the photos under data.ro
 by species and organ: 20% of each species' photos of each organ test, of the rest 10% val, on
 which the trust is fitted, and the other photos train (about 374, 150 and 1,339 photos).
 
-Image size 224: the photos are 256 px on the longer side; each is resized whole into a black
-square (the guide's background), so a leaf keeps its shape. The backbone is frozen whole,
-batch norm included: with about 1,340 training photos, only the heads train.
+Image size 128 (`IMAGE_SIZE`): the photos are 256 px on the longer side; each is resized whole
+into a black square (the guide's background), so a leaf keeps its shape. At 224 px a step takes
+3x as long (0.5 steps/s on 2 CPU cores), too long for the 13 runs of the README's tables there;
+on an accelerator, `--config.data.image_size=224`. The backbone is frozen whole, batch norm
+included: with about 1,340 training photos, only the heads train.
 
-Length (`STEPS`): 600 steps of 32 (19k photos, about 14 passes over the training photos); the
-smoke variant at 224 px and batch 32 ran about 0.5 steps/s on 2 CPU cores, so about 20 minutes
-of training. Not tuned: this config has only run as its smoke variant.
+Length (`STEPS`): 300 steps of 32 (9.6k photos, about 7 passes over the training photos).
 """
 
 import os
@@ -41,8 +41,9 @@ from traitjax import config_lib
 #       --traits=data/traits/leafsnap.txt --out=data/tables/leafsnap.csv
 # or pass another with --config.data.table=.
 TABLE = "data/tables/leafsnap.csv"
-# About 14 passes over the training photos, about 20 minutes on 2 CPU cores (see the docstring).
-STEPS = 600
+# About 7 passes over the training photos (see the docstring).
+STEPS = 300
+IMAGE_SIZE = 128
 # The checkout: the table, the vocabulary and the organ map are found wherever the command runs
 # from.
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -61,7 +62,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.organs = os.path.join(REPO, "data", "traits", "leafsnap_organs.json")
   # A photo's trait labels leave out what its organ cannot show.
   config.data.organ_mask = True
-  config.data.image_size = 224
+  config.data.image_size = IMAGE_SIZE
   # Scientific names, or positions "A:B" among them; empty: all 150.
   config.data.species = ()
   # Scientific names with no training photos (zero-shot).
