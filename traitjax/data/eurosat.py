@@ -34,12 +34,11 @@ import zlib
 from absl import logging
 import numpy as np
 
-from traitjax.data import images
+from traitjax.data import folders
 from traitjax.data import photo_files
-from traitjax.data import schema
 from traitjax.data import settings
 
-SPLITS = ("train", "val", "test", "zeroshot", "all")
+SPLITS = folders.SPLITS
 # The folder of the class folders in the official zip, and in the older release.
 BASE_DIRS = ("EuroSAT_RGB", "2750")
 # The landscape characteristics of the habitat classes (CUB's attributes.txt format).
@@ -81,7 +80,7 @@ class EurosatConfig:
     return cls(**items)
 
 
-class EurosatDataset:
+class EurosatDataset(folders.FolderDataset):
   """The used classes' tiles, listed once.
 
   Examples are the tiles of each used class in class order, those under `root` (by file name)
@@ -100,15 +99,11 @@ class EurosatDataset:
     species_train_counts: int64 [S] training tiles per class.
   """
 
-  part_names = ()
-
   def __init__(self, root: str | os.PathLike, table: str | os.PathLike,
                traits: str | os.PathLike = VOCABULARY, test_root: str | os.PathLike = "",
                species: Sequence[str] | str = (), heldout_species: Sequence[str] | str = (),
                val_fraction: float = 0.0, test_fraction: float = 0.2, seed: int = 0):
-    for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-      if not 0.0 <= fraction < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1), got {fraction}")
+    folders.check_fractions(val_fraction, test_fraction)
     self.base_dir = _base_dir(os.fspath(root))
     tiles = _list_tiles(self.base_dir)
     self.species_names = settings.select(species, tuple(tiles), self.base_dir, one="class",
@@ -127,76 +122,26 @@ class EurosatDataset:
       unknown = sorted(set(test_tiles) - set(tiles))
       if unknown:
         raise ValueError(f"test_root classes {unknown} have no folder in {self.base_dir}")
-    paths, labels, from_test_root, repeated = [], [], [], 0
-    for row, name in enumerate(self.species_names):
-      in_root = {os.path.basename(path) for path in tiles[name]}
-      extra = [p for p in test_tiles.get(name, []) if os.path.basename(p) not in in_root]
-      repeated += len(test_tiles.get(name, [])) - len(extra)
-      paths += tiles[name] + extra
-      labels += [row] * (len(tiles[name]) + len(extra))
-      from_test_root += [False] * len(tiles[name]) + [True] * len(extra)
+    self.image_paths, self.labels, self.from_test_root, repeated = folders.merge_test_root(
+        self.species_names, tiles, test_tiles)
     if repeated:
       logging.info("EuroSAT: %d tiles of %s are also under %s: left out of the test split",
                    repeated, self.test_dir, self.base_dir)
-    self.image_paths = paths
-    self.labels = np.array(labels, np.int32)
-    self.from_test_root = np.array(from_test_root, bool)
-
-    self._splits = self._make_splits(val_fraction, test_fraction, seed)
-    self.species_train_counts = np.bincount(
-        self.labels[self._splits["train"]], minlength=self.num_species)
-
-  def __len__(self) -> int:
-    return len(self.image_paths)
+    self._split(val_fraction, test_fraction, seed, with_test_root=bool(self.test_dir))
 
   def __repr__(self) -> str:
     return (f"EurosatDataset({self.base_dir!r}, test_root={self.test_dir!r}, "
             f"classes={self.num_species}, tiles={len(self)})")
 
-  @property
-  def num_species(self) -> int:
-    return len(self.species_names)
-
-  def split_indices(self, split: str) -> np.ndarray:
-    """int64 [n] example ids of a split, ascending."""
-    if split not in SPLITS:
-      raise ValueError(f"unknown split {split!r}; valid splits: {', '.join(SPLITS)}")
-    if split == "val" and split not in self._splits:
-      raise ValueError("split 'val' is empty: the dataset was built with val_fraction=0")
-    if split not in self._splits:
-      raise ValueError("split 'test' is empty: the dataset was built with test_fraction=0 and "
-                       "no test_root")
-    return self._splits[split].copy()
-
-  def _make_splits(self, val_fraction: float, test_fraction: float,
-                   seed: int) -> dict[str, np.ndarray]:
-    seen = self.seen_species[self.labels]
-    train, val, test = [], [], []
-    for row, name in enumerate(self.species_names):
-      if not self.seen_species[row]:
-        continue
-      tiles = np.flatnonzero((self.labels == row) & ~self.from_test_root)
-      order = np.random.default_rng([seed, zlib.crc32(name.encode())]).permutation(tiles)
-      num_test = 0 if self.test_dir else int(round(test_fraction * len(order)))
-      num_val = int(round(val_fraction * (len(order) - num_test)))
-      test.append(order[:num_test])
-      val.append(order[num_test:num_test + num_val])
-      train.append(order[num_test + num_val:])
-    if self.test_dir:
-      test = [np.flatnonzero(seen & self.from_test_root)]
-    splits = {
-        "train": settings.sorted_indices(train),
-        "zeroshot": np.flatnonzero(~seen),
-        "all": np.arange(len(self)),
-    }
-    if val_fraction > 0:
-      splits["val"] = settings.sorted_indices(val)
-    if test_fraction > 0 or self.test_dir:
-      splits["test"] = settings.sorted_indices(test)
-    return splits
+  def _shuffled_shares(self, name: str, tiles: np.ndarray, val_fraction: float,
+                       test_fraction: float, seed: int) -> list[tuple[np.ndarray, int, int]]:
+    order = np.random.default_rng([seed, zlib.crc32(name.encode())]).permutation(tiles)
+    num_test = int(round(test_fraction * len(order)))
+    num_val = int(round(val_fraction * (len(order) - num_test)))
+    return [(order, num_test, num_val)]
 
 
-class EurosatSource:
+class EurosatSource(folders.FolderSource):
   """Grain random-access source of one split; examples follow schema.py (no keypoints).
 
   A file that cannot be decoded gives an example with a zero image and ``valid`` False (logged
@@ -205,34 +150,7 @@ class EurosatSource:
 
   def __init__(self, dataset: EurosatDataset, split: str,
                image_size: int = EurosatConfig.image_size):
-    examples = dataset.split_indices(split)
-    self.split = split
-    self.image_size = image_size
-    self.trait_table = dataset.trait_table
-    self.part_names = dataset.part_names
-    self.seen_species = dataset.seen_species
-    self.species_train_counts = dataset.species_train_counts
-    self.labels = dataset.labels[examples]
-    self._paths = [dataset.image_paths[e] for e in examples]
-    self._decode = images.SkippingDecoder("EuroSAT tile")
-
-  def __len__(self) -> int:
-    return len(self.labels)
-
-  def __repr__(self) -> str:
-    return f"EurosatSource(split={self.split!r}, n={len(self)}, size={self.image_size})"
-
-  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
-    index = int(index)
-    if not 0 <= index < len(self):
-      raise IndexError(f"index {index} out of range for {self!r}")
-    image, region = self._decode(self._paths[index], self.image_size)
-    return schema.species_example(image, self.labels[index], self.trait_table,
-                                  np.zeros((0, 3), np.float32), region is not None, index)
-
-  def image_path(self, index: int) -> str:
-    """The file example `index` of this split is read from."""
-    return self._paths[index]
+    super().__init__(dataset, split, image_size, "EuroSAT tile")
 
 
 def _base_dir(root: str) -> str:

@@ -48,6 +48,7 @@ import collections
 import csv
 import dataclasses
 import json
+import operator
 import os
 import pathlib
 import re
@@ -57,11 +58,11 @@ import zlib
 from absl import logging
 import numpy as np
 
-from traitjax.data import images
+from traitjax.data import folders
 from traitjax.data import schema
 from traitjax.data import settings
 
-SPLITS = ("train", "val", "test", "zeroshot", "all")
+SPLITS = folders.SPLITS
 # The organ of a photo whose guide name the organ map lacks.
 OTHER = "other"
 # The canonical organs, in the order examples number them, and OTHER last.
@@ -178,7 +179,7 @@ def organ_trait_mask(vocabulary: Sequence[str], organ_map: OrganMap) -> np.ndarr
                    for organ in ORGANS], bool)
 
 
-class LeafsnapGuideDataset:
+class LeafsnapGuideDataset(folders.FolderDataset):
   """The used species' photos, listed once.
 
   Examples are the photos of each used species in species order, those under `root` (by path)
@@ -202,7 +203,6 @@ class LeafsnapGuideDataset:
     species_train_counts: int64 [S] training photos per species.
   """
 
-  part_names = ()
   organ_classes = ORGANS
 
   def __init__(self, root: str | os.PathLike, table: str | os.PathLike,
@@ -210,9 +210,7 @@ class LeafsnapGuideDataset:
                test_root: str | os.PathLike = "", species: Sequence[str] | str = (),
                heldout_species: Sequence[str] | str = (), val_fraction: float = 0.0,
                test_fraction: float = 0.2, seed: int = 0):
-    for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-      if not 0.0 <= fraction < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1), got {fraction}")
+    folders.check_fractions(val_fraction, test_fraction)
     self.root = os.fspath(root)
     photos = _read_image_list(self.root)
     where = os.path.join(self.root, IMAGE_LIST)
@@ -232,51 +230,22 @@ class LeafsnapGuideDataset:
       unknown = sorted(set(test_photos) - set(photos))
       if unknown:
         raise ValueError(f"test_root species {unknown} have no photos in {where}")
-    rows, labels, from_test_root, repeated = [], [], [], 0
-    for label, name in enumerate(self.species_names):
-      in_root = {os.path.basename(path) for path, _ in photos[name]}
-      extra = [p for p in test_photos.get(name, []) if os.path.basename(p[0]) not in in_root]
-      repeated += len(test_photos.get(name, [])) - len(extra)
-      rows += photos[name] + extra
-      labels += [label] * (len(photos[name]) + len(extra))
-      from_test_root += [False] * len(photos[name]) + [True] * len(extra)
+    rows, self.labels, self.from_test_root, repeated = folders.merge_test_root(
+        self.species_names, photos, test_photos, file=operator.itemgetter(0))
     if repeated:
       logging.info("Leafsnap guide: %d photos of %s are also under %s: left out of the test "
                    "split", repeated, self.test_root, self.root)
     self.image_paths = [path for path, _ in rows]
     self.organ_names = [organ for _, organ in rows]
-    self.labels = np.array(labels, np.int32)
     self.organs = np.array([ORGANS.index(organ_map.organ(name)) for name in self.organ_names],
                            np.int32)
-    self.from_test_root = np.array(from_test_root, bool)
     self._warn_of_unknown_organs()
     self.num_missing = self._count_missing()
-
-    self._splits = self._make_splits(val_fraction, test_fraction, seed)
-    self.species_train_counts = np.bincount(
-        self.labels[self._splits["train"]], minlength=self.num_species)
-
-  def __len__(self) -> int:
-    return len(self.image_paths)
+    self._split(val_fraction, test_fraction, seed, with_test_root=bool(self.test_root))
 
   def __repr__(self) -> str:
     return (f"LeafsnapGuideDataset({self.root!r}, test_root={self.test_root!r}, "
             f"species={self.num_species}, photos={len(self)})")
-
-  @property
-  def num_species(self) -> int:
-    return len(self.species_names)
-
-  def split_indices(self, split: str) -> np.ndarray:
-    """int64 [n] example ids of a split, ascending."""
-    if split not in SPLITS:
-      raise ValueError(f"unknown split {split!r}; valid splits: {', '.join(SPLITS)}")
-    if split == "val" and split not in self._splits:
-      raise ValueError("split 'val' is empty: the dataset was built with val_fraction=0")
-    if split not in self._splits:
-      raise ValueError("split 'test' is empty: the dataset was built with test_fraction=0 and "
-                       "no test_root")
-    return self._splits[split].copy()
 
   def _warn_of_unknown_organs(self) -> None:
     unknown = collections.Counter(
@@ -293,42 +262,19 @@ class LeafsnapGuideDataset:
                       "skipped), e.g. %s", len(missing), len(self), missing[0])
     return len(missing)
 
-  def _make_splits(self, val_fraction: float, test_fraction: float,
-                   seed: int) -> dict[str, np.ndarray]:
-    seen = self.seen_species[self.labels]
-    train, val, test = [], [], []
-    for label, name in enumerate(self.species_names):
-      if not self.seen_species[label]:
-        continue
-      photos = (self.labels == label) & ~self.from_test_root
-      shuffled = [
-          np.random.default_rng([seed, _crc(name), _crc(organ)]).permutation(
-              np.flatnonzero(photos & (self.organs == number)))
-          for number, organ in enumerate(ORGANS)]
-      starts = np.random.default_rng([seed, _crc(name)]).random(2)
-      num_test = np.zeros(len(ORGANS), np.int64) if self.test_root else _shares(
-          test_fraction, [len(p) for p in shuffled], starts[0])
-      num_val = _shares(val_fraction, [len(p) - n for p, n in zip(shuffled, num_test)],
-                        starts[1])
-      for order, k_test, k_val in zip(shuffled, num_test, num_val):
-        test.append(order[:k_test])
-        val.append(order[k_test:k_test + k_val])
-        train.append(order[k_test + k_val:])
-    if self.test_root:
-      test = [np.flatnonzero(seen & self.from_test_root)]
-    splits = {
-        "train": settings.sorted_indices(train),
-        "zeroshot": np.flatnonzero(~seen),
-        "all": np.arange(len(self)),
-    }
-    if val_fraction > 0:
-      splits["val"] = settings.sorted_indices(val)
-    if test_fraction > 0 or self.test_root:
-      splits["test"] = settings.sorted_indices(test)
-    return splits
+  def _shuffled_shares(self, name: str, photos: np.ndarray, val_fraction: float,
+                       test_fraction: float, seed: int) -> list[tuple[np.ndarray, int, int]]:
+    shuffled = [
+        np.random.default_rng([seed, _crc(name), _crc(organ)]).permutation(
+            photos[self.organs[photos] == number])
+        for number, organ in enumerate(ORGANS)]
+    starts = np.random.default_rng([seed, _crc(name)]).random(2)
+    num_test = _shares(test_fraction, [len(p) for p in shuffled], starts[0])
+    num_val = _shares(val_fraction, [len(p) - n for p, n in zip(shuffled, num_test)], starts[1])
+    return list(zip(shuffled, num_test, num_val))
 
 
-class LeafsnapGuideSource:
+class LeafsnapGuideSource(folders.FolderSource):
   """Grain random-access source of one split; examples follow schema.py (no keypoints), with
   the photo's organ as ``organ`` (`ORGAN_KEY`).
 
@@ -337,28 +283,18 @@ class LeafsnapGuideSource:
   decoded gives an example with a zero image and ``valid`` False (logged once per file).
   """
 
+  pad_to_square = True
+
   def __init__(self, dataset: LeafsnapGuideDataset, split: str,
                image_size: int = LeafsnapGuideConfig.image_size,
                organ_mask: bool = LeafsnapGuideConfig.organ_mask):
-    examples = dataset.split_indices(split)
-    self.split = split
-    self.image_size = image_size
+    super().__init__(dataset, split, image_size, "Leafsnap guide photo")
     self.organ_mask = organ_mask
-    self.trait_table = dataset.trait_table
     self.organ_classes = dataset.organ_classes
     self.organ_trait_mask = dataset.organ_trait_mask
-    self.part_names = dataset.part_names
-    self.seen_species = dataset.seen_species
-    self.species_train_counts = dataset.species_train_counts
-    self.labels = dataset.labels[examples]
-    self.organs = dataset.organs[examples]
-    self._paths = [dataset.image_paths[e] for e in examples]
+    self.organs = dataset.organs[dataset.split_indices(split)]
     self._labelled = self.organ_trait_mask if organ_mask else np.ones_like(
         self.organ_trait_mask)
-    self._decode = images.SkippingDecoder("Leafsnap guide photo")
-
-  def __len__(self) -> int:
-    return len(self.labels)
 
   def __repr__(self) -> str:
     return (f"LeafsnapGuideSource(split={self.split!r}, n={len(self)}, size={self.image_size}, "
@@ -366,18 +302,10 @@ class LeafsnapGuideSource:
 
   def __getitem__(self, index: int) -> dict[str, np.ndarray]:
     index = int(index)
-    if not 0 <= index < len(self):
-      raise IndexError(f"index {index} out of range for {self!r}")
-    image, region = self._decode(self._paths[index], self.image_size, pad_to_square=True)
+    example = super().__getitem__(index)
     label, organ = self.labels[index], self.organs[index]
-    example = schema.species_example(image, label, self.trait_table,
-                                     np.zeros((0, 3), np.float32), region is not None, index)
     traits = np.where(self._labelled[organ], self.trait_table.values[label], np.nan)
     return {**example, schema.TRAITS: traits.astype(np.float32), ORGAN_KEY: np.int32(organ)}
-
-  def image_path(self, index: int) -> str:
-    """The file example `index` of this split is read from."""
-    return self._paths[index]
 
 
 def _crc(name: str) -> int:
