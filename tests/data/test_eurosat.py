@@ -13,6 +13,7 @@ from PIL import Image
 import pytest
 
 from tests import conftest
+from tests import fake_datasets
 from traitjax import config_lib
 from traitjax.data import eurosat
 from traitjax.data import pipeline
@@ -35,21 +36,14 @@ def _write_tiles(base, numbers, corrupt=()):
   """`base`/<Class>/<Class>_<n>.jpg for each class and number; the files named in `corrupt`
   are not JPEGs."""
   for name in CLASSES:
-    (base / name).mkdir(parents=True, exist_ok=True)
     for n in numbers:
       path = base / name / f"{name}_{n}.jpg"
-      if path.name in corrupt:
-        path.write_text("not a JPEG")
-      else:
-        Image.new("RGB", (64, 64), COLOURS[name]).save(path)
+      fake_datasets.write_photo(path, (64, 64), COLOURS[name], corrupt=path.name in corrupt)
 
 
 def _table(path, species=CLASSES + ("Highway",), traits=TRAITS):
   """A class x characteristic CSV with random values, some cells empty."""
-  values = np.random.default_rng(0).random((len(species), len(traits)))
-  values[0, :5] = np.nan
-  schema.TraitTable(values, species=species, traits=traits).to_csv(path)
-  return path
+  return fake_datasets.random_table(path, species, traits)
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +117,7 @@ def test_test_root_tiles_are_the_test_split(tree, tmp_path):
   assert not dataset.from_test_root[np.concatenate([train, val])].any()
   # Examples follow the classes, root tiles first.
   assert np.all(np.diff(dataset.labels) >= 0)
-  (tmp_path / "Highway").mkdir()
-  Image.new("RGB", (64, 64)).save(tmp_path / "Highway" / "Highway_1.jpg")
+  fake_datasets.write_photo(tmp_path / "Highway" / "Highway_1.jpg", (64, 64), (0, 0, 0))
   with pytest.raises(ValueError, match=r"test_root classes \['Highway'\] have no folder"):
     _dataset(tree, test_root=tmp_path)
 

@@ -14,6 +14,7 @@ from PIL import Image
 import pytest
 
 from tests import conftest
+from tests import fake_datasets
 from traitjax import config_lib
 from traitjax.data import leafsnap_guide
 from traitjax.data import pipeline
@@ -50,12 +51,9 @@ def _write_guide(root, photos, corrupt=(), missing=(), described=SPECIES):
   rows = []
   for species, organ, number in photos:
     rows.append((_file(species, organ, number), species, organ))
-    path = root / rows[-1][0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if rows[-1][0] in corrupt:
-      path.write_text("not a JPEG")
-    elif rows[-1][0] not in missing:
-      Image.new("RGB", (40, 20), COLOURS[species]).save(path, quality=95)
+    if rows[-1][0] not in missing:
+      fake_datasets.write_photo(root / rows[-1][0], (40, 20), COLOURS[species],
+                                corrupt=rows[-1][0] in corrupt, quality=95)
   with open(root / "images.csv", "w", newline="", encoding="utf-8") as f:
     csv.writer(f).writerows([leafsnap_guide.COLUMNS] + rows)
   (root / "species.json").write_text(json.dumps(
@@ -66,10 +64,7 @@ def _write_guide(root, photos, corrupt=(), missing=(), described=SPECIES):
 
 def _table(path, species=SPECIES + ("Quercus alba",), traits=TRAITS):
   """A species x trait CSV with random values, some cells empty."""
-  values = np.random.default_rng(0).random((len(species), len(traits)))
-  values[0, :5] = np.nan
-  schema.TraitTable(values, species=species, traits=traits).to_csv(path)
-  return path
+  return fake_datasets.random_table(path, species, traits)
 
 
 @pytest.fixture(scope="module")
