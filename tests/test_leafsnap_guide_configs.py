@@ -45,7 +45,7 @@ def _smoke(tree):
 
 def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbone(tmp_path):
   config = _config()
-  assert config.data.name == "leafsnap_guide" and config.data.image_size == 224
+  assert config.data.name == "leafsnap_guide" and config.data.image_size == 128
   assert config.input.batch_size == 32
   assert config.data.table == str(conftest.REPO / "data" / "tables" / "leafsnap.csv")
   assert config.data.traits == leafsnap_guide.VOCABULARY
