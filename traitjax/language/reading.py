@@ -520,12 +520,16 @@ def _topic(table: _Table, tokens: list[str], segment: list[int],
   """The organs later segments of the sentence speak of: the first organ a segment names when
   it is the segment's subject (among its first three words, or before a linking verb: "the
   bark is grey", "flowers white"), else the earlier topic ("opposite on long shoots" does not
-  make the shoots the topic)."""
+  make the shoots the topic), with the organ it is said to be ("the fruit is a cone")."""
   for index, position in enumerate(segment):
     if tokens[position] in table.organs:
-      if index < 3 or any(tokens[p] in lexicon.LINKING_VERBS for p in segment[index + 1:]):
-        return table.organs[tokens[position]]
-      return topic
+      rest = [tokens[p] for p in segment[index + 1:]]
+      verb = next((i for i, t in enumerate(rest) if t in lexicon.LINKING_VERBS), None)
+      if index >= 3 and verb is None:
+        return topic
+      predicate = next((table.organs[t] for t in rest[verb + 1:] if t in table.organs),
+                       frozenset()) if verb is not None else frozenset()
+      return table.organs[tokens[position]] | predicate
   return topic
 
 
