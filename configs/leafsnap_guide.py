@@ -34,12 +34,12 @@ import ml_collections
 
 from traitjax import config_lib
 
-# The species x trait table, rows named by scientific name ("Acer rubrum"). Not in the checkout
-# yet: parse it from the guide's descriptions (species.json's `description` fields, as a JSON
-# object of scientific name -> text) with
-#   python -m traitjax.describe --descriptions=DESCRIPTIONS.json \
-#       --traits=data/traits/leafsnap.txt --out=data/tables/leafsnap.csv
-# or pass another with --config.data.table=.
+# The species x trait table, rows named by scientific name ("Acer rubrum"), parsed from the
+# guide's own texts (species.json's `description` and `growth`) with
+#   python -m traitjax.describe --descriptions=../shared/data/leafsnap_guide/species.json \
+#       --traits=data/traits/leafsnap.txt --out=data/tables/leafsnap.csv --prior=none
+# data/tables/leafsnap_written.csv, parsed from data/descriptions/leafsnap_written.json, says
+# far more per species; pass it, or another, with --config.data.table=.
 TABLE = "data/tables/leafsnap.csv"
 # About 7 passes over the training photos (see the docstring).
 STEPS = 300

@@ -9,6 +9,7 @@ from traitjax.language import evidence
 from traitjax.language import lexicon
 from traitjax.language import parse
 from traitjax.language import phrases
+from traitjax.language import reading
 
 TRAITS = ("has_crown_color::black", "has_crown_color::red", "has_nape_color::black",
           "has_bill_shape::hooked", "has_size::small_(5_-_9_in)", "has_size::large_(16_-_32_in)",
@@ -32,7 +33,7 @@ def test_trait_keys_of_cub_like_names():
   assert evidence.trait_key("has_primary_color::grey").part == lexicon.PLUMAGE
   assert evidence.trait_key("has_tail_shape::fan-shaped_tail").value == "fan shaped"
   assert evidence.trait_key("has_head_pattern::plain").value == "solid"
-  assert evidence.trait_key("leaf_shape::lanceolate") is None
+  assert evidence.trait_key("leaf_texture::leathery") is None
   assert evidence.trait_key("petal_colour::yellow") == evidence.TraitKey("petal", "color",
                                                                          "yellow")
 
@@ -115,7 +116,7 @@ def test_the_encoder_reads_only_open_traits_of_appearance_sentences():
 def test_landscape_keys_and_their_none_values():
   assert evidence.trait_key("has_colour::dark_green") == evidence.TraitKey(
       lexicon.SCENE, "colour", "dark green")
-  assert evidence.trait_key("has_water_form::none").value == lexicon.LANDSCAPE_NONE
+  assert evidence.trait_key("has_water_form::none").value == lexicon.GROUP_NONE
   # No value words of its own for "none" in a group that cannot be named without a value.
   assert evidence.trait_key("has_texture::none") is None
   traits = ("has_water_form::none", "has_water_form::lake", "has_water_form::river_channel",
@@ -134,3 +135,46 @@ def test_landscape_keys_and_their_none_values():
   assert value["Dry town", "has_building_density::sparse"] > value[
       "Lakeside", "has_building_density::sparse"]
   assert value["Lakeside", "has_building_density::none"] > prior[3]
+
+
+def test_plant_vocabulary_switches_the_plant_reader_on():
+  assert evidence.trait_key("has_leaf_type::pinnately_compound") == evidence.TraitKey(
+      lexicon.PLANT, "leaf type", "pinnately compound")
+  assert evidence.trait_key("has_leaf_size::small_(under_5_cm)").value == "small"
+  assert evidence.trait_key("has_leaf_lobing::unlobed").value == "unlobed"
+  traits = ("has_leaf_lobing::unlobed", "has_leaf_lobing::palmately_lobed",
+            "has_flower_color::white", "has_flower_color::red", "has_fruit_color::red",
+            "has_leaf_size::small_(under_5_cm)", "has_leaf_size::medium_(5_-_15_cm)")
+  book = phrases.phrase_book(traits)
+  table = parse.parse_table({"Maple": "Leaves palmately lobed, 8 cm long. Red flowers.",
+                             "Cherry": "Leaves not lobed. White flowers and red fruit."},
+                            book, None)
+  value = {(s, t): table.values[i, j] for i, s in enumerate(table.species)
+           for j, t in enumerate(table.traits)}
+  prior = parse.uniform_prior(list(book.groups))
+  # "not lobed" supports unlobed; naming a lobing denies it.
+  assert value["Cherry", "has_leaf_lobing::unlobed"] > prior[0]
+  assert value["Maple", "has_leaf_lobing::unlobed"] < prior[0]
+  assert value["Maple", "has_leaf_lobing::palmately_lobed"] >= 0.5
+  assert value["Maple", "has_leaf_size::medium_(5_-_15_cm)"] >= 0.5
+  assert value["Cherry", "has_flower_color::white"] >= 0.5
+  assert value["Cherry", "has_flower_color::red"] < 0.5  # The fruit's red.
+  assert value["Cherry", "has_fruit_color::red"] >= 0.5
+
+
+def test_bird_and_landscape_vocabularies_read_no_plant_phrases(monkeypatch):
+  for trait in ("has_wing_color::white", "has_bill_shape::hooked", "has_size::small_(5_-_9_in)",
+                "has_water_form::lake"):
+    assert evidence.trait_key(trait).part != lexicon.PLANT
+  seen = []
+  original = reading.read_text
+
+  def spy(text, without=frozenset(), name="", terms=()):
+    seen.append(tuple(terms))
+    return original(text, without, name, terms)
+
+  monkeypatch.setattr(reading, "read_text", spy)
+  parse.parse_table({"Some Gull": "White flowers."}, phrases.phrase_book(TRAITS[:3]), None)
+  parse.parse_table({"Lakeside": "A lake."}, phrases.phrase_book(("has_water_form::lake",)),
+                    None)
+  assert seen == [(), (lexicon.SCENE,)]

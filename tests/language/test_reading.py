@@ -9,10 +9,11 @@ from traitjax.language import reading
 PLUMAGE = lexicon.PLUMAGE
 
 
-def said(sentence, without=frozenset()):
-  """{(part, aspect, value): (strength, negated)} of a sentence's mentions (sizes by inches)."""
+def said(sentence, without=frozenset(), terms=(lexicon.SCENE,)):
+  """{(part, aspect, value): (strength, negated)} of a sentence's mentions (sizes by inches),
+  landscape phrases read."""
   out = {}
-  for m in reading.read_sentence(sentence, frozenset(without)).mentions:
+  for m in reading.read_sentence(sentence, frozenset(without), terms).mentions:
     value = round(m.inches, 1) if m.aspect == lexicon.SIZE else m.value
     out[(m.part, m.aspect, value)] = (round(m.strength, 3), m.negated)
   return out
@@ -159,26 +160,133 @@ def test_landscape_phrases_name_characteristics_of_the_tile():
 def test_landscape_negation_before_after_and_across_a_list():
   read = landscape("There are no hedges, roads or houses.")
   assert read[("linear features", "hedgerows")][1] is True
-  assert read[("linear features", lexicon.LANDSCAPE_ANY)][1] is True  # "roads", in the list
-  assert read[("building density", lexicon.LANDSCAPE_ANY)][1] is True  # "houses"
+  assert read[("linear features", lexicon.GROUP_ANY)][1] is True  # "roads", in the list
+  assert read[("building density", lexicon.GROUP_ANY)][1] is True  # "houses"
   # Denied after it: "absent" denies what comes before, not what follows.
-  mentions = reading.read_sentence("Houses are absent or limited to one lone farmstead.").mentions
+  mentions = reading.read_sentence("Houses are absent or limited to one lone farmstead.",
+                                   terms=(lexicon.SCENE,)).mentions
   assert {(m.aspect, m.value, m.negated) for m in mentions if m.part == lexicon.SCENE} >= {
-      ("building density", lexicon.LANDSCAPE_ANY, True),  # houses
-      ("building density", lexicon.LANDSCAPE_ANY, False),  # a farmstead
+      ("building density", lexicon.GROUP_ANY, True),  # houses
+      ("building density", lexicon.GROUP_ANY, False),  # a farmstead
       ("building layout", "isolated", False)}
   # A new clause with its own verb ends the list.
   read = landscape("No water is visible, and a motorway is present.")
-  assert read[("water form", lexicon.LANDSCAPE_ANY)][1] is True
+  assert read[("water form", lexicon.GROUP_ANY)][1] is True
   assert read[("linear features", "motorway")][1] is False
 
 
 def test_a_qualified_group_name_is_denied_only_in_part():
   read = landscape("There are no large fields.")
-  strength, negated = read[("field pattern", lexicon.LANDSCAPE_ANY)]
+  strength, negated = read[("field pattern", lexicon.GROUP_ANY)]
   assert negated and strength == pytest.approx(0.8 * lexicon.QUALIFIED_DENIAL)
-  assert ("field pattern", lexicon.LANDSCAPE_ANY) not in {
+  assert ("field pattern", lexicon.GROUP_ANY) not in {
       key for key, (_, negated) in landscape("There are no large fields.").items()
       if not negated}
-  assert landscape("There are no fields.")[("field pattern", lexicon.LANDSCAPE_ANY)] == (
+  assert landscape("There are no fields.")[("field pattern", lexicon.GROUP_ANY)] == (
       0.8, True)
+
+
+def plant(sentence, without=frozenset()):
+  """{(group, value): (strength, negated)} of a sentence's plant mentions."""
+  return {(aspect, value): (strength, negated) for (part, aspect, value), (strength, negated)
+          in said(sentence, without, terms=(lexicon.PLANT,)).items() if part == lexicon.PLANT}
+
+
+def named(sentence):
+  """The (group, value) a sentence says of a plant, not denied."""
+  return {key for key, (_, negated) in plant(sentence).items() if not negated}
+
+
+def test_plant_phrases_read_each_group():
+  assert named("A small tree or multistemmed shrub.") >= {("growth form", "tree"),
+                                                          ("growth form", "shrub")}
+  assert ("leaf type", "pinnately compound") in named("Leaves pinnately compound, 7 leaflets.")
+  assert ("leaf type", "bipinnately compound") in named("The leaves are twice compound.")
+  assert ("leaf type", "pinnately compound") not in named("The leaves are bipinnately compound.")
+  assert ("leaf type", "needle") in named("Flattened needles arranged spirally on the shoots.")
+  assert ("leaf type", "scale") in named("Tiny scale-like leaves.")
+  assert ("leaf arrangement", "opposite") in named("Leaves opposite, lance-shaped.")
+  assert ("leaf arrangement", "whorled") in named("Leaves in whorls of three.")
+  assert ("leaf shape", "lanceolate") in named("Leaves opposite, lance-shaped.")
+  assert ("leaf shape", "ovate") in named("Egg-shaped leaves.")
+  assert ("leaf shape", "heart shaped") in named("The leaves are heart-shaped.")
+  assert ("leaf margin", "doubly serrate") in named("A doubly serrate margin.")
+  assert ("leaf margin", "serrate") in named("Leaves finely toothed.")
+  assert ("leaf lobing", "palmately lobed") in named("Leaves hand-shaped, with 5 lobes.")
+  assert ("leaf lobing", "pinnately lobed") in named("Leaves deeply pinnately lobed.")
+  assert ("leaf venation", "palmate") in named("The venation is palmate.")
+  assert ("leaf base", "asymmetric") in named("The leaf base is asymmetrical.")
+  assert ("needle bundle", "five") in named("Needles in bundles of five.")
+  assert ("needle bundle", "two") in named("Needles are borne in pairs.")
+  assert ("needle bundle", "three") in named("Needles 3 per fascicle.")
+  assert ("petiole", "flattened") in named("A long, flattened petiole.")
+  assert ("petiole", "long") in named("Long-stalked leaves.")
+  assert ("flower showiness", "showy") in named("Showy white flowers in spring.")
+  assert ("flower symmetry", "bilateral") in named("Pea-like flowers.")
+  assert ("inflorescence", "catkin") in named("Flowers in drooping catkins.")
+  assert ("inflorescence", "panicle") in named("Yellow flowers in large panicles.")
+  assert ("flower sex", "separate sexes") in named(
+      "Male and female flowers on separate trees.")
+  assert ("flower sex", "perfect") in named("The flowers are perfect.")
+  assert ("fruit type", "samara") in named("The fruit is a winged key.")
+  assert ("fruit type", "acorn") in named("Acorns ripen in one year.")
+  assert ("fruit type", "pod") in named("Long flat pods hang all winter.")
+  assert ("fruit type", "ball") in named("The fruit is a spiky ball.")
+  assert ("cone position", "upright") in named("Cones upright on the branches.")
+  assert ("cone position", "hanging") in named("The cones are pendulous.")
+  assert ("bark texture", "peeling") in named("The bark is peeling in papery strips.")
+  assert ("bark texture", "furrowed") in named("Bark deeply furrowed.")
+  assert ("bark texture", "plated") in named("Dark bark broken into blocky plates.")
+
+
+def test_plant_negation_before_after_and_across_a_list():
+  read = plant("The leaves are not lobed.")
+  assert read[("leaf lobing", lexicon.GROUP_ANY)][1] is True
+  assert plant("Leaves without teeth.")[("leaf margin", lexicon.GROUP_ANY)][1] is True
+  assert named("The margin is untoothed.") >= {("leaf margin", "entire")}
+  assert plant("Petals are absent.")[("flower showiness", lexicon.GROUP_ANY)][1] is True
+  assert ("flower showiness", "inconspicuous") in named("The flowers are inconspicuous.")
+  # A negation carries over the commas of a plant's description only within its clause.
+  read = plant("Flowers small, without petals, borne in clusters.")
+  assert read[("flower showiness", lexicon.GROUP_ANY)][1] is True
+  assert read[("inflorescence", "cluster")][1] is False
+  read = plant("No petals or sepals.")
+  assert read[("flower showiness", lexicon.GROUP_ANY)][1] is True
+
+
+def test_plant_colours_attach_to_their_organ():
+  read = named("A tree with white flowers and red berries; the bark is gray.")
+  assert {("flower color", "white"), ("fruit color", "red"), ("bark color", "gray")} <= read
+  assert not {("flower color", "red"), ("fruit color", "white"), ("bark color", "white"),
+              ("bark color", "reddish")} & read
+  # A later clause speaks of the sentence's organ; a noun after its linking verb is it.
+  read = named("The fruit is a cone-like catkin 2-3 cm long, brown, breaking apart.")
+  assert ("fruit color", "brown") in read and ("flower color", "brown") not in read
+  assert ("fruit color", "green") in named("The fruit is a samara, green turning brown.")
+  # A colour said of no organ, or a scent, is no organ's colour.
+  assert not {key for key in named("It is green.") if "color" in key[0]}
+  assert ("flower color", "yellow") not in named("Showy lemon-scented flowers.")
+  # "dark green leaves" is no dark bark.
+  assert ("bark color", "dark") not in named("Dark green leaves; bark smooth.")
+
+
+def test_plant_lengths_give_organ_size_classes():
+  assert ("leaf size", "medium") in named("Leaves 5-10 cm long.")
+  assert ("leaf size", "small") in named("It has 2 cm long leaves.")
+  assert ("leaf size", "large") in named("The leaves are up to 40 cm long.")
+  read = named("Pale brown cones are 6-12 cm long.")
+  assert {("fruit type", "cone"), ("fruit size", "large"), ("fruit color", "brown")} <= read
+  assert ("fruit size", "small") in named("Berries 6 mm across.")
+  # A height is no organ's size; a leaf's width is not its length.
+  assert not {key for key in named("It grows 15-25 m tall with simple leaves.")
+              if "size" in key[0]}
+  assert ("leaf size", "small") not in named("Leaves 12 cm long and 4 cm wide.")
+  assert plant("Leaves 5-10 cm long.", without={"size"}) == {}
+
+
+def test_plant_phrases_are_read_only_when_asked():
+  sentence = "Leaves opposite, palmately lobed; white flowers."
+  assert not [m for m in reading.read_sentence(sentence).mentions
+              if m.part in lexicon.TERMS]
+  with pytest.raises(ValueError, match="unknown phrase tables"):
+    reading.read_sentence(sentence, terms=("fungus",))

@@ -147,3 +147,17 @@ def test_without_the_rules_the_encoder_reads_every_trait(tmp_path):
                       reference_path=str(data / "tables" / "eurosat_hand.csv"),
                       encoder_folder=MINILM, without=("rules",), show_progress=False)
   assert report["overall"]["species_auc"] > 0.6  # The prior alone ranks nothing: 0.5.
+
+
+def test_a_field_guides_entries_are_read_as_descriptions(tmp_path):
+  path = tmp_path / "species.json"
+  path.write_text(json.dumps({
+      "Acer rubrum": {"popularName": "Red Maple", "description": "Leaves opposite.",
+                      "growth": "Deciduous tree.", "bloom": "Early spring."},
+      "Pinus strobus": {"description": "Needles in bundles of five."}}))
+  assert tables.read_descriptions(str(path)) == {
+      "Acer rubrum": ["Leaves opposite. Deciduous tree."],
+      "Pinus strobus": ["Needles in bundles of five."]}
+  path.write_text(json.dumps({"Acer rubrum": {"popularName": "Red Maple"}}))
+  with pytest.raises(ValueError, match="none of the fields description, growth"):
+    tables.read_descriptions(str(path))

@@ -12,10 +12,12 @@ of the strength of the mention times how much the mentioned part speaks for t's 
 - ``spoken``: mentions of any value of t's part and aspect ("brown crown" speaks about crown
   colour, so it also counts against has_crown_color::black).
 
-A landscape characteristic (``lexicon.LANDSCAPE_TERMS``) is supported and denied the same way;
-its group named without a value (``LANDSCAPE_ANY``) speaks for no value, and denied ("no
-buildings") denies them all. A group's ``LANDSCAPE_NONE`` value is supported by the denials
-of the group (those of one value at ``NONE_FROM_ONE_VALUE``) and denied by what names it.
+A characteristic of a phrase table (``lexicon.TERMS``: a landscape's, a plant's) is supported
+and denied the same way; its group named without a value (``GROUP_ANY``) speaks for no value,
+and denied ("no buildings", "without teeth") denies them all. A group's none value
+(``Terms.none``: a landscape's "none", a leaf's "unlobed") is supported by the denials of the
+group (those of one value at ``NONE_FROM_ONE_VALUE``) and by its own name, and denied by what
+names another value of the group or the group itself.
 
 A size mention supports a size range by how near its length lies (``SIZE_WIDTH``, in log
 inches). The score of the cell starts from the prior p (the trait's share among known
@@ -80,9 +82,9 @@ def trait_key(name: str) -> TraitKey | None:
   words = lexicon.normalise(group).split()
   if words and words[0] == "has":
     words = words[1:]
-  landscape = _landscape_key(" ".join(words), raw_value)
-  if landscape is not None:
-    return landscape
+  phrase = _phrase_key(" ".join(words), raw_value)
+  if phrase is not None:
+    return phrase
   if not words or words[-1] not in lexicon.ASPECT_WORDS:
     return None
   aspect = lexicon.ASPECT_WORDS[words[-1]]
@@ -110,12 +112,14 @@ def trait_key(name: str) -> TraitKey | None:
   return None
 
 
-def _landscape_key(group: str, raw_value: str) -> TraitKey | None:
-  """The key of a landscape characteristic of ``group`` (normalised, without "has")."""
-  values = lexicon.LANDSCAPE_TERMS.get(group, {})
+def _phrase_key(group: str, raw_value: str) -> TraitKey | None:
+  """The key of a characteristic of ``group`` (normalised, without "has") in a phrase table
+  (``lexicon.TERMS``), or None when no table has it."""
   value = lexicon.normalise(raw_value)
-  if value in values or (value == lexicon.LANDSCAPE_NONE and lexicon.LANDSCAPE_ANY in values):
-    return TraitKey(lexicon.SCENE, group, value)
+  for subject, terms in lexicon.TERMS.items():
+    values = terms.groups.get(group, {})
+    if value in values or (values and value == terms.none.get(group)):
+      return TraitKey(subject, group, value)
   return None
 
 
@@ -149,10 +153,16 @@ def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None]
       if not share:
         continue
       amount = mention.strength * share
-      if key.part == lexicon.SCENE and key.value == lexicon.LANDSCAPE_NONE:
-        if not mention.negated:
+      terms = lexicon.TERMS.get(key.part)
+      if terms is not None and key.value == terms.none.get(key.aspect):
+        if mention.value == key.value:  # "unlobed", "not unlobed".
+          if mention.negated:
+            denial *= 1 - amount
+          else:
+            support *= 1 - amount
+        elif not mention.negated:
           denial *= 1 - amount
-        elif mention.value == lexicon.LANDSCAPE_ANY:
+        elif mention.value == lexicon.GROUP_ANY:
           support *= 1 - amount
         else:
           support *= 1 - NONE_FROM_ONE_VALUE * amount
@@ -161,12 +171,12 @@ def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None]
         match = _size_match(mention.inches, key.inches)
       else:
         match = float(mention.value == key.value
-                      or (mention.negated and mention.value == lexicon.LANDSCAPE_ANY))
+                      or (mention.negated and mention.value == lexicon.GROUP_ANY))
       if mention.negated:
         denial *= 1 - amount * match
       else:
         support *= 1 - amount * match
-        if mention.value != lexicon.LANDSCAPE_ANY:
+        if mention.value != lexicon.GROUP_ANY:
           spoken *= 1 - amount
     keep[0][index], keep[1][index], keep[2][index] = support, denial, spoken
   return 1 - keep[0], 1 - keep[1], 1 - keep[2]

@@ -3,13 +3,13 @@
 Three sources of evidence, each of which an ablation can leave out (``COMPONENTS``):
 
 - ``rules``: the reader of ``reading`` with the closed vocabulary of ``lexicon`` (parts,
-  colours, patterns, shapes, sizes, families; landscape characteristics), for every trait
-  ``evidence.trait_key`` understands; the species' own name is read as one more sentence
+  colours, patterns, shapes, sizes, families; the phrases of landscapes and plants, read only
+  for a vocabulary with such traits), for every trait ``evidence.trait_key`` understands; the species' own name is read as one more sentence
   (``name``: a "Black-footed Albatross" has black feet and is an albatross).
 - ``encoder``: the sentence-encoder method of ``extract`` for the traits the vocabulary does
   not cover (open vocabularies: "lanceolate leaves", "a ring road"), run on the sentences the
-  reader finds about appearance, naming a part or (for a landscape vocabulary) naming a
-  landscape characteristic only.
+  reader finds about appearance, naming a part or (for a landscape or plant vocabulary)
+  naming one of its characteristics only.
 - ``prior``: for cells no sentence speaks of, the trait's mean among known species (a table
   of species with photos, never the described species' own row), else ``uniform_prior``:
   1 / (k + 1) for a trait of a group of k values (a colour among 15 is rarely present; a
@@ -72,16 +72,16 @@ def species_prior(known: schema.TraitTable, species: Sequence[str],
 
 def encoder_sentences(readings: Iterable[reading.Reading]) -> list[str]:
   """The sentences the encoder reads: about appearance, naming a part, or (read for a
-  landscape vocabulary) naming a landscape characteristic."""
+  landscape or plant vocabulary) naming one of its characteristics."""
   return [r.sentence for r in readings
-          if r.about_appearance or r.names_part or r.names_landscape]
+          if r.about_appearance or r.names_part or r.names_phrase]
 
 
 def strings_about_appearance(descriptions: Mapping[str, object]) -> dict[str, list[bool]]:
   """Species -> for each of its strings, whether the reader finds a sentence of it about
   appearance (to score against per-sentence labels)."""
   return {species: [any(r.about_appearance for r in reading.read_text(
-      text, name=schema.species_key(species), landscapes=False)) for text in texts]
+      text, name=schema.species_key(species))) for text in texts]
           for species, texts in extract.description_texts(descriptions).items()}
 
 
@@ -128,15 +128,18 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   features = frozenset(without) & frozenset(reading.FEATURES)
   understood_keys = [evidence.trait_key(t) for t in book.traits]
   keys = [None if "rules" in without else key for key in understood_keys]
-  landscape = any(key is not None and key.part == lexicon.SCENE for key in understood_keys)
+  # The phrase tables the vocabulary's traits are read by (landscapes, plants): only they are
+  # read.
+  terms = tuple(sorted({key.part for key in understood_keys
+                        if key is not None and key.part in lexicon.TERMS}))
   readings = {}
   for species, strings in texts.items():
     readings[species] = [r for text in strings
                          for r in reading.read_text(text, features, schema.species_key(species),
-                                                    landscape)]
+                                                    terms)]
     if "name" not in without:
       readings[species].append(reading.read_sentence(schema.species_key(species), features,
-                                                      landscape))
+                                                      terms))
   species = list(texts)
   if known is not None and "prior" not in without:
     prior = species_prior(known, species, book.traits)

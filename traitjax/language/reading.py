@@ -22,10 +22,15 @@ and comparisons ("sparrow-sized", "larger than a robin") give its size; family w
 - sex, age and season qualifiers ("female", "juvenile", "in winter") weigh the values after
   them in the sentence (``lexicon.QUALIFIERS``): photos show mostly adults.
 
-Landscapes (``lexicon.LANDSCAPE_TERMS``) are read by phrase instead: each pattern found in a
-segment names a characteristic of the tile, denied after a negation in the segment, in a list
-that continues a negated one ("no fields, buildings or roads") or before a denying word
-("buildings are absent").
+Landscapes and plants (the phrase tables ``lexicon.TERMS``) are read by phrase instead: each
+pattern found in a segment names a characteristic of the tile or the plant, denied after a
+negation in the segment, in a list that continues a negated one ("no fields, buildings or
+roads") or before a denying word ("buildings are absent"). A plant's colours, textures and
+positions are its organs' (``Terms.group_organs``): a phrase is said of an organ it names, of
+the organ word just after it ("white fragrant flowers"), else of the last one before it in the
+segment ("the bark is grey"), else of the organ an earlier segment of the sentence named ("The
+fruit is a cone, brown when ripe"); lengths with a unit said of an organ give its size class
+("leaves 5-10 cm long").
 
 The result is a list of ``Mention`` per sentence, and whether the sentence is about
 appearance at all (it says something, names a part, or uses an appearance word). Each step
@@ -62,12 +67,12 @@ class Mention:
   """One thing a sentence says.
 
   Attributes:
-    part: a part key of ``lexicon.PART_WORDS`` (``lexicon.PLUMAGE`` for the organism,
-      ``lexicon.SCENE`` for a landscape).
+    part: a part key of ``lexicon.PART_WORDS`` (``lexicon.PLUMAGE`` for the organism); the
+      subject of a phrase table (``lexicon.SCENE`` for a landscape, ``lexicon.PLANT``).
     aspect: ``lexicon.COLOR``, ``PATTERN``, ``SHAPE``, ``LENGTH`` or ``SIZE``; a group of
-      ``lexicon.LANDSCAPE_TERMS`` for a landscape.
+      the phrase table for a phrase.
     value: the value key ("rufous", "striped", "gull like"); "" for a size;
-      ``lexicon.LANDSCAPE_ANY`` for a landscape group named without a value.
+      ``lexicon.GROUP_ANY`` for a phrase table's group named without a value.
     strength: how surely, in (0, 1]: the word's strength times its qualifier's weight.
     negated: the sentence says the part does *not* have the value.
     inches: the organism's length, for a size.
@@ -85,13 +90,13 @@ class Mention:
 class Reading:
   """What one sentence says: its mentions, whether it describes appearance (a value said of a
   part or of the organism, a length, an appearance word), whether it names a part and whether
-  it names a landscape characteristic."""
+  it names a characteristic of a phrase table (a landscape's, a plant's)."""
 
   sentence: str
   mentions: tuple[Mention, ...]
   about_appearance: bool
   names_part: bool
-  names_landscape: bool = False
+  names_phrase: bool = False
 
 
 _MULTIWORD_PARTS = sorted((w for w in lexicon.PART_OF_WORD if " " in w), key=len, reverse=True)
@@ -210,31 +215,55 @@ def _lengths(tokens: list[str]) -> Iterable[tuple[int, float]]:
     after = tokens[position + 1:position + 3]
     if lexicon.NOT_BODY_LENGTH.intersection(before + after):
       continue
-    start = position - 1
-    while start > 0 and (_NUMBER.fullmatch(tokens[start - 1]) or tokens[start - 1] == "to"):
-      start -= 1
+    start = _measure_start(tokens, position)
     if found and start > 0 and tokens[start - 1] == "(":
       continue
-    numbers = [float(t) for t in tokens[start:position] if _NUMBER.fullmatch(t)][-2:]
-    # A lost dash joins a range into one number ("1618 cm" for 16-18 cm).
-    digits = tokens[position - 1]
-    if len(numbers) == 1 and numbers[0] * unit > 250 and len(digits) % 2 == 0:
-      half = len(digits) // 2
-      numbers = [float(digits[:half]), float(digits[half:])]
-    inches = sum(numbers) / len(numbers) * unit
+    inches = _measure(tokens, start, position)
     if 1.0 <= inches <= 250.0:
       found = True
       yield position, inches
 
 
+def _measure_start(tokens: list[str], position: int) -> int:
+  """The first token of the number or range ("16 to 18") before the unit at ``position``."""
+  start = position - 1
+  while start > 0 and (_NUMBER.fullmatch(tokens[start - 1]) or tokens[start - 1] == "to"):
+    start -= 1
+  return start
+
+
+def _measure(tokens: list[str], start: int, position: int) -> float:
+  """The length in inches of the number or range at ``start`` whose unit is at ``position``
+  (the middle of a range)."""
+  unit = lexicon.UNITS[tokens[position]]
+  numbers = [float(t) for t in tokens[start:position] if _NUMBER.fullmatch(t)][-2:]
+  # A lost dash joins a range into one number ("1618 cm" for 16-18 cm).
+  digits = tokens[position - 1]
+  if len(numbers) == 1 and numbers[0] * unit > 250 and len(digits) % 2 == 0:
+    half = len(digits) // 2
+    numbers = [float(digits[:half]), float(digits[half:])]
+  return sum(numbers) / len(numbers) * unit
+
+
 def read_sentence(sentence: str, without: frozenset[str] = frozenset(),
-                  landscapes: bool = True) -> Reading:
+                  terms: Iterable[str] = ()) -> Reading:
   """The mentions of one sentence (module docstring), leaving out the steps ``without``
-  names (of ``FEATURES``); ``landscapes=False`` skips the landscape phrases (most of the
-  reading's time), which no organism's trait reads."""
+  names (of ``FEATURES``) and reading the phrases of the tables ``terms`` names (keys of
+  ``lexicon.TERMS``: ``lexicon.SCENE`` for landscapes, ``lexicon.PLANT``); phrases are most of
+  the reading's time, and no other vocabulary's trait reads them.
+
+  Raises:
+    ValueError for an unknown feature or phrase table.
+  """
   unknown = set(without) - set(FEATURES)
   if unknown:
     raise ValueError(f"unknown reader features {sorted(unknown)}; known: {FEATURES}")
+  terms = tuple(terms)
+  unknown = set(terms) - set(lexicon.TERMS)
+  if unknown:
+    raise ValueError(f"unknown phrase tables {sorted(unknown)}; known: {sorted(lexicon.TERMS)}")
+  tables = [_TABLES[name] for name in terms]
+  topics = [None] * len(tables)  # The organs an earlier segment named, for each table.
   exact = "synonyms" in without
   tokens = tokens_of(sentence)
   mentions: list[Mention] = []
@@ -297,17 +326,23 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset(),
       mentions.extend(_size_mentions(tokens, kept, weights))
     if "family" not in without:
       mentions.extend(_family_mentions(tokens, kept, weights))
-    if landscapes:
+    if tables:
       continues = (list_negated and tokens[kept[0]] not in lexicon.CLAUSE_BREAKS
                    and not lexicon.LINKING_VERBS.intersection(tokens[p] for p in kept))
-      # "absent" denies what comes before it in a landscape ("buildings are absent or
-      # limited to a single farmstead"), not after.
-      landscape_negated_from = None if "negation" in without else next(
+      # "absent" denies what comes before it in a phrase ("buildings are absent or limited
+      # to a single farmstead"), not after.
+      phrase_negated_from = None if "negation" in without else next(
           (p for p in kept if tokens[p] in lexicon.NEGATIONS
            and tokens[p] not in lexicon.POSTPOSED_NEGATIONS), None)
-      mentions.extend(_landscape_mentions(tokens, kept, landscape_negated_from, continues,
-                                          weights))
-      list_negated = landscape_negated_from is not None or continues
+      for index, table in enumerate(tables):
+        weighed = weights if table.terms.qualified else [1.0] * len(tokens)
+        mentions.extend(_phrase_mentions(table, tokens, kept, phrase_negated_from,
+                                         continues and table.terms.negated_lists, weighed,
+                                         topics[index]))
+        if table.terms.sizes and "size" not in without:
+          mentions.extend(_size_terms(table, tokens, kept, weighed, topics[index]))
+        topics[index] = _topic(table, tokens, kept, topics[index])
+      list_negated = phrase_negated_from is not None or continues
     if parts:
       last = parts[-1]
       subject = _part_group(parts, len(parts) - 1, tokens, -1)
@@ -322,8 +357,8 @@ def read_sentence(sentence: str, without: frozenset[str] = frozenset(),
                and m.part != lexicon.SCENE)
            or bool(lexicon.APPEARANCE_WORDS.intersection(tokens)))
   names_part = any(_PART_OF_TOKEN.get(t, lexicon.PLUMAGE) != lexicon.PLUMAGE for t in tokens)
-  names_landscape = any(m.part == lexicon.SCENE for m in mentions)
-  return Reading(sentence, tuple(mentions), about, names_part, names_landscape)
+  names_phrase = any(m.part in lexicon.TERMS for m in mentions)
+  return Reading(sentence, tuple(mentions), about, names_part, names_phrase)
 
 
 _DETERMINERS = frozenset({"a", "an", "the", "its", "their", "his", "her", "this", "these"})
@@ -401,10 +436,39 @@ def _mentions(part: str, values: dict, weight: float, negated: bool, token: str,
                   lexicon.SIZE_WORDS[token])
 
 
-_LANDSCAPE_PATTERNS = tuple(
-    (group, value, re.compile(pattern), strength)
-    for group, values in lexicon.LANDSCAPE_TERMS.items()
-    for value, patterns in values.items() for pattern, strength in patterns.items())
+@dataclasses.dataclass(frozen=True)
+class _Table:
+  """A phrase table compiled: (group, value, pattern, strength) in the table's order, and the
+  organs each organ word names."""
+
+  terms: lexicon.Terms
+  patterns: tuple[tuple[str, str, re.Pattern, float], ...]
+  organs: dict[str, frozenset[str]]
+
+
+def _compile(terms: lexicon.Terms) -> _Table:
+  organs: dict[str, set[str]] = {}
+  for organ, words in terms.organs.items():
+    for word in words:
+      organs.setdefault(word, set()).add(organ)
+  return _Table(terms, tuple(
+      (group, value, re.compile(pattern), strength)
+      for group, values in terms.groups.items()
+      for value, patterns in values.items() for pattern, strength in patterns.items()),
+                {word: frozenset(names) for word, names in organs.items()})
+
+
+_TABLES = {name: _compile(terms) for name, terms in lexicon.TERMS.items()}
+# Words between a phrase and the organ word after it that cut them apart.
+_PREPOSITIONS = frozenset({
+    "in", "on", "of", "at", "by", "from", "for", "during", "into", "along", "near", "when",
+    "to", "than", "before", "after", "as", "among", "under", "beneath", "above", "below",
+    "toward", "towards", "over", "through", "around", "across", "between", "within", "the",
+    "a", "an", "its", "their", "with", "while", "which", "that"})
+# Words after a length that make it another one than an organ's ("25 m tall"), or its width.
+_HEIGHT_WORDS = frozenset({"tall", "high", "height"})
+_WIDTH_WORDS = frozenset({"wide", "across", "broad", "diameter", "thick", "width"})
+CM_PER_INCH = 2.54
 
 
 def _postposed_negation(tokens: list[str], rest: list[int]) -> float:
@@ -420,35 +484,119 @@ def _postposed_negation(tokens: list[str], rest: list[int]) -> float:
   return 0.0
 
 
-def _landscape_mentions(tokens: list[str], segment: list[int], negated_from: int | None,
-                        continues_negation: bool, weights: list[float]) -> list[Mention]:
-  """The landscape characteristics a segment names (the strongest pattern of each, denied or
-  not)."""
+def _said_of(table: _Table, tokens: list[str], segment: list[int], first: int, last: int,
+             topic: frozenset[str] | None) -> frozenset[str] | None:
+  """The organs the phrase at ``segment[first:last + 1]`` is said of (module docstring); None
+  when it is said of none."""
+  for index in range(first, last + 1):
+    if tokens[segment[index]] in table.organs:
+      return table.organs[tokens[segment[index]]]
+  for index in range(last + 1, min(len(segment), last + 5)):
+    token = tokens[segment[index]]
+    if token in table.organs:
+      if tokens[segment[index - 1]] in _CONJUNCTIONS:
+        break
+      return table.organs[token]
+    if (token in lexicon.LINKING_VERBS or token in lexicon.NEGATIONS
+        or token in _PREPOSITIONS):
+      break
+  for index in range(first - 1, -1, -1):
+    if tokens[segment[index]] in table.organs:
+      # A noun after the subject's linking verb is the subject ("the fruit is a cone-like
+      # catkin 2-3 cm long, brown" is said of the fruit).
+      for verb in range(index - 1, -1, -1):
+        if tokens[segment[verb]] in lexicon.LINKING_VERBS:
+          subject = next((segment[s] for s in range(verb - 1, -1, -1)
+                          if tokens[segment[s]] in table.organs), None)
+          if subject is not None:
+            return table.organs[tokens[subject]]
+          break
+      return table.organs[tokens[segment[index]]]
+  return topic
+
+
+def _topic(table: _Table, tokens: list[str], segment: list[int],
+           topic: frozenset[str] | None) -> frozenset[str] | None:
+  """The organs later segments of the sentence speak of: the first organ a segment names when
+  it is the segment's subject (among its first three words, or before a linking verb: "the
+  bark is grey", "flowers white"), else the earlier topic ("opposite on long shoots" does not
+  make the shoots the topic), with the organ it is said to be ("the fruit is a cone")."""
+  for index, position in enumerate(segment):
+    if tokens[position] in table.organs:
+      rest = [tokens[p] for p in segment[index + 1:]]
+      verb = next((i for i, t in enumerate(rest) if t in lexicon.LINKING_VERBS), None)
+      if index >= 3 and verb is None:
+        return topic
+      predicate = next((table.organs[t] for t in rest[verb + 1:] if t in table.organs),
+                       frozenset()) if verb is not None else frozenset()
+      return table.organs[tokens[position]] | predicate
+  return topic
+
+
+def _phrase_mentions(table: _Table, tokens: list[str], segment: list[int],
+                     negated_from: int | None, continues_negation: bool,
+                     weights: list[float], topic: frozenset[str] | None) -> list[Mention]:
+  """The characteristics a segment names (the strongest pattern of each, denied or not); a
+  group's value said of an organ other than the group's is dropped (``Terms.group_organs``)."""
   starts, text = [], ""
   for position in segment:
     starts.append(len(text))
     text += tokens[position] + " "
   strongest: dict[tuple[str, str, bool], float] = {}
-  for group, value, pattern, strength in _LANDSCAPE_PATTERNS:
+  for group, value, pattern, strength in table.patterns:
+    organs, strict = table.terms.group_organs.get(group, (None, False))
     for match in pattern.finditer(text):
       first = bisect.bisect_right(starts, match.start()) - 1
       last = bisect.bisect_right(starts, match.end() - 1) - 1
+      if organs is not None:
+        said = _said_of(table, tokens, segment, first, last, topic)
+        if (said is None and strict) or (said is not None and not said & organs):
+          continue
       position = segment[first]
       denied = 1.0 if continues_negation or (
-          negated_from is not None and position > negated_from) else _postposed_negation(
+          negated_from is not None and segment[last] > negated_from) else _postposed_negation(
               tokens, segment[last + 1:])
       amount = strength * weights[position]
       said = 1.0 - denied
       before = tokens[segment[first - 1]] if first > 0 else None
-      if value == lexicon.LANDSCAPE_ANY and before is not None and not (
+      if value == lexicon.GROUP_ANY and before is not None and not (
           before in lexicon.NEGATIONS or before in lexicon.UNQUALIFIED):
         denied *= lexicon.QUALIFIED_DENIAL
       for negated, share in ((True, denied), (False, said)):
         key = (group, value, negated)
         if share > 0:
           strongest[key] = max(strongest.get(key, 0.0), amount * share)
-  return [Mention(lexicon.SCENE, group, value, amount, negated)
+  return [Mention(table.terms.subject, group, value, amount, negated)
           for (group, value, negated), amount in strongest.items()]
+
+
+def _size_terms(table: _Table, tokens: list[str], segment: list[int], weights: list[float],
+                topic: frozenset[str] | None) -> list[Mention]:
+  """The size classes (``Terms.sizes``) of the lengths a segment gives of an organ ("leaves
+  5-10 cm long", "a cone 7-12 cm long"; not "25 m tall")."""
+  strongest: dict[tuple[str, str], float] = {}
+  for index, position in enumerate(segment):
+    if (tokens[position] not in lexicon.UNITS or index == 0
+        or not _NUMBER.fullmatch(tokens[segment[index - 1]])):
+      continue
+    after = set(tokens[position + 1:position + 3])
+    if after & _HEIGHT_WORDS:
+      continue
+    start = _measure_start(tokens, position)
+    first = max(0, bisect.bisect_left(segment, start))
+    said = _said_of(table, tokens, segment, first, index, topic)
+    if said is None:
+      continue
+    cm = _measure(tokens, start, position) * CM_PER_INCH
+    for group, (organs, classes, widths) in table.terms.sizes.items():
+      if not said & organs or (after & _WIDTH_WORDS and not widths):
+        continue
+      for value, (low, high) in classes.items():
+        if low <= cm < high:
+          key = (group, value)
+          strongest[key] = max(strongest.get(key, 0.0), MEASURED_SIZE * weights[position])
+  return [Mention(table.terms.subject, group, value, amount)
+          for (group, value), amount in strongest.items()]
 
 
 def _reference_length(token: str) -> float | None:
@@ -511,7 +659,7 @@ def _family_mentions(tokens: list[str], segment: list[int],
 
 
 def read_text(text: str, without: frozenset[str] = frozenset(),
-              name: str = "", landscapes: bool = True) -> list[Reading]:
+              name: str = "", terms: Iterable[str] = ()) -> list[Reading]:
   """Readings of every sentence of a text (``read_sentence``). The organism's ``name`` in it
   ("the Black-footed Albatross is...") is read as its last word ("the Albatross is..."): what
   the rest of the name says is read once, from the name itself."""
@@ -519,5 +667,5 @@ def read_text(text: str, without: frozenset[str] = frozenset(),
   if len(words) > 1:
     text = re.sub(r"\b" + r"[\s_\-]+".join(map(re.escape, words)) + r"(?=\W|$)", words[-1],
                   text, flags=re.IGNORECASE)
-  return [read_sentence(sentence, without, landscapes)
+  return [read_sentence(sentence, without, terms)
           for sentence in clauses.split_sentences(text)]

@@ -26,6 +26,10 @@ DEFAULT_ENCODER = _SHARED / "weights" / "all-MiniLM-L6-v2"
 # its attributes'.
 DEFAULT_PRIOR = _SHARED / "data" / "cub25"
 NO_PRIOR = "none"
+# The fields of a field guide's species entry that describe the organism, in reading order
+# (``species.json`` of ../shared/data/leafsnap_guide: "description", "growth"; not its
+# "bloom", "habitat" or "longevity").
+GUIDE_FIELDS = ("description", "growth")
 
 
 def read_table(path: str | os.PathLike, known_only: bool = False) -> schema.TraitTable:
@@ -58,13 +62,15 @@ def read_prior(path: str | os.PathLike, traits) -> schema.TraitTable | None:
 
 def read_descriptions(paths: str | os.PathLike) -> dict[str, list[str]]:
   """Species name -> its description strings, from one or several sources (comma-separated):
-  a JSON file mapping species names to a string or a list of strings, or a folder of text
-  files, one per species (``Black-footed Albatross.txt``; the name is the file's stem). The
-  strings of a species in several sources are joined in the order given.
+  a JSON file mapping species names to a string or a list of strings, a field guide's JSON
+  mapping species names to entries (objects: their ``GUIDE_FIELDS`` strings are the
+  species' description), or a folder of text files, one per species (``Black-footed
+  Albatross.txt``; the name is the file's stem). The strings of a species in several sources
+  are joined in the order given.
 
   Raises:
     FileNotFoundError when a source is missing; ValueError when a file is not a JSON object of
-    strings or lists of strings, or a source describes nothing.
+    strings, lists of strings or entries, or a source describes nothing.
   """
   merged: dict[str, list[str]] = {}
   for path in [p.strip() for p in os.fspath(paths).split(",") if p.strip()]:
@@ -89,10 +95,23 @@ def _read_source(path: str) -> dict[str, list[str]]:
     if not isinstance(descriptions, dict) or not descriptions:
       raise ValueError(f"{path}: expected a non-empty JSON object mapping species names to "
                        f"descriptions")
+    if all(isinstance(entry, dict) for entry in descriptions.values()):
+      descriptions = {species: _guide_text(path, species, entry)
+                      for species, entry in descriptions.items()}
   try:
     return extract.description_texts(descriptions)
   except ValueError as e:
     raise ValueError(f"{path}: {e}") from None
+
+
+def _guide_text(path: str, species: str, entry: dict) -> str:
+  """The description of a field guide's entry: its ``GUIDE_FIELDS`` strings, joined."""
+  text = " ".join(entry[field].strip() for field in GUIDE_FIELDS
+                  if isinstance(entry.get(field), str) and entry[field].strip())
+  if not text:
+    raise ValueError(f"{path}: the entry of {species!r} has none of the fields "
+                     f"{', '.join(GUIDE_FIELDS)}")
+  return text
 
 
 def _read_json(path: str, what: str):
