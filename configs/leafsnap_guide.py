@@ -4,7 +4,7 @@ Trees by their organs: a joint concept-bottleneck model on the Leafsnap field gu
 (150 species of the north-eastern United States, 1,863 photos, each of one organ on a black
 background, ../shared/data/leafsnap_guide) through the 98 plant traits of
 data/traits/leafsnap.txt, from ImageNet EfficientNet-Lite0, frozen. The species x trait table is
-data/tables/leafsnap.csv (see `TABLE`). The species head is the centred cosine
+data/tables/leafsnap_written.csv (see `TABLE`). The species head is the centred cosine
 (`species.CenteredCosine`): species are rows of the table, not trained weights, so a species
 never trained is named from its row. The black box is one override away:
 `--config.model.mode=blackbox`. Variants: `configs/leafsnap_guide.py:smoke` (tiny, for tests).
@@ -34,13 +34,15 @@ import ml_collections
 
 from traitjax import config_lib
 
-# The species x trait table, rows named by scientific name ("Acer rubrum"), parsed from the
-# guide's own texts (species.json's `description` and `growth`) with
-#   python -m traitjax.describe --descriptions=../shared/data/leafsnap_guide/species.json \
-#       --traits=data/traits/leafsnap.txt --out=data/tables/leafsnap.csv --prior=none
-# data/tables/leafsnap_written.csv, parsed from data/descriptions/leafsnap_written.json, says
-# far more per species; pass it, or another, with --config.data.table=.
-TABLE = "data/tables/leafsnap.csv"
+# The species x trait table, rows named by scientific name ("Acer rubrum"): parsed from the
+# written field-botanist paragraphs, every character of the vocabulary for every species (24
+# cells of 98 at 0.5 or above per species), with
+#   python -m traitjax.describe --descriptions=data/descriptions/leafsnap_written.json \
+#       --traits=data/traits/leafsnap.txt --out=data/tables/leafsnap_written.csv --prior=none
+# data/tables/leafsnap.csv is parsed the same way from the guide's own short texts
+# (species.json's `description` and `growth`: 3 such cells per species); pass it, or another,
+# with --config.data.table=.
+TABLE = "data/tables/leafsnap_written.csv"
 # About 7 passes over the training photos (see the docstring).
 STEPS = 300
 IMAGE_SIZE = 128

@@ -13,10 +13,12 @@ from tests import conftest
 from tests.data import test_leafsnap_guide
 from traitjax import config_lib
 from traitjax import evaluators
+from traitjax import grid
 from traitjax import tasks
 from traitjax import train
 from traitjax.data import leafsnap_guide
 from traitjax.data import sources
+from traitjax.language import tables
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,7 @@ def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbon
   config = _config()
   assert config.data.name == "leafsnap_guide" and config.data.image_size == 128
   assert config.input.batch_size == 32
-  assert config.data.table == str(conftest.REPO / "data" / "tables" / "leafsnap.csv")
+  assert config.data.table == str(conftest.REPO / "data" / "tables" / "leafsnap_written.csv")
   assert config.data.traits == leafsnap_guide.VOCABULARY
   assert config.data.organs == leafsnap_guide.ORGAN_MAP and config.data.organ_mask
   assert config.model.species_head == "cosine" and config.model.mode == "joint"
@@ -111,3 +113,24 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
     assert 0 <= top1[0] <= 1 and 0 <= top1[1] <= 1 and top1[2] is None
   assert report["explanations"]["pointing_game"] is None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
+
+
+def test_the_zeroshot_sweep_holds_out_five_seeded_draws_of_twenty_species(tmp_path):
+  module = conftest.load_config_module("leafsnap_guide_zeroshot")
+  config = module.get_config()
+  table = test_leafsnap_guide._table(tmp_path / "table.csv")
+  splits = module.heldout_splits(str(table), num_splits=4, num_heldout=2)
+  assert splits == module.heldout_splits(str(table), num_splits=4, num_heldout=2)  # Seeded.
+  assert len(set(splits)) == 4 and all(split == tuple(sorted(split)) for split in splits)
+  assert set().union(*splits) <= set(tables.read_table(table).species)
+  heldout = dict(config.sweep.axes)["data.heldout_species"]
+  assert heldout == module.heldout_splits(config.data.table)
+  assert len(heldout) == 5 and {len(split) for split in heldout} == {20}
+  assert config.model.species_head == "cosine" and config.data.val_fraction == 0
+  assert config.trust.fit_split == "" and config.sweep.metrics[0] == "zeroshot.zeroshot.unseen_top1"
+  assert {"unseen", "zeroshot"} <= set(config.evals)
+  if os.path.isdir(config.data.root):  # Each point's unseen species are exactly its 20.
+    data = grid.point_config(config, grid.points(config.sweep)[0]).data
+    zeroshot, train_split = (sources.make_source(data, split) for split in ("zeroshot", "train"))
+    names = lambda source: {source.trait_table.species[k] for k in set(source.labels)}
+    assert names(zeroshot) == set(heldout[0]) and not names(train_split) & set(heldout[0])
