@@ -5,6 +5,10 @@ the runner-up, which training photos it is nearest to).
   python -m traitjax.explain --workdir=W --out=DIR --images=a.jpg,b.jpg,photos/
   python -m traitjax.explain --workdir=W --out=DIR --split=test --num=20
   python -m traitjax.explain --workdir=W --out=DIR --images=photos/ --species_rows=parsed.csv
+  python -m traitjax.explain --workdir=W --out=DIR --plant --images=a.jpg,b.jpg \
+      --organs=leaf,bark
+  python -m traitjax.explain --workdir=W --out=DIR --plant --split=test --num=4 \
+      --photos_per_plant=3
 
 --images        photo files or folders of them, each photo read whole (no box) at the model's
                 size; or
@@ -22,12 +26,26 @@ and prototypes) and NAME.png (its figure); over all photos index.json and index.
 self-contained gallery). A photo that cannot be read gets an entry saying why (NAME.json with
 an `error`, index.json's `errors`) and the others go on. The library is
 `traitjax.explanations.report`.
+
+--plant         explain one plant from several photos of it, each of one organ (a dataset whose
+                photos name their organ, e.g. the Leafsnap guide, and a model whose species
+                head reads the traits): --images are its photos and --organs their organs, in
+                the same order (leaf, needle, petiole, flower, fruit, seed, cone, bark); or
+                --split draws --num plants of --photos_per_plant photos of one species each,
+                organs as different as its photos allow (as the multi_photo evaluator draws).
+                Their trait evidence is combined as that evaluator combines it (per trait the
+                mean probability of the photos whose organ can show it, the species head read
+                once) and explained: per plant NAME.json (the combined species, calibrated;
+                the traits for and against each top species with the photos and organs that
+                showed them; each photo's organ and the species it gets alone) and NAME.png,
+                and index.json and index.html. Library: `traitjax.explanations.plants`.
 """
 
 from absl import app
 from absl import flags
 
 from traitjax import cli
+from traitjax.explanations import plants
 from traitjax.explanations import report
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A trained workdir (its newest checkpoint).")
@@ -44,12 +62,26 @@ _PER_SPECIES = flags.DEFINE_integer(
     "workdir per checkpoint).", lower_bound=1)
 _NUM_PROTOTYPES = flags.DEFINE_integer("num_prototypes", 4, "Prototypes shown per photo.",
                                        lower_bound=0)
+_PLANT = flags.DEFINE_bool(
+    "plant", False, "Explain one plant from several photos of organs of it (see above).")
+_ORGANS = flags.DEFINE_list("organs", [], "With --plant --images: each photo's organ, in order.")
+_PHOTOS_PER_PLANT = flags.DEFINE_integer(
+    "photos_per_plant", 3, "With --plant --split: photos per plant.", lower_bound=1)
 flags.mark_flags_as_required(["workdir", "out"])
 
 
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  if _PLANT.value:
+    index = plants.explain_plants(_WORKDIR.value, _OUT.value, _IMAGES.value, _ORGANS.value,
+                                  _SPLIT.value, _NUM.value, _PHOTOS_PER_PLANT.value,
+                                  _TOP_K.value)
+    failed = f", {len(index['errors'])} could not be read" if index["errors"] else ""
+    print(f"explained {len(index['plants'])} plants{failed}: {_OUT.value}/index.html")
+    return
+  if _ORGANS.value:
+    raise ValueError("--organs names the organs of one plant's photos: give --plant too")
   index = report.explain(_WORKDIR.value, _OUT.value, _IMAGES.value, _SPLIT.value, _NUM.value,
                          _SPECIES_ROWS.value, _TOP_K.value, _PER_SPECIES.value,
                          _NUM_PROTOTYPES.value)

@@ -43,12 +43,19 @@ class MultiPhoto(base.Evaluator):
     if getattr(task, "species_reads_traits", False):
       probabilities = calibration.sigmoid(predictions["trait_logits"])
       shown = None if photo_organs is None else organs.shown(photo_organs)
-
-      def species_head(evidence, any_shown):
-        return np.asarray(task.species_logits_from_traits(context.params, evidence,
-                                                          shown=any_shown))
-
+      species_head = species_head_of(task, context.params)
     return multi_photo.multi_photo_report(
         predictions[schema.SPECIES], predictions["species_logits"], self.counts,
         self.queries_per_species, self.seed, organs=photo_organs,
         trait_probabilities=probabilities, shown=shown, species_head=species_head)
+
+
+def species_head_of(task, params):
+  """The species head the trait_evidence combination reads: (evidence [Q, T], shown bool
+  [Q, T]) -> species logits [Q, S], the traits no photo shows read as no evidence
+  (`task.species_logits_from_traits`), for a task whose species head reads traits."""
+
+  def species_head(evidence, any_shown):
+    return np.asarray(task.species_logits_from_traits(params, evidence, shown=any_shown))
+
+  return species_head

@@ -12,4 +12,6 @@
 - `figures`: the figure of one explained photo (NAME.png); `gallery`: index.html over all.
 - `report`: what `python -m traitjax.explain` runs: photos in, NAME.json, NAME.png,
   index.json and index.html out.
+- `plants`: what `python -m traitjax.explain --plant` runs: several photos of one plant (one
+  organ each) combined as the `multi_photo` evaluator combines them, and explained together.
 """

@@ -118,6 +118,93 @@ def _bar_chart(ax: plt.Axes, bars: list[Bar], title: str) -> None:
   ax.grid(axis="x", alpha=0.3)
 
 
+@dataclasses.dataclass(frozen=True)
+class PlantPhoto:
+  """One photo of a plant: uint8 [h, w, 3], its organ, the species it gets alone (a caption)
+  and whether that is the plant's combined top species."""
+
+  image: np.ndarray
+  organ: str
+  alone: str
+  agrees: bool
+
+
+# The plant figure's width (inches) and per-row heights.
+PLANT_WIDTH = 12.0
+_BAR_HEIGHT = 0.34
+_PANEL_TITLE = 0.62
+_AXIS_BELOW = 0.35
+_LABELS_LEFT = 0.34  # The share of the width left to bar labels.
+
+
+def plant_figure(photos: list[PlantPhoto], title: str, species: list[Bar],
+                 traits: list[Bar], top: str) -> plt.Figure:
+  """The figure of one plant explained from several photos (`python -m traitjax.explain
+  --plant`):
+
+      | photo 1: organ, alone: species | photo 2 | ...                        |
+      | the top species from the photos combined (probability bars)          |
+      | the traits judged for the top species: combined probability, with    |
+      | the organs that showed them (green: for it, red: against it)         |
+
+  Args:
+    photos: the plant's photos, in a row (four columns at least, so a photo keeps its size).
+    title: over the whole figure.
+    species: the combined top species (value: probability; supports True marks the top one).
+    traits: the traits judged for the top species (value: combined probability; supports:
+      for or against it), labels naming the organs that showed them.
+    top: the top species' name (for the traits' title).
+  """
+  columns = max(len(photos), 4)
+  side = PLANT_WIDTH / columns * 0.8  # A photo's side, in inches.
+  photo_row = side + 0.75  # Its two title lines.
+  species_row = _PANEL_TITLE + _BAR_HEIGHT * max(len(species), 1) + _AXIS_BELOW
+  traits_row = _PANEL_TITLE + _BAR_HEIGHT * max(len(traits), 1) + _AXIS_BELOW
+  rows = (0.5, photo_row, species_row, traits_row)
+  height = sum(rows) + 0.2
+  figure = plt.figure(figsize=(PLANT_WIDTH, height))
+  figure.suptitle(textwrap.fill(title, 110), fontsize=13, y=1 - 0.1 / height, va="top")
+  top_of_photos = height - rows[0]
+  for column, photo in enumerate(photos):
+    centre = (column + 0.5 + (columns - len(photos)) / 2) / columns
+    ax = figure.add_axes((centre - side / PLANT_WIDTH / 2, (top_of_photos - photo_row) / height,
+                          side / PLANT_WIDTH, side / height))
+    ax.imshow(photo.image)
+    ax.axis("off")
+    ax.set_title(photo.organ, fontsize=12, fontweight="bold", pad=22)
+    ax.text(0.5, 1.02, textwrap.shorten(photo.alone, 36, placeholder="..."), fontsize=10,
+            ha="center", va="bottom", transform=ax.transAxes,
+            color=SUPPORTS_COLOUR if photo.agrees else CONTRADICTS_COLOUR)
+  bottom = top_of_photos - photo_row
+  for bars, row, panel_title in (
+      (species, species_row, "Species from the photos combined (calibrated probability)"),
+      (traits, traits_row, f"Traits judged for {top}: the mean probability of the photos "
+                           f"that show them (their organ)\ngreen: for it, red: against it")):
+    bottom -= row
+    ax = figure.add_axes((_LABELS_LEFT, (bottom + _AXIS_BELOW) / height,
+                          0.93 - _LABELS_LEFT,
+                          (row - _PANEL_TITLE - _AXIS_BELOW) / height))
+    _probability_bars(ax, bars, panel_title)
+  return figure
+
+
+def _probability_bars(ax: plt.Axes, bars: list[Bar], title: str) -> None:
+  """Horizontal probability bars in [0, 1], the first at the top, each with its percentage;
+  green where `supports`, red where not, grey where None."""
+  positions = np.arange(len(bars))[::-1]
+  colours = [NOT_USED_COLOUR if bar.supports is None
+             else SUPPORTS_COLOUR if bar.supports else CONTRADICTS_COLOUR for bar in bars]
+  ax.barh(positions, [bar.value for bar in bars], color=colours, height=0.7)
+  ax.set_yticks(positions, [textwrap.shorten(bar.label, 60, placeholder="...")
+                            for bar in bars], fontsize=10)
+  for position, bar in zip(positions, bars):
+    ax.text(bar.value + 0.01, position, f"{100 * bar.value:.0f}%", va="center", fontsize=9)
+  ax.set_xlim(0, 1.08)
+  ax.set_ylim(-0.6, len(bars) - 0.4)
+  ax.set_title(title, fontsize=11, loc="left")
+  ax.tick_params(axis="x", labelsize=9)
+  ax.grid(axis="x", alpha=0.3)
+
 
 def to_png(figure: plt.Figure, dpi: int) -> bytes:
   """The bytes of `figure` as a PNG file; the figure is closed."""

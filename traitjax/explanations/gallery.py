@@ -1,5 +1,5 @@
 """`index.html` of `python -m traitjax.explain`: one self-contained page over every explained
-photo (its images embedded as base64 PNGs, no script, no link outside the file, so it opens
+photo, or plant of several photos (its images embedded as base64 PNGs, no script, no link outside the file, so it opens
 offline and can be mailed): per photo the decision and its reason, the top species with
 their probabilities, the conformal species set, the one-sentence description of what the photo
 shows, the rationale, the photo and its figure; a photo that could not be read is one line
@@ -67,19 +67,24 @@ def _image(png: bytes, css_class: str, alt: str) -> str:
 
 def _photo_section(entry: Entry) -> str:
   record = entry.record
-  decision = (f'<span class="{record["decision"]}">{record["decision"]}</span>'
-              if record["decision"] else "none (no trust fitted)")
-  reason = f" ({html.escape(record['reason'])})" if record["reason"] else ""
   rows = "".join(f"<tr><td>{html.escape(s['name'])}</td><td>{100 * s['probability']:.1f}%</td>"
                  f"</tr>" for s in record["species"])
-  prediction_set = ("none (no trust fitted)" if record["prediction_set"] is None
-                    else ", ".join(map(html.escape, record["prediction_set"])) or "empty")
+  if "decision" in record:
+    decision = (f'<span class="{record["decision"]}">{record["decision"]}</span>'
+                if record["decision"] else "none (no trust fitted)")
+    reason = f" ({html.escape(record['reason'])})" if record["reason"] else ""
+    prediction_set = ("none (no trust fitted)" if record["prediction_set"] is None
+                      else ", ".join(map(html.escape, record["prediction_set"])) or "empty")
+    trust = (f'<p>Decision: {decision}{reason}</p><table>{rows}</table>'
+             f'<p>Conformal species set: {prediction_set}</p>')
+  else:  # A plant of several photos: no decision or set (fitted on single photos).
+    organs = ", ".join(html.escape(p["organ"]) for p in record.get("photos", []))
+    trust = f'<p>Photos of: {organs}</p><table>{rows}</table>'
   description = (f'<p class="description">Seen: {html.escape(record["description"])}</p>'
                  if record.get("description") else "")
   return (f'<div class="photo" id="{html.escape(entry.name)}"><h2>{html.escape(entry.name)}'
           f'</h2><p>{html.escape(entry.origin)}</p>'
-          f'<p>Decision: {decision}{reason}</p><table>{rows}</table>'
-          f'<p>Conformal species set: {prediction_set}</p>{description}'
+          f'{trust}{description}'
           f'<p>{html.escape(record["rationale"])}</p>'
           f'{_image(entry.photo_png, "input", entry.name)}'
           f'{_image(entry.figure_png, "figure", entry.name + " explained")}</div>')

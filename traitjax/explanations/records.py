@@ -274,15 +274,29 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
   if top_k < 1 or num_cited < 1 or max_listed < 1:
     raise ValueError(f"top_k, num_cited and max_listed must be >= 1, got {top_k}, {num_cited}, "
                      f"{max_listed}")
-  trait_phrases = (tuple(trait_phrases) if trait_phrases is not None
-                   else tuple(phrases.trait_phrase(name) for name in table.traits))
   if trust is None:
     species_p, trait_p = calibration.softmax(species_logits), calibration.sigmoid(trait_logits)
   else:
     species_p = np.asarray(trust.species_probabilities(species_logits), np.float64)
     trait_p = np.asarray(trust.trait_probabilities(trait_logits), np.float64)
-  found = contributions_lib.task_contributions(
-      task, params, calibration.sigmoid(trait_logits), table.values)
+  return explain_probabilities(task, params, species_p, trait_p,
+                               calibration.sigmoid(trait_logits), table, top_k, num_cited,
+                               max_listed, min_odds, trait_phrases)
+
+
+def explain_probabilities(task, params, species_p, trait_p, head_probabilities,
+                          table: schema.TraitTable, top_k: int = 3, num_cited: int = 3,
+                          max_listed: int = 10, min_odds: float = DEFAULT_MIN_ODDS,
+                          trait_phrases: Sequence[str] | None = None) -> list[dict]:
+  """`explain_predictions` from probabilities rather than logits, e.g. those several photos
+  of one plant combine to: species_p [N, S] and trait_p [N, T] (NaN: no evidence, judged
+  unjudgeable) as the records state them, head_probabilities [N, T] what the species head
+  reads (its contributions' input)."""
+  species_p = np.asarray(species_p, np.float64)
+  trait_p = np.asarray(trait_p, np.float64)
+  trait_phrases = (tuple(trait_phrases) if trait_phrases is not None
+                   else tuple(phrases.trait_phrase(name) for name in table.traits))
+  found = contributions_lib.task_contributions(task, params, head_probabilities, table.values)
   per_trait = (None if found is None
                else contributions_lib.relative_to_mean_species(found).per_trait)
   ranked = np.argsort(-species_p, axis=-1, kind="stable")[:, :top_k]
@@ -291,7 +305,7 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
   cited = cited_traits(trait_p, table.values[ranked[:, 0]], top_contributions, num_cited,
                        min_odds)
   records = []
-  for n in range(len(species_logits)):
+  for n in range(len(species_p)):
     contributions_n = None if per_trait is None else per_trait[n]
     records.append(_record(ranked[n], species_p[n], trait_p[n], contributions_n, cited[n],
                            table, trait_phrases, max_listed, min_odds))

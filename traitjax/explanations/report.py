@@ -95,16 +95,16 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   if species_rows:
     task, table = _with_species_rows(task, table, species_rows)
   if photos_from:
-    photos = _file_photos(photo_files.find(photos_from), train_source)
+    photos = file_photos(photo_files.find(photos_from), train_source)
   else:
     photos = _split_photos(sources.make_source(config.data, split), num)
   os.makedirs(out, exist_ok=True)
   readable = [photo for photo in photos if photo.example is not None]
   explained = {}
   if readable:
-    trusted = _trust(workdir, config, task, state, table, mesh)
+    trusted = load_trust(workdir, config, task, state, table, mesh)
     predict = jax.jit(functools.partial(task.predict, with_maps=True))
-    outputs = _predict(predict, state, [photo.example for photo in readable],
+    outputs = predict_examples(predict, state, [photo.example for photo in readable],
                        config.input.batch_size, mesh, unit="photo")
     bank = prototypes.load_or_build(
         workdir, int(state.step), per_species,
@@ -116,7 +116,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   entries = []
   for photo in photos:
     if photo.example is None:
-      _write_json(os.path.join(out, f"{photo.name}.json"),
+      write_json(os.path.join(out, f"{photo.name}.json"),
                   {"name": photo.name, "photo": photo.origin, "error": photo.error})
     entries.append(explained.get(photo.name) or gallery.Entry(photo.name, photo.origin,
                                                               error=photo.error))
@@ -128,7 +128,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
                  for e in entries if not e.error],
       "errors": [{"name": e.name, "photo": e.origin, "error": e.error}
                  for e in entries if e.error]}
-  _write_json(os.path.join(out, "index.json"), index)
+  write_json(os.path.join(out, "index.json"), index)
   with open(os.path.join(out, "index.html"), "w") as f:
     f.write(gallery.page(entries, f"Explanations of {len(entries)} photos by {workdir}"))
   return index
@@ -182,7 +182,7 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
         "prototypes": [_prototype_record(bank, row, distance, trait_probabilities[n],
                                          bank_probabilities[row], table)
                        for row, distance in nearest]}
-    _write_json(os.path.join(out, f"{photo.name}.json"), record)
+    write_json(os.path.join(out, f"{photo.name}.json"), record)
     probability = {t["name"]: t["probability"] for t in record["traits"]}
     evidence_maps = [figures.EvidenceMap(
         _label({**item, "probability": probability[item["name"]]}), np.asarray(item["map"]),
@@ -208,7 +208,7 @@ def _with_species_rows(task, table: schema.TraitTable, path: str):
   return dataclasses.replace(task, species_table=table.values), table
 
 
-def _unique_name(stem: str, taken: set[str]) -> str:
+def unique_name(stem: str, taken: set[str]) -> str:
   """`stem` made a safe file name not in `taken` (a number appended if needed), and taken."""
   name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "photo"
   candidate, number = name, 1
@@ -219,12 +219,12 @@ def _unique_name(stem: str, taken: set[str]) -> str:
   return candidate
 
 
-def _file_photos(paths: list[str], source) -> list[Photo]:
+def file_photos(paths: list[str], source) -> list[Photo]:
   """The photos of `paths`, each read whole at `source`'s image size (an unreadable one with
   its error, logged)."""
   photos, taken = [], set()
   for index, path in enumerate(paths):
-    name = _unique_name(os.path.splitext(os.path.basename(path))[0], taken)
+    name = unique_name(os.path.splitext(os.path.basename(path))[0], taken)
     try:
       example = photo_files.read(path, source.image_size, source.trait_table.num_traits,
                                  len(source.part_names), index)
@@ -240,6 +240,11 @@ def _split_photos(source, num: int) -> list[Photo]:
   if len(source) == 0:
     raise ValueError(f"split {source.split!r} has no photos")
   indices = np.unique(np.linspace(0, len(source) - 1, min(num, len(source))).astype(int))
+  return split_photos(source, indices)
+
+
+def split_photos(source, indices) -> list[Photo]:
+  """The photos `indices` of `source` (an unreadable one with its error)."""
   photos = []
   for index in indices:
     name = f"{source.split}_{index:05d}"
@@ -254,7 +259,7 @@ def _split_photos(source, num: int) -> list[Photo]:
   return photos
 
 
-def _predict(predict, state, examples: list[dict], batch_size: int, mesh,
+def predict_examples(predict, state, examples: list[dict], batch_size: int, mesh,
              unit: str) -> dict[str, np.ndarray]:
   """`predict(params, model_state, batch)` on `examples` in batches of `batch_size` (the last
   padded, so one program serves all), as numpy arrays [len(examples), ...]; progress logged
@@ -271,7 +276,7 @@ def _predict(predict, state, examples: list[dict], batch_size: int, mesh,
   return {k: np.concatenate([g[k] for g in gathered])[:len(examples)] for k in gathered[0]}
 
 
-def _trust(workdir: str, config, task, state, table: schema.TraitTable,
+def load_trust(workdir: str, config, task, state, table: schema.TraitTable,
            mesh) -> trust.Trust | None:
   """The workdir's trust.json, else (with a warning) trust fitted on `config.trust.fit_split`
   (on "val" for a workdir trained before trust was), else None with a warning: a workdir
@@ -306,7 +311,7 @@ def _prototype_bank(predict, state, source, per_species: int, batch_size: int,
   if not examples:
     logging.warning("no training photos: the explanations show no prototypes")
     return prototypes.Bank.empty(source.trait_table.num_traits, THUMBNAIL_SIZE)
-  outputs = _predict(predict, state, examples, batch_size, mesh, unit="training photo")
+  outputs = predict_examples(predict, state, examples, batch_size, mesh, unit="training photo")
   path_of = getattr(source, "image_path", None)
   return prototypes.Bank(
       species=np.array([e[schema.SPECIES] for e in examples], np.int32),
@@ -329,7 +334,7 @@ def _prototype_record(bank: prototypes.Bank, row: int, distance: float,
           "distance": distance, "shared_traits": [table.traits[t] for t in shared]}
 
 
-def _write_json(path: str, payload: dict) -> None:
+def write_json(path: str, payload: dict) -> None:
   with open(path, "w") as f:
     json.dump(payload, f, indent=1, allow_nan=False)
 

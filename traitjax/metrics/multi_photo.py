@@ -75,6 +75,16 @@ def trait_evidence(probabilities: np.ndarray, shown: np.ndarray,
   return evidence, count > 0
 
 
+def trait_evidence_logits(probabilities: np.ndarray, shown: np.ndarray, queries: np.ndarray,
+                          species_head: Callable[[np.ndarray, np.ndarray], np.ndarray]
+                          ) -> np.ndarray:
+  """The trait_evidence combination: species logits [Q, S] of `species_head` (evidence [Q, T],
+  shown [Q, T] -> logits) read once on each query's `trait_evidence` (photos' probabilities
+  [N, T], shown bool [N, T], queries [Q, n] photo ids)."""
+  evidence, any_shown = trait_evidence(probabilities, shown, queries)
+  return np.asarray(species_head(evidence, any_shown))
+
+
 def mean_probabilities(species_logits: np.ndarray, queries: np.ndarray) -> np.ndarray:
   """species_logits [N, S], queries [Q, n] -> the mean of the query photos' species softmax
   probabilities [Q, S]."""
@@ -104,8 +114,7 @@ def multi_photo_report(species: np.ndarray, species_logits: np.ndarray, counts: 
       shown = np.ones(np.shape(trait_probabilities), bool)
 
     def combined_evidence(queries):
-      evidence, any_shown = trait_evidence(trait_probabilities, shown, queries)
-      return np.asarray(species_head(evidence, any_shown))
+      return trait_evidence_logits(trait_probabilities, shown, queries, species_head)
 
     combinations = {"trait_evidence": combined_evidence, **combinations}
   report = {"counts": [int(n) for n in counts], "num_queries": [], "num_species_skipped": [],
