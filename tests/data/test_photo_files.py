@@ -49,3 +49,13 @@ def test_read_names_an_unreadable_file(tmp_path):
   broken.write_bytes(b"\xff\xd8\xff not really a jpeg")
   with pytest.raises(images.ImageDecodeError, match="broken.jpg"):
     photo_files.read(str(broken), 16, num_traits=5, num_parts=3)
+
+
+def test_read_pads_to_a_black_square_when_the_source_does(tmp_path):
+  path = tmp_path / "wide.png"
+  Image.new("RGB", (40, 20), (200, 100, 50)).save(path)
+  squashed = photo_files.read(str(path), 16, 3, 0)[schema.IMAGE]
+  padded = photo_files.read(str(path), 16, 3, 0, pad_to_square=True)[schema.IMAGE]
+  assert (squashed > 0).all()  # The photo fills the square.
+  assert (padded[:3] == 0).all() and (padded[-3:] == 0).all()  # Black above and below.
+  np.testing.assert_array_equal(padded[8, 8], [200, 100, 50])

@@ -37,12 +37,13 @@ def find(paths: Sequence[str]) -> list[str]:
 
 
 def read(path: str, image_size: int, num_traits: int, num_parts: int,
-         index: int = 0) -> dict[str, np.ndarray]:
+         index: int = 0, pad_to_square: bool = False) -> dict[str, np.ndarray]:
   """The example of the photo file at `path`: uint8 [image_size, image_size, 3], the whole
-  photo squashed to a square as sources do; `index` is its position among the photos read.
-  Raises images.ImageDecodeError naming the file when it cannot be read."""
+  photo squashed to a square, or with `pad_to_square` kept in shape on a black square, as the
+  model's source reads its photos; `index` is its position among the photos read. Raises
+  images.ImageDecodeError naming the file when it cannot be read."""
   return {
-      schema.IMAGE: images.decode_image(path, image_size),
+      schema.IMAGE: images.decode_region(path, image_size, pad_to_square=pad_to_square)[0],
       schema.SPECIES: np.int32(-1),
       schema.TRAITS: np.full(num_traits, np.nan, np.float32),
       schema.TRAITS_VISIBLE: np.full(num_traits, np.nan, np.float32),

@@ -220,14 +220,15 @@ def unique_name(stem: str, taken: set[str]) -> str:
 
 
 def file_photos(paths: list[str], source) -> list[Photo]:
-  """The photos of `paths`, each read whole at `source`'s image size (an unreadable one with
-  its error, logged)."""
+  """The photos of `paths`, each read whole at `source`'s image size and as its photos are
+  (`pad_to_square`, e.g. the Leafsnap guide's; an unreadable one with its error, logged)."""
   photos, taken = [], set()
   for index, path in enumerate(paths):
     name = unique_name(os.path.splitext(os.path.basename(path))[0], taken)
     try:
       example = photo_files.read(path, source.image_size, source.trait_table.num_traits,
-                                 len(source.part_names), index)
+                                 len(source.part_names), index,
+                                 getattr(source, "pad_to_square", False))
       photos.append(Photo(name, path, example))
     except images.ImageDecodeError as e:
       logging.warning("photo not explained: %s", e)
