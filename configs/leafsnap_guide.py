@@ -96,11 +96,11 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # each organ apart (trait AUCs over the traits that organ can show), and
   # species_top1_organ_gated has the species head read only those traits.
   config.evals.test = config_lib.eval_config("classification", "test", section="")
-  # A tree named from 1, 2 and 4 photos at once, of organs as different as its test photos
-  # allow: their trait evidence pooled per trait (the CBM), or their species probabilities
-  # averaged (the CBM and the black box).
+  # A tree named from 1 to 4 photos at once, of organs as different as its test photos allow
+  # (a species has 2 or 3 test photos, a few have 4 or more): their trait evidence pooled per
+  # trait (the CBM), or their species probabilities averaged (the CBM and the black box).
   config.evals.multi_photo = config_lib.eval_config(
-      "multi_photo", "test", counts=(1, 2, 4), queries_per_species=20)
+      "multi_photo", "test", counts=(1, 2, 3, 4), queries_per_species=20)
   # Test-time intervention with the species' table rows (as far as the organ shows them) as
   # the truth (98 = every trait).
   config.evals.intervention = config_lib.eval_config(

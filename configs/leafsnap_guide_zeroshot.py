@@ -42,6 +42,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # Drawn from the default table's 150 species: every table's sweep holds out the same ones.
   splits = heldout_splits(config.data.table)
   config_lib.make_zeroshot_sweep(config, "leafsnap_guide_zeroshot", splits)
+  del config.evals.multi_photo  # Naming the unseen is what this sweep measures.
   if arg == "smoke":
     # Positions among the smoke config's three species (any root): one held out per point.
     del config.data.heldout_species  # Species names above; positions here.

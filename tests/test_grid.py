@@ -203,3 +203,14 @@ def test_noise_sweep_smoke_trains_every_point_through_the_shared_trainer(tmp_pat
     saved = json.loads((point_dir / "metrics.json").read_text())
     assert saved["trait_auc_visible"] == result["trait_auc_visible"]
     assert (point_dir / "checkpoints").is_dir()
+
+
+def test_a_long_point_name_is_cut_and_hashed_into_a_folder_any_file_system_takes(tmp_path):
+  species = tuple(f"Quercus species_{i}" for i in range(20))
+  name = grid.point_name({"data.heldout_species": species})
+  other = grid.point_name({"data.heldout_species": species[:-1] + ("Acer rubrum",)})
+  assert len(name) == len(other) == grid.MAX_NAME and name != other
+  assert name.startswith("heldout_species=") and name == grid.point_name(
+      {"data.heldout_species": species})
+  (tmp_path / name).mkdir()  # Under the 255-byte limit of common file systems.
+  assert grid.point_name({"data.seed": 3}) == "seed=3"

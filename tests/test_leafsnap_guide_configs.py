@@ -63,7 +63,7 @@ def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbon
                    "calibration": "calibration", "selective": "selective",
                    "conformal": "conformal", "explanations": "explanations",
                    "degradation": "degradation", "multi_photo": "multi_photo"}
-  assert config.evals.multi_photo.counts == (1, 2, 4)
+  assert config.evals.multi_photo.counts == (1, 2, 3, 4)
   assert len(evaluators.from_config(config.evals)) == len(kinds)
   smoke = _config("smoke")
   assert smoke.data.species == "0:3" and smoke.input.num_workers == 0
@@ -106,11 +106,11 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
   assert 0 <= report["species_top1_organ_gated"] <= 1
   # Three photos of each test species, of three organs: no query of 4.
   multi = report["multi_photo"]
-  assert multi["counts"] == [1, 2, 4] and multi["num_queries"] == [60, 60, 0]
-  assert multi["num_species_skipped"] == [0, 0, 3] and multi["chance"] == 1 / 3
+  assert multi["counts"] == [1, 2, 3, 4] and multi["num_queries"] == [60, 60, 60, 0]
+  assert multi["num_species_skipped"] == [0, 0, 0, 3] and multi["chance"] == 1 / 3
   for combination in ("trait_evidence", "mean_probabilities"):
     top1 = multi[combination]["species_top1"]
-    assert 0 <= top1[0] <= 1 and 0 <= top1[1] <= 1 and top1[2] is None
+    assert all(0 <= x <= 1 for x in top1[:3]) and top1[3] is None
   assert report["explanations"]["pointing_game"] is None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
 

@@ -16,6 +16,7 @@ and a changed config never reports old numbers. The summary lists the points `re
 `computed`.
 """
 
+import hashlib
 import itertools
 import json
 import os
@@ -33,6 +34,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 
 POINT_FILE = "sweep_point.json"  # In each point's workdir: the fingerprint of its config.
+# The longest point folder name; longer ones end in a hash (`point_name`).
+MAX_NAME = 120
 
 
 def points(sweep: ml_collections.ConfigDict) -> list[dict[str, object]]:
@@ -61,9 +64,15 @@ def point_config(config: ml_collections.ConfigDict, point: dict) -> ml_collectio
 
 
 def point_name(point: dict) -> str:
-  """A folder name: the last part of each axis' first field and its value."""
+  """A folder name: the last part of each axis' first field and its value; one longer than
+  `MAX_NAME` characters (a value listing 20 species) is cut there, ending in a hash of all of
+  it, so that names stay distinct and every file system takes them."""
   parts = [f"{fields.split(',')[0].split('.')[-1]}={value}" for fields, value in point.items()]
-  return re.sub(r"[^\w=.,-]", "_", ",".join(parts))
+  name = re.sub(r"[^\w=.,-]", "_", ",".join(parts))
+  if len(name) <= MAX_NAME:
+    return name
+  digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+  return f"{name[:MAX_NAME - len(digest) - 1]}-{digest}"
 
 
 def run_point(config: ml_collections.ConfigDict, workdir: str, index: int) -> tuple[dict, bool]:
