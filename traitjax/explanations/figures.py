@@ -178,8 +178,8 @@ def plant_figure(photos: list[PlantPhoto], title: str, species: list[Bar],
   bottom = top_of_photos - photo_row
   for bars, row, panel_title in (
       (species, species_row, "Species from the photos combined (calibrated probability)"),
-      (traits, traits_row, f"Traits judged for {top}: the mean probability of the photos "
-                           f"that show them (their organ)\ngreen: for it, red: against it")):
+      (traits, traits_row, f"Traits judged for {top} (green: for it, red: against it):\n"
+                           "the mean probability over the photos whose organ shows each")):
     bottom -= row
     ax = figure.add_axes((_LABELS_LEFT, (bottom + _AXIS_BELOW) / height,
                           0.93 - _LABELS_LEFT,
