@@ -24,12 +24,10 @@ split's species.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import os
 from typing import Sequence
 
-from absl import logging
 import jax
 import numpy as np
 

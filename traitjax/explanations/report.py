@@ -201,9 +201,9 @@ def _with_species_rows(task, table: schema.TraitTable, path: str):
   ValueError for a model whose species head does not read table rows."""
   if getattr(task, "species_table", None) is None:
     raise ValueError(
-        f"--species_rows: this model's species head has one trained weight row per species "
-        f"and reads no table rows, so it cannot score species from their rows; train with "
-        f"--config.model.species_head=table or cosine")
+        "--species_rows: this model's species head has one trained weight row per species "
+        "and reads no table rows, so it cannot score species from their rows; train with "
+        "--config.model.species_head=table or cosine")
   table = table.with_species(schema.TraitTable.from_csv(path))
   return dataclasses.replace(task, species_table=table.values), table
 

@@ -21,8 +21,6 @@ import numpy as np
 from traitjax.metrics import calibration
 from traitjax.metrics import classification
 
-COMBINATIONS = ("trait_evidence", "mean_probabilities")
-
 
 def draw_query(photos: np.ndarray, organs: np.ndarray, n: int,
                rng: np.random.Generator) -> np.ndarray:

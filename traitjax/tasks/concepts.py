@@ -6,7 +6,6 @@ import dataclasses
 from typing import Callable
 
 from absl import logging
-import jax
 import jax.numpy as jnp
 import numpy as np
 
