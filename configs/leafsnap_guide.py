@@ -112,20 +112,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config_lib.add_trust_evals(config.evals, "test", degraded_examples=187)
 
   if arg == "smoke":
-    config.data.image_size = 32
-    del config.data.species  # Scientific names above; positions here.
-    config.data.species = "0:3"  # The first three species of any root.
-    config.data.val_fraction = 0.25
-    config.input.batch_size = 8
-    config.input.num_workers = 0
-    config.preview.num_images = 8
-    config.evals.degradation.strengths = (0.5,)
-    config.evals.degradation.max_examples = 8
-    config.evals.intervention.ks = (0, 4)
-    config.train.steps = 4
-    config.train.log_every = 2
-    config.train.checkpoint_every = 2
-    config.optim.warmup_steps = 1
+    config_lib.shrink_folder_config(config)
   elif arg:
     raise ValueError(f"unknown variant {arg!r} of configs/leafsnap_guide.py; known: smoke")
   return config

@@ -204,6 +204,26 @@ def make_zeroshot_sweep(config: ml_collections.ConfigDict, name: str,
                           "species_top1")
 
 
+def shrink_folder_config(config: ml_collections.ConfigDict) -> None:
+  """The `:smoke` variant of a folder dataset's config (EuroSAT, the Leafsnap guide; any root):
+  its first three species at 32 px, a quarter of the rest val, batches of 8 read in this
+  process, four steps, and the evaluators of `add_trust_evals` and intervention cut short."""
+  config.data.image_size = 32
+  del config.data.species  # Names in the configs; positions here.
+  config.data.species = "0:3"
+  config.data.val_fraction = 0.25
+  config.input.batch_size = 8
+  config.input.num_workers = 0
+  config.preview.num_images = 8
+  config.evals.degradation.strengths = (0.5,)
+  config.evals.degradation.max_examples = 8
+  config.evals.intervention.ks = (0, 4)
+  config.train.steps = 4
+  config.train.log_every = 2
+  config.train.checkpoint_every = 2
+  config.optim.warmup_steps = 1
+
+
 def train_config(steps: int) -> ml_collections.ConfigDict:
   """Loop length, logging and checkpoint intervals, and an optional profiler trace of
   `profile_num_steps` steps after step `profile_start_step` (0 = none) into WORKDIR/profile."""
