@@ -415,6 +415,15 @@ def _said_of(adjectives: str, noun: str, gap: str = _GAP, after: float = 0.9,
           rf"\b{noun}\b(?: \w+){{0,3}} (?:{adjectives})\b": after * strength}
 
 
+def _size_words(noun: str) -> dict[str, dict[str, float]]:
+  """A size group's small, medium and large said of `noun` in words ("small leaves"), weaker
+  than a length with its unit."""
+  return {size: _said_of(words, noun, _NEAR, strength=0.6)
+          for size, words in (("small", "small|tiny|little"),
+                              ("medium", "medium|medium sized|moderate"),
+                              ("large", "large|big|huge|very large"))}
+
+
 @dataclasses.dataclass(frozen=True)
 class Terms:
   """A table of characteristics named by phrases.
@@ -769,9 +778,7 @@ PLANT_TERMS = {
                      r"\b(?:venation|veins)\b(?: \w+){0,3} parallel\b": 0.9},
     },
     "leaf size": {
-        "small": _said_of("small|tiny|little", _LEAF, _NEAR, strength=0.6),
-        "medium": _said_of("medium|medium sized|moderate", _LEAF, _NEAR, strength=0.6),
-        "large": _said_of("large|big|huge|very large", _LEAF, _NEAR, strength=0.6),
+        **_size_words(_LEAF),
     },
     "leaf base": {
         "wedge shaped": _said_of("wedge shaped|cuneate|tapered|tapering|narrowed", _BASE),
@@ -869,9 +876,7 @@ PLANT_TERMS = {
                   r"\b(?:purple|purplish)\b": 0.4},
     },
     "fruit size": {
-        "small": _said_of("small|tiny|little", _FRUIT, _NEAR, strength=0.6),
-        "medium": _said_of("medium|medium sized|moderate", _FRUIT, _NEAR, strength=0.6),
-        "large": _said_of("large|big|huge|very large", _FRUIT, _NEAR, strength=0.6),
+        **_size_words(_FRUIT),
     },
     "cone position": {
         "upright": {r"\b(?:upright|erect)\b": 1.0, r"\bstanding\b": 0.6},
