@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests import conftest
+from tests import fake_datasets
 from tests.data import test_leafsnap_guide
 from traitjax import config_lib
 from traitjax import evaluators
@@ -113,6 +114,26 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
     assert all(0 <= x <= 1 for x in top1[:3]) and top1[3] is None
   assert report["explanations"]["pointing_game"] is None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
+
+  # Another folder of two species never trained, named among themselves from their rows.
+  new_root, rows = tmp_path / "new_species", []
+  for species, organ, colour in (("Quercus alba", "Leaf", (90, 120, 40)),
+                                 ("Ulmus americana", "Bark", (120, 90, 60))):
+    for n in range(3):
+      path = f"images/{species.replace(' ', '_')}/{organ}_{n}.jpg"
+      fake_datasets.write_photo(new_root / path, (40, 20), colour)
+      rows.append(",".join((path, species, organ)))
+  (new_root / "images.csv").write_text("\n".join(["path,species,organ"] + rows) + "\n")
+  new_rows = fake_datasets.random_table(tmp_path / "new_rows.csv",
+                                        ("Quercus alba", "Ulmus americana"),
+                                        test_leafsnap_guide.TRAITS)
+  unseen = conftest.load_config_module("leafsnap_guide_new_species").get_config("smoke")
+  unseen.data.root, unseen.data.table = str(new_root), str(new_rows)
+  unseen.model.backbone, unseen.model.pretrained = "resnet_small", ""
+  scored = train.evaluate_checkpoint(unseen, str(tmp_path / "leafsnap_guide"), "new_species")
+  assert scored["num_examples"] == 6 and scored["zeroshot"]["num_unseen_species"] == 2
+  assert 0 <= scored["zeroshot"]["unseen_top1"] <= 1
+  assert set(scored["by_organ"]) == {"leaf", "bark"}
 
 
 def test_the_zeroshot_sweep_holds_out_five_seeded_draws_of_twenty_species(tmp_path):
