@@ -22,6 +22,8 @@ from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
 from traitjax.explanations import plants
+from traitjax.explanations import records
+from traitjax.explanations import report
 from traitjax.metrics import multi_photo
 
 pytestmark = pytest.mark.subprocess  # Its workdir trains in `python -m traitjax.main`.
@@ -169,3 +171,21 @@ def test_organs_that_do_not_match_the_photos_and_a_dataset_without_organs(workdi
   monkeypatch.setattr(base, "organs_of", lambda source: None)
   with pytest.raises(ValueError, match=f"^{plants.NO_ORGANS}"):
     plants.explain_plants(str(workdir), str(tmp_path / "out"), split="test")
+
+
+def test_a_single_photo_is_described_by_what_its_organ_can_show(workdir, tmp_path):
+  """`explain` on single photos of a split: each description states only groups the photo's
+  organ can show (a bark photo says nothing of leaves, flowers or fruit)."""
+  index = report.explain(str(workdir), str(tmp_path), split="test", num=9, top_k=2,
+                         num_prototypes=1)
+  source = sources.make_source(checkpoints.saved_config(str(workdir)).data, "test")
+  organs = base.organs_of(source)
+  for photo in index["photos"]:
+    record = json.loads((tmp_path / f"{photo['name']}.json").read_text())
+    example = source[int(photo["name"].rsplit("_", 1)[-1])]  # Named split_<index>.
+    probabilities = np.array([t["probability"] for t in record["traits"]])
+    shown = organs.shown([example[schema.ORGAN]])[0]
+    assert record["description"] == records.description_sentence(
+        np.where(shown, probabilities, np.nan), source.trait_table.traits)
+    if leafsnap_guide.ORGANS[example[schema.ORGAN]] == "bark":
+      assert not any(word in record["description"] for word in ("leaves", "flower", "fruit"))

@@ -112,7 +112,8 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
                                 config.input.batch_size, mesh))
     explained = _write_explanations(out, readable, outputs, task, state.params, table,
                                     trusted, bank, top_k, num_prototypes,
-                                    config.model.get("trait_phrases", ""))
+                                    config.model.get("trait_phrases", ""),
+                                    base.organs_of(train_source))
   entries = []
   for photo in photos:
     if photo.example is None:
@@ -137,11 +138,13 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
 def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, params,
                         table: schema.TraitTable, trusted: trust.Trust | None,
                         bank: prototypes.Bank, top_k: int, num_prototypes: int,
-                        phrases_path: str) -> dict[str, gallery.Entry]:
+                        phrases_path: str,
+                        organs: base.Organs | None = None) -> dict[str, gallery.Entry]:
   """Writes NAME.json and NAME.png of each readable photo from the model's `outputs` on them
   (species_logits, trait_logits, trait_maps), the traits named by their phrases (with the
   overrides of the file `phrases_path`, the model's `trait_phrases`); returns each photo's
-  gallery entry by name."""
+  gallery entry by name. With `organs` (a dataset whose photos each show one organ), a photo
+  of a known organ is described by the traits that organ can show alone."""
   species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
   trait_phrases = phrases.read_phrase_book(table.traits, phrases_path).phrases
   explained = records.explain_predictions(task, params, species_logits, trait_logits, table,
@@ -174,6 +177,11 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
     decision = records.decision_sentence(
         decisions[n], reasons[n], prediction_sets[n],
         trusted.target_accuracy if trusted else 0.0, 1 - trusted.alpha if trusted else 0.0)
+    organ = photo.example.get(schema.ORGAN) if organs is not None else None
+    if organ is not None:
+      explained[n]["description"] = records.description_sentence(
+          np.where(organs.shown([organ])[0], trait_probabilities[n], np.nan), table.traits,
+          trait_phrases)
     record = {
         "name": photo.name, "photo": photo.origin, **explained[n],
         "rationale": " ".join(filter(None, [explained[n]["rationale"], decision])),
