@@ -45,6 +45,7 @@ from traitjax.explanations import records
 from traitjax.explanations import report
 from traitjax.language import phrases
 from traitjax.metrics import calibration
+from traitjax.metrics import classification
 from traitjax.metrics import multi_photo
 from traitjax.models import cbm
 
@@ -109,19 +110,18 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
                                       config.input.batch_size, mesh, unit="photo")
     row = {id(photo): n for n, photo in enumerate(readable)}
     for plant in plants:
-      rows = [row[id(photo)] for photo in plant.photos if photo.example is not None]
-      if not rows:
+      read = [photo for photo in plant.photos if photo.example is not None]
+      if not read:
         continue
       record = explain_plant(task, state.params, table, organ_set, trusted,
-                             outputs["trait_logits"][rows],
-                             [p for p in plant.photos if p.example is not None], top_k,
-                             config.model.get("trait_phrases", ""))
+                             outputs["trait_logits"][[row[id(photo)] for photo in read]],
+                             read, top_k, config.model.get("trait_phrases", ""))
       record = {"name": plant.name, **({"true_species": plant.species} if plant.species
                                        else {}), **record,
                 "unread": [{"photo": p.origin, "error": p.error} for p in plant.photos
                            if p.example is None]}
       report.write_json(os.path.join(out, f"{plant.name}.json"), record)
-      photos = [p.example[schema.IMAGE] for p in plant.photos if p.example is not None]
+      photos = [p.example[schema.IMAGE] for p in read]
       figure_png = _figure_png(photos, record)
       with open(os.path.join(out, f"{plant.name}.png"), "wb") as f:
         f.write(figure_png)
@@ -192,7 +192,7 @@ def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
   def with_photos(item):
     return {**item, "shown_by": shown_by[position[item["name"]]]}
 
-  record = _finite(record)
+  record = classification.nans_to_none(record)  # NaN: no photo showed the trait.
   record["traits"] = [with_photos(t) for t in record["traits"]]
   for explained in record["explained_species"]:
     for key in ("supports", "contradicts", "unjudgeable"):
@@ -209,17 +209,6 @@ def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
                            "whose organ can show it; the species head read once, the traits "
                            "no photo shows as no evidence")
   return record
-
-
-def _finite(value):
-  """`value` (plain JSON types) with every NaN float as None (no photo showed the trait)."""
-  if isinstance(value, float):
-    return None if math.isnan(value) else value
-  if isinstance(value, dict):
-    return {k: _finite(v) for k, v in value.items()}
-  if isinstance(value, list):
-    return [_finite(v) for v in value]
-  return value
 
 
 def _file_plant(paths: Sequence[str], organ_names: Sequence[str], organs: base.Organs,
