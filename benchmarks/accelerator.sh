@@ -10,17 +10,17 @@
 #   BATCH=8 DTYPE=float32 STEPS=3 WORKERS=2 bash benchmarks/accelerator.sh   # a small CPU
 #
 # Settings (environment): BATCH (256), DTYPE (bfloat16), STEPS timed per measurement (20),
-# WORKERS input processes (16), CUB root (../shared/data/cub25 beside the checkout), OUT
+# WORKERS input processes (16), CUB root (default: the config's, in the shared folder), OUT
 # (benchmark_results). Needs torch beside traitjax (`pip install torch`; a CUDA build on GPUs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BATCH="${BATCH:-256}" DTYPE="${DTYPE:-bfloat16}" STEPS="${STEPS:-20}" WORKERS="${WORKERS:-16}"
-CUB="${CUB:-$(cd .. && pwd)/shared/data/cub25}" OUT="${OUT:-benchmark_results}"
+CUB="${CUB:-}" OUT="${OUT:-benchmark_results}"
 PYTHON="${PYTHON:-python}"
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "accelerator.sh: torch is not installed (pip install torch)" >&2; exit 2; }
 mkdir -p "$OUT"
 echo "traitjax train step, bare JAX step and input pipeline ($BATCH x 224 px, $DTYPE, $WORKERS workers)..." >&2
-"$PYTHON" benchmarks/train_step.py --config=configs/cub.py --config.data.root="$CUB" \
+"$PYTHON" benchmarks/train_step.py --config=configs/cub.py ${CUB:+--config.data.root="$CUB"} \
   --backbone=resnet50 --batch="$BATCH" --image_size=224 --dtype="$DTYPE" --steps="$STEPS" \
   --workers="$WORKERS" --bare | tail -n 1 > "$OUT/jax.json"
 SPECIES="$("$PYTHON" -c "import json, sys; print(json.load(open(sys.argv[1]))['heads'].split()[2])" "$OUT/jax.json")"

@@ -8,9 +8,10 @@ import pytest
 
 from tests import run_main
 from traitjax import config_lib
+from traitjax import paths
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = pathlib.Path(paths.shared_path())
 CUB25 = SHARED / "data" / "cub25"  # Real-data tests skip when it is absent.
 EUROSAT = SHARED / "data" / "eurosat"  # So do EuroSAT's.
 MINILM = SHARED / "weights" / "all-MiniLM-L6-v2"  # So do the sentence encoder's.

@@ -1,6 +1,5 @@
 """Every config passes the same checks before a run: each bad value is named in one line."""
 
-import os
 
 import pytest
 
@@ -49,10 +48,3 @@ def test_a_missing_cub_root_names_its_field():
   config.data.root = "/no/cub/here"
   with pytest.raises(FileNotFoundError, match=r"^data.root not found: /no/cub/here"):
     config_lib.check(config)
-
-
-def test_shared_paths_follow_the_environment_variable(monkeypatch, tmp_path):
-  monkeypatch.setenv(config_lib.SHARED_ENVIRONMENT_VARIABLE, str(tmp_path))
-  assert config_lib.shared_path("data", "cub25") == os.path.join(tmp_path, "data", "cub25")
-  monkeypatch.delenv(config_lib.SHARED_ENVIRONMENT_VARIABLE)
-  assert config_lib.shared_path("weights") == str(conftest.SHARED / "weights")

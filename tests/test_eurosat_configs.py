@@ -16,13 +16,14 @@ from tests import conftest
 from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import grid
+from traitjax import paths
 from traitjax import tasks
 from traitjax import train
 from traitjax.data import eurosat
 from traitjax.data import schema
 from traitjax.data import sources
-from traitjax.explanations import report as explain_report
-from traitjax.language import phrases
+from traitjax.data import vocabulary
+from traitjax.explain import photos
 
 CLASSES = ("AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture",
            "PermanentCrop", "Residential", "River", "SeaLake")
@@ -68,7 +69,7 @@ def test_the_habitat_config_reads_the_parsed_table_with_a_frozen_pretrained_back
   assert config.data.traits == eurosat.VOCABULARY
   assert config.model.species_head == "cosine" and config.model.mode == "joint"
   assert config.model.backbone == "efficientnet_lite0" and config.model.frozen_batch_norm
-  assert config.model.pretrained == config_lib.shared_path(
+  assert config.model.pretrained == paths.shared_path(
       "weights", "efficientnet_lite0_imagenet.safetensors")
   # The stem and the first six stages keep ImageNet's weights; stage7 and the head conv adapt.
   assert set(config.optim.frozen) == {"backbone/stem"} | {f"backbone/stage{k}" for k in range(1, 7)}
@@ -76,7 +77,7 @@ def test_the_habitat_config_reads_the_parsed_table_with_a_frozen_pretrained_back
   # Explanations name the characteristics by their phrases; colours and textures keep their
   # automatic ones ("dark green colour", "coarse texture").
   named = json.loads(pathlib.Path(config.model.trait_phrases).read_text())
-  unnamed = set(phrases.read_traits(eurosat.VOCABULARY)) - set(named)
+  unnamed = set(vocabulary.read_traits(eurosat.VOCABULARY)) - set(named)
   assert {schema.group_of(name) for name in unnamed} == {"has_colour", "has_texture"}
   assert 0 < config.data.val_fraction < 1 and config.trust.fit_split == "val"
   kinds = {name: fields.type for name, fields in config.evals.items()}
@@ -89,7 +90,7 @@ def test_the_habitat_config_reads_the_parsed_table_with_a_frozen_pretrained_back
   table = schema.TraitTable.from_csv(config.data.table)
   descriptions = json.loads((conftest.REPO / "data" / "descriptions" / "eurosat.json").read_text())
   assert table.species == tuple(descriptions) == CLASSES
-  assert table.traits == phrases.read_traits(eurosat.VOCABULARY)
+  assert table.traits == vocabulary.read_traits(eurosat.VOCABULARY)
   assert np.all((table.values >= 0) & (table.values <= 1))
   smoke = _config("eurosat", "smoke")
   assert smoke.data.species == "0:3" and smoke.input.num_workers == 0
@@ -138,6 +139,7 @@ def test_the_zeroshot_sweep_holds_out_five_fixed_random_splits(tmp_path):
     assert not unseen & {CLASSES[k] for k in sources.make_source(data, "train").labels}
 
 
+@pytest.mark.slow
 def test_the_habitat_smoke_trains_evaluates_and_explains_tiles_without_keypoints(tree,
                                                                                   tmp_path):
   config = _smoke("eurosat", tree)
@@ -152,7 +154,7 @@ def test_the_habitat_smoke_trains_evaluates_and_explains_tiles_without_keypoints
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
 
   out = tmp_path / "explained"
-  index = explain_report.explain(str(workdir), str(out), split="test", num=2, top_k=2,
+  index = photos.explain(str(workdir), str(out), split="test", num=2, top_k=2,
                                  num_prototypes=1)
   for photo in index["photos"]:
     record = json.loads((out / f"{photo['name']}.json").read_text())
@@ -161,6 +163,7 @@ def test_the_habitat_smoke_trains_evaluates_and_explains_tiles_without_keypoints
   assert (out / "index.html").read_text().count('class="description"') == len(index["photos"])
 
 
+@pytest.mark.slow
 def test_the_zeroshot_smoke_sweeps_its_splits_through_the_shared_trainer(tree, tmp_path):
   config = _smoke("eurosat_zeroshot", tree)
   section = grid.run(config, str(tmp_path))

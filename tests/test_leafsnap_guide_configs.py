@@ -1,8 +1,8 @@
 """configs/leafsnap_guide.py: its fields, the black box one override away, and its smoke variant
 trained and evaluated end to end (every evaluator, on photos of one organ each, without
-keypoints: by organ, and from several photos at once) on a small fake guide. The end-to-end run swaps in the small ResNet without
-pretrained weights so that it compiles in seconds; the config test checks the EfficientNet-Lite0
-fields as configured."""
+keypoints: by organ, and from several photos at once) on a small fake guide. The end-to-end
+run swaps in the small ResNet without pretrained weights so that it compiles in seconds; the
+config test checks the EfficientNet-Lite0 fields as configured."""
 
 import os
 
@@ -15,11 +15,13 @@ from tests.data import test_leafsnap_guide
 from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import grid
+from traitjax import paths
 from traitjax import tasks
 from traitjax import train
 from traitjax.data import leafsnap_guide
+from traitjax.data import organs as plant_organs
 from traitjax.data import sources
-from traitjax.language import tables
+from traitjax.describe import tables
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbon
   assert config.data.organs == leafsnap_guide.ORGAN_MAP and config.data.organ_mask
   assert config.model.species_head == "cosine" and config.model.mode == "joint"
   assert config.model.backbone == "efficientnet_lite0" and config.model.frozen_batch_norm
-  assert config.model.pretrained == config_lib.shared_path(
+  assert config.model.pretrained == paths.shared_path(
       "weights", "efficientnet_lite0_imagenet.safetensors")
   assert config.optim.frozen == ("backbone",) and not config.optim.lr_multipliers
   assert 0 < config.data.val_fraction < 1 and config.trust.fit_split == "val"
@@ -87,22 +89,24 @@ def test_the_black_box_is_one_override_away(tree):
   assert blackbox.model.species_head == "linear" and blackbox.species_table is None
 
 
+@pytest.mark.slow
 def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path):
   config = _smoke(tree)
   report = train.train_and_evaluate(config, str(tmp_path / "leafsnap_guide"))
   test = sources.make_source(config.data, "test")
   assert report["num_examples"] == len(test) == 9  # One of each organ of each species.
-  np.testing.assert_array_equal(np.bincount(test.organs, minlength=9) > 0,
+  organs = plant_organs.PHOTO_ORGANS
+  np.testing.assert_array_equal(np.bincount(test.organs, minlength=len(organs)) > 0,
                                 [o in ("leaf", "needle", "flower", "fruit", "cone", "bark")
-                                 for o in leafsnap_guide.ORGANS])
+                                 for o in organs])
   assert 0 <= report["species_top1"] <= 1 and report["trait_auc_visible"] is None
   assert {"calibration", "selective", "conformal", "degradation", "intervention",
           "explanations", "multi_photo"} <= set(report)
   # Each organ's photos scored apart; the trait AUCs over the traits it can show.
   assert set(report["by_organ"]) == {"leaf", "needle", "flower", "fruit", "cone", "bark"}
   for name, scores in report["by_organ"].items():
-    assert scores["num_examples"] == np.sum(test.organs == leafsnap_guide.ORGANS.index(name))
-    assert scores["num_traits"] == test.organ_trait_mask[leafsnap_guide.ORGANS.index(name)].sum()
+    assert scores["num_examples"] == np.sum(test.organs == organs.index(name))
+    assert scores["num_traits"] == test.organ_trait_mask[organs.index(name)].sum()
     assert 0 <= scores["species_top1_organ_gated"] <= 1
   assert 0 <= report["species_top1_organ_gated"] <= 1
   # Three photos of each test species, of three organs: no query of 4.

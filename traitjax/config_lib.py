@@ -1,19 +1,18 @@
-"""Config blocks shared by the files in configs/ (each file stays one experiment), where their
-data and weights live (`shared_path`), and the checks every config passes before a run
-starts (`check`)."""
+"""Config blocks shared by the files in configs/ (each file stays one experiment), and the
+checks every config passes before a run starts (`check`)."""
 
 import hashlib
 import importlib.util
 import json
 import os
-import pathlib
 import types
 
 import jax
 import ml_collections
 
-# The folder of data sets and weights: $TRAITJAX_SHARED, else `shared` beside the checkout.
-SHARED_ENVIRONMENT_VARIABLE = "TRAITJAX_SHARED"
+from traitjax import paths
+from traitjax.data import sources
+
 # Model fields that name a file or folder, and when they are read ("" = not set); the data
 # block's are the dataset's (`sources.path_fields`).
 MODEL_PATH_FIELDS = {
@@ -34,14 +33,6 @@ def load_config_file(path: str | os.PathLike) -> types.ModuleType:
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   return module
-
-
-def shared_path(*parts: str) -> str:
-  """An absolute path under the shared data folder: $TRAITJAX_SHARED if set, else the folder
-  `shared` beside the checkout (the same wherever a command runs from)."""
-  base = os.environ.get(SHARED_ENVIRONMENT_VARIABLE) or (
-      pathlib.Path(__file__).resolve().parents[2] / "shared")
-  return os.path.join(os.fspath(base), *parts)
 
 
 def _get(config, field: str):
@@ -79,8 +70,6 @@ def check(config: ml_collections.ConfigDict, training: bool = True) -> None:
     value = _get(config, field)
     if value is not None and not 0 <= value <= 1:
       raise ValueError(f"{field} must lie in [0, 1], got {value}")
-  # The data sources load only here: config files import this module.
-  from traitjax.data import sources  # pylint: disable=g-import-not-at-top
   read = dict(MODEL_PATH_FIELDS)
   if "data" in config:
     read.update({f"data.{field}": lambda config: True
@@ -90,7 +79,7 @@ def check(config: ml_collections.ConfigDict, training: bool = True) -> None:
     if path and used(config) and not os.path.exists(path):
       raise FileNotFoundError(
           f"{field} not found: {os.path.abspath(path)} (set --config.{field}=, or "
-          f"{SHARED_ENVIRONMENT_VARIABLE} for the shared folder)")
+          f"{paths.SHARED_ENVIRONMENT_VARIABLE} for the shared folder)")
 
 
 def fingerprint(config: ml_collections.ConfigDict) -> str:
@@ -109,7 +98,7 @@ def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.Config
 
 
 def preview_config(num_images: int) -> ml_collections.ConfigDict:
-  """What `python -m traitjax.data.preview` shows."""
+  """What `python -m traitjax.preview` shows."""
   return ml_collections.ConfigDict({"split": "train", "num_images": num_images})
 
 
@@ -128,7 +117,7 @@ def model_config(backbone: str, mode: str = "joint",
   return ml_collections.ConfigDict({
       "backbone": backbone, "pretrained": pretrained, "mode": mode, "species_head": "linear",
       "trait_weight": 1.0, "species_rows": "",
-      "trait_head": "linear", "text_encoder": shared_path("weights", "all-MiniLM-L6-v2"),
+      "trait_head": "linear", "text_encoder": paths.shared_path("weights", "all-MiniLM-L6-v2"),
       "trait_phrases": "", "heldout_trait_fraction": 0.0,
       "trait_loss": {"name": "bce", "q": 0.7, "beta": 0.8, "false_positive": 0.01,
                      "false_negative": 0.01},
@@ -145,7 +134,7 @@ def optim_config(learning_rate: float) -> ml_collections.ConfigDict:
 
 
 def eval_config(kind: str, split: str, **fields) -> ml_collections.ConfigDict:
-  """One entry of `config.evals`: an evaluator `type` (`traitjax.evaluators.EVALUATORS`), the
+  """One entry of `config.evals`: an evaluator `type` (a module of `traitjax.evaluators`), the
   split it reads and its own fields, e.g. `eval_config("intervention", "test", ks=(0, 4))`;
   `section` places its report in metrics.json (dotted keys, "" = the top level; default: its
   name in config.evals) and `every` also runs it during training."""

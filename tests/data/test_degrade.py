@@ -6,7 +6,7 @@ import pytest
 
 from traitjax.data import degrade
 from traitjax.data import schema
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -14,9 +14,9 @@ STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 @pytest.fixture(scope="module")
 def clean_flora():
   """A small flora whose photos are not degraded by the data (64 px)."""
-  config = synthetic.FloraConfig(num_species=20, max_train_per_species=40, imbalance=10,
+  config = synthetic_flora.Config(num_species=20, max_train_per_species=40, imbalance=10,
                                  degraded_fraction=0.0)
-  return synthetic.FloraSource(synthetic.Flora(config), "test")
+  return synthetic_flora.FloraSource(synthetic_flora.Flora(config), "test")
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.data import summary
+from traitjax.data import vocabulary
 from traitjax.language import phrases
 
 EUROSAT_ROOT = conftest.EUROSAT
@@ -29,7 +30,7 @@ CLASSES = ("Forest", "River", "SeaLake")
 COLOURS = {"Forest": (30, 80, 40), "River": (40, 60, 120), "SeaLake": (20, 30, 90)}
 PER_CLASS = 10
 CORRUPT = "Forest_3.jpg"
-TRAITS = phrases.read_traits(eurosat.VOCABULARY)
+TRAITS = vocabulary.read_traits(eurosat.VOCABULARY)
 
 
 def _write_tiles(base, numbers, corrupt=()):

@@ -17,10 +17,11 @@ from tests import conftest
 from tests import fake_datasets
 from traitjax import config_lib
 from traitjax.data import leafsnap_guide
+from traitjax.data import organs as plant_organs
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
-from traitjax.language import phrases
+from traitjax.data import vocabulary
 
 LEAFSNAP_ROOT = conftest.SHARED / "data" / "leafsnap_guide"
 SPECIES = ("Acer rubrum", "Betula nigra", "Pinus strobus")
@@ -36,8 +37,8 @@ UNKNOWN_ORGAN = ("Betula nigra", "Twig")
 CORRUPT = "images/Acer_rubrum/Bark_3.jpg"
 MISSING = "images/Pinus_strobus/Cone_4.jpg"
 NUM_PHOTOS = 3 * 3 * PER_ORGAN + 1
-TRAITS = phrases.read_traits(leafsnap_guide.VOCABULARY)
-ORGAN_MAP = leafsnap_guide.OrganMap.from_json(leafsnap_guide.ORGAN_MAP)
+TRAITS = vocabulary.read_traits(leafsnap_guide.VOCABULARY)
+ORGAN_MAP = plant_organs.OrganMap.from_json(leafsnap_guide.ORGAN_MAP)
 
 
 def _file(species, organ, number):
@@ -91,7 +92,7 @@ def _files(dataset, split):
 
 
 def _organ(name):
-  return leafsnap_guide.ORGANS.index(name)
+  return plant_organs.PHOTO_ORGANS.index(name)
 
 
 def test_guide_names_map_to_canonical_organs():
@@ -100,16 +101,17 @@ def test_guide_names_map_to_canonical_organs():
                       ("Leaves", "leaf"), ("Cone with Seeds", "cone"), ("Twig", "other"),
                       ("organ", "other")):
     assert ORGAN_MAP.organ(name) == organ, name
-  assert leafsnap_guide.organ_key("Flowers  staminata ( ♂ )") == "flowers staminata"
-  assert tuple(ORGAN_MAP.groups) == leafsnap_guide.ORGANS[:-1]
-  assert leafsnap_guide.ORGANS[-1] == leafsnap_guide.OTHER
+  assert plant_organs.organ_key("Flowers  staminata ( ♂ )") == "flowers staminata"
+  # The guide photographs every organ but the twig.
+  assert tuple(ORGAN_MAP.groups) == tuple(o for o in plant_organs.ORGANS if o != "twig")
+  assert plant_organs.PHOTO_ORGANS[-1] == plant_organs.OTHER
 
 
 def test_the_organ_trait_mask_follows_the_organ_map(tmp_path):
-  mask = leafsnap_guide.organ_trait_mask(TRAITS, ORGAN_MAP)
-  assert mask.shape == (len(leafsnap_guide.ORGANS), 98) and mask.dtype == bool
+  mask = plant_organs.organ_trait_mask(TRAITS, ORGAN_MAP)
+  assert mask.shape == (len(plant_organs.PHOTO_ORGANS), 98) and mask.dtype == bool
   shows = {organ: {schema.group_of(t) for t, shown in zip(TRAITS, row) if shown}
-           for organ, row in zip(leafsnap_guide.ORGANS, mask)}
+           for organ, row in zip(plant_organs.PHOTO_ORGANS, mask)}
   assert shows["bark"] == {"has_growth_form", "has_bark_texture", "has_bark_color"}
   assert shows["needle"] == {"has_leaf_type", "has_leaf_arrangement", "has_leaf_size",
                              "has_needle_bundle"}
@@ -123,12 +125,12 @@ def test_the_organ_trait_mask_follows_the_organ_map(tmp_path):
       ({"groups": {}}, r"needs the fields 'groups' and 'names', has \['groups'\]")):
     (tmp_path / "map.json").write_text(json.dumps(payload))
     with pytest.raises(ValueError, match=message):
-      leafsnap_guide.OrganMap.from_json(tmp_path / "map.json")
-  typo = leafsnap_guide.OrganMap({"bark": ("bark_colour",)}, {"bark": "bark"})
+      plant_organs.OrganMap.from_json(tmp_path / "map.json")
+  typo = plant_organs.OrganMap({"bark": ("bark_colour",)}, {"bark": "bark"})
   with pytest.raises(ValueError, match=r"trait groups \['bark_colour'\] that the vocabulary"):
-    leafsnap_guide.organ_trait_mask(TRAITS, typo)
+    plant_organs.organ_trait_mask(TRAITS, typo)
   with pytest.raises(FileNotFoundError, match="organ map not found"):
-    leafsnap_guide.OrganMap.from_json(tmp_path / "none.json")
+    plant_organs.OrganMap.from_json(tmp_path / "none.json")
 
 
 def test_the_guide_is_listed_by_species_with_its_organs(tree, caplog):
@@ -139,7 +141,7 @@ def test_the_guide_is_listed_by_species_with_its_organs(tree, caplog):
   np.testing.assert_array_equal(np.bincount(dataset.labels), [15, 16, 15])
   assert np.all(np.diff(dataset.labels) >= 0)
   organs = collections.Counter(zip(dataset.labels.tolist(),
-                                   [leafsnap_guide.ORGANS[o] for o in dataset.organs]))
+                                   [plant_organs.PHOTO_ORGANS[o] for o in dataset.organs]))
   assert organs == {(0, "leaf"): 5, (0, "bark"): 5, (0, "flower"): 5, (1, "leaf"): 5,
                     (1, "bark"): 5, (1, "fruit"): 5, (1, "other"): 1, (2, "needle"): 5,
                     (2, "cone"): 5, (2, "bark"): 5}
@@ -282,7 +284,7 @@ def test_sources_follow_the_contract_pad_the_photo_and_mask_traits_by_organ(tree
   source = sources.make_source(config, "all")
   assert isinstance(source, leafsnap_guide.LeafsnapGuideSource) and len(source) == NUM_PHOTOS
   np.testing.assert_array_equal(source.organs, _dataset(tree).organs)
-  assert source.organ_classes == leafsnap_guide.ORGANS  # What the evaluators name organs by.
+  assert source.organ_classes == plant_organs.PHOTO_ORGANS  # What the evaluators name organs by.
   assert leafsnap_guide.ORGAN_KEY == schema.ORGAN
   mask = source.organ_trait_mask
   row = source.trait_table.values
@@ -366,14 +368,14 @@ def test_the_real_guide_lists_150_species_and_1863_photos(tmp_path, caplog):
   # Every organ name of the guide is one of the map's (a literal "organ", a header line
   # repeated, would be "other").
   unknown = {name for name, organ in zip(dataset.organ_names, dataset.organs)
-             if leafsnap_guide.ORGANS[organ] == leafsnap_guide.OTHER}
+             if plant_organs.PHOTO_ORGANS[organ] == plant_organs.OTHER}
   assert unknown <= {"organ"}
-  assert set(leafsnap_guide.ORGANS[o] for o in dataset.organs) <= set(leafsnap_guide.ORGANS)
+  assert set(plant_organs.PHOTO_ORGANS[o] for o in dataset.organs) <= set(plant_organs.PHOTO_ORGANS)
   test = dataset.split_indices("test")
   assert np.bincount(dataset.labels[test], minlength=150).min() >= 1
   # Each organ gives about a fifth of its photos to test (needles: 18 of 66).
-  for organ in range(len(leafsnap_guide.ORGANS) - 1):
+  for organ in np.unique(dataset.organs):
     share = np.sum(dataset.organs[test] == organ) / np.sum(dataset.organs == organ)
-    assert 0.15 <= share <= 0.3, leafsnap_guide.ORGANS[organ]
+    assert 0.15 <= share <= 0.3, plant_organs.PHOTO_ORGANS[organ]
   with Image.open(dataset.image_paths[0]) as photo:  # One photo, not 1,863.
     assert max(photo.size) == 256

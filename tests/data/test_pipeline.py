@@ -8,7 +8,7 @@ import pytest
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 from tests import conftest
 
 SMALL = dict(name="synthetic_flora", num_species=20, max_train_per_species=40, imbalance=10.0,
@@ -204,7 +204,7 @@ def test_train_examples_keep_their_content():
     np.testing.assert_array_equal(batch[schema.TRAITS][row], source[int(i)][schema.TRAITS])
 
 
-@pytest.mark.parametrize("num_workers", [0, 2])
+@pytest.mark.parametrize("num_workers", [0, pytest.param(2, marks=pytest.mark.slow)])
 def test_train_iterator_resumes_exactly(num_workers):
   """State taken after k batches, restored into a new iterator, gives the same next batches,
   bit for bit (in-process and with worker processes)."""
@@ -234,12 +234,12 @@ def test_train_and_eval_batches_follow_the_contract():
   """Flora batches: float32 images in [-1, 1] of [B, H, W, 3], other keys per schema."""
   source = _flora_source("train")
   batch = next(iter(pipeline.train_dataset(source, 8, seed=0)))
-  _check_batch(batch, 8, 32, len(synthetic.TRAIT_NAMES), len(source.part_names))
+  _check_batch(batch, 8, 32, len(synthetic_flora.TRAIT_NAMES), len(source.part_names))
   assert batch[schema.VALID].all() and np.all(batch[schema.INDEX] >= 0)
   assert batch[schema.IMAGE].min() < -0.5 and batch[schema.IMAGE].max() > 0.5
   val = _flora_source("val")
   batch = next(iter(pipeline.eval_dataset(val, 16)))
-  _check_batch(batch, 16, 32, len(synthetic.TRAIT_NAMES), len(val.part_names))
+  _check_batch(batch, 16, 32, len(synthetic_flora.TRAIT_NAMES), len(val.part_names))
   np.testing.assert_array_equal(batch[schema.INDEX], np.arange(16))
   np.testing.assert_array_equal(batch[schema.IMAGE][3],
                                 schema.image_to_float(val[3][schema.IMAGE]))

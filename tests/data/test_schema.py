@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from traitjax.data import schema
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 
 TRAITS = ("leaf_shape::ovate", "leaf_shape::round", "petal_colour::red", "height")
 
@@ -221,19 +221,19 @@ def test_image_to_float_maps_to_minus_one_one():
 
 @pytest.fixture(scope="module")
 def flora_example():
-  flora = synthetic.Flora(synthetic.FloraConfig(num_species=20, max_train_per_species=40,
+  flora = synthetic_flora.Flora(synthetic_flora.Config(num_species=20, max_train_per_species=40,
                                                 imbalance=10))
-  return synthetic.FloraSource(flora, "train")[0]
+  return synthetic_flora.FloraSource(flora, "train")[0]
 
 
 def test_check_example_accepts_a_flora_example(flora_example):
   """A FloraSource example meets the contract."""
-  num_parts = len(synthetic.flora_render.PART_NAMES)
-  schema.check_example(flora_example, len(synthetic.TRAIT_NAMES), num_parts)
+  num_parts = len(synthetic_flora.flora_render.PART_NAMES)
+  schema.check_example(flora_example, len(synthetic_flora.TRAIT_NAMES), num_parts)
   with pytest.raises(ValueError, match="'traits'.*shape"):
-    schema.check_example(flora_example, len(synthetic.TRAIT_NAMES) + 1, num_parts)
+    schema.check_example(flora_example, len(synthetic_flora.TRAIT_NAMES) + 1, num_parts)
   with pytest.raises(ValueError, match="'parts'.*shape"):
-    schema.check_example(flora_example, len(synthetic.TRAIT_NAMES), num_parts + 1)
+    schema.check_example(flora_example, len(synthetic_flora.TRAIT_NAMES), num_parts + 1)
 
 
 @pytest.mark.parametrize("key,value,match", [

@@ -12,8 +12,9 @@ per-species share of ``train``); ``zeroshot`` holds every image of the held-out 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import numpy as np
 
@@ -37,7 +38,7 @@ _ANNOTATIONS = {
 
 
 @dataclasses.dataclass(frozen=True)
-class CubConfig:
+class Config:
   """The CUB settings a config's `data` block may hold, with their defaults (the one place
   they are written; configs/cub.py sets the ones its experiment needs). `species`: official
   class ids, or positions "A:B" among the species under `root` in id order (empty: every
@@ -59,14 +60,43 @@ class CubConfig:
   bbox_margin: float = 0.1
   label_table: str = ""
 
+  # The fields that name a file or folder the dataset reads.
+  PATH_FIELDS: ClassVar[tuple[str, ...]] = ("root", "label_table")
+
   @classmethod
-  def from_config(cls, config) -> CubConfig:
+  def from_config(cls, config) -> Config:
     """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
     refused."""
     items = settings.config_items(config, cls, "CUB")
     if not items.get("root"):
       raise ValueError("CUB needs data.root: the extracted CUB_200_2011 tarball folder")
     return cls(**items)
+
+  def splits(self) -> tuple[str, ...]:
+    """The splits offered: no val without `val_fraction`, no zeroshot without held-out
+    species."""
+    return settings.offered_splits(val=self.val_fraction > 0, test=True,
+                                   zeroshot=bool(self.heldout_species))
+
+
+def source(config: Config, split: str) -> CubSource:
+  """The grain source of `split`; the annotations are parsed once per setting (`_dataset`)."""
+  dataset = _dataset(os.path.abspath(config.root), config.species, config.heldout_species,
+                     config.trait_threshold, config.val_fraction, config.seed)
+  source_of_split = CubSource(dataset, split, image_size=config.image_size,
+                              crop_to_bbox=config.crop_to_bbox, bbox_margin=config.bbox_margin)
+  if config.label_table and split in LABELLED_SPLITS:
+    source_of_split.trait_table = with_label_rows(source_of_split.trait_table,
+                                                  config.label_table)
+  return source_of_split
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset(root: str, species: tuple, heldout_species: tuple, trait_threshold,
+             val_fraction: float, seed: int) -> CubDataset:
+  """Parsed once per setting: every split and every periodic eval shares it."""
+  return CubDataset(root, species=species, heldout_species=heldout_species,
+                    trait_threshold=trait_threshold, val_fraction=val_fraction, seed=seed)
 
 
 class CubDataset:
@@ -101,7 +131,6 @@ class CubDataset:
     missing = [p for p in files.values() if not os.path.isfile(p)]
     if missing:
       raise FileNotFoundError(f"CUB annotation files not found: {', '.join(missing)}")
-    attribute_names_path = _attribute_names_path(self.base_dir)
 
     image_ids, image_paths = _read_names(files["images"])
     position = _positions(image_ids, files["images"])
@@ -109,18 +138,10 @@ class CubDataset:
     is_train = _per_image(files["is_train"], 1, position)[:, 0] == 1
     x, y, w, h = _per_image(files["boxes"], 4, position).T
     boxes = np.stack([x, y, x + w, y + h], axis=1).astype(np.float32)
-    class_numbers, class_names = _read_names(files["classes"])
     part_numbers, part_names = _read_names(files["parts"])
-    _require_consecutive(class_numbers, files["classes"])
     _require_consecutive(part_numbers, files["parts"])
     parts = _read_part_locs(files["part_locs"], position, len(part_names))
-    trait_numbers, trait_names = _read_names(attribute_names_path)
-    _require_consecutive(trait_numbers, attribute_names_path)
-    percent = _read_table(files["attributes"])
-    if percent.shape != (len(class_names), len(trait_names)):
-      raise ValueError(
-          f"{files['attributes']}: shape {percent.shape}, expected ({len(class_names)} classes, "
-          f"{len(trait_names)} attributes)")
+    class_names, trait_names, percent = _read_attribute_table(self.base_dir)
 
     present = np.unique(class_of_image)
     if present[0] < 1 or present[-1] > len(class_names):
@@ -214,9 +235,9 @@ class CubSource:
   zero image, no keypoints and ``valid`` False (logged once per file).
   """
 
-  def __init__(self, dataset: CubDataset, split: str, image_size: int = CubConfig.image_size,
-               crop_to_bbox: bool = CubConfig.crop_to_bbox,
-               bbox_margin: float = CubConfig.bbox_margin):
+  def __init__(self, dataset: CubDataset, split: str, image_size: int = Config.image_size,
+               crop_to_bbox: bool = Config.crop_to_bbox,
+               bbox_margin: float = Config.bbox_margin):
     if bbox_margin < 0:
       raise ValueError(f"bbox_margin must be >= 0, got {bbox_margin}")
     examples = dataset.split_indices(split)
@@ -302,8 +323,22 @@ def read_species_table(root: str | os.PathLike, with_images: bool = False) -> sc
     FileNotFoundError for missing annotation files; ValueError for malformed ones.
   """
   base_dir = _base_dir(os.fspath(root))
-  files = {k: os.path.join(base_dir, _ANNOTATIONS[k])
-           for k in ("classes", "attributes", "labels")}
+  labels_path = os.path.join(base_dir, _ANNOTATIONS["labels"])
+  if not os.path.isfile(labels_path):
+    raise FileNotFoundError(f"CUB annotation files not found: {labels_path}")
+  class_names, trait_names, percent = _read_attribute_table(base_dir)
+  rows = np.arange(len(class_names))
+  if with_images:
+    labels = _read_table(labels_path)[:, 1].astype(np.int64)
+    rows = np.unique(labels[(labels >= 1) & (labels <= len(class_names))]) - 1
+  return schema.TraitTable(np.clip(percent[rows] / 100.0, 0.0, 1.0),
+                           species=tuple(class_names[r] for r in rows), traits=trait_names)
+
+
+def _read_attribute_table(base_dir: str) -> tuple[list[str], list[str], np.ndarray]:
+  """(class names, attribute names, float [classes, attributes] percentages) of a CUB folder,
+  each file checked: numbered 1, 2, ... and the table of their shape."""
+  files = {k: os.path.join(base_dir, _ANNOTATIONS[k]) for k in ("classes", "attributes")}
   missing = [p for p in files.values() if not os.path.isfile(p)]
   if missing:
     raise FileNotFoundError(f"CUB annotation files not found: {', '.join(missing)}")
@@ -316,12 +351,7 @@ def read_species_table(root: str | os.PathLike, with_images: bool = False) -> sc
   if percent.shape != (len(class_names), len(trait_names)):
     raise ValueError(f"{files['attributes']}: shape {percent.shape}, expected "
                      f"({len(class_names)} classes, {len(trait_names)} attributes)")
-  rows = np.arange(len(class_names))
-  if with_images:
-    labels = _read_table(files["labels"])[:, 1].astype(np.int64)
-    rows = np.unique(labels[(labels >= 1) & (labels <= len(class_names))]) - 1
-  return schema.TraitTable(np.clip(percent[rows] / 100.0, 0.0, 1.0),
-                           species=tuple(class_names[r] for r in rows), traits=trait_names)
+  return class_names, trait_names, percent
 
 
 def _base_dir(root: str) -> str:

@@ -26,14 +26,15 @@ held-out classes. Examples follow the classes, so each split keeps a class's til
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
-import pathlib
-from typing import Sequence
+from typing import ClassVar, Sequence
 import zlib
 
 from absl import logging
 import numpy as np
 
+from traitjax import paths
 from traitjax.data import folders
 from traitjax.data import photo_files
 from traitjax.data import settings
@@ -42,42 +43,41 @@ SPLITS = folders.SPLITS
 # The folder of the class folders in the official zip, and in the older release.
 BASE_DIRS = ("EuroSAT_RGB", "2750")
 # The landscape characteristics of the habitat classes (CUB's attributes.txt format).
-VOCABULARY = os.fspath(pathlib.Path(__file__).resolve().parents[2] / "data" / "traits"
-                       / "eurosat.txt")
+VOCABULARY = paths.repo_path("data", "traits", "eurosat.txt")
 
 
 @dataclasses.dataclass(frozen=True)
-class EurosatConfig:
-  """The EuroSAT settings a config's `data` block may hold, with their defaults. `root`: the
-  tiles split into train, val and test; `test_root`: tiles that are the test split instead
-  ("" = none); `table`: the class x characteristic CSV; `traits`: its vocabulary; `species`:
-  class names, or positions "A:B" among the classes under `root` in name order (empty: all of
-  them); `heldout_species`: class names with no training tiles (zero-shot), positions "A:B"
-  among the used classes, or "all"; `test_fraction`: each class's tiles taken as `test` (unused
-  with `test_root`); `val_fraction`: the other tiles carved off per class as `val`."""
+class Config(folders.FolderConfig):
+  """The EuroSAT settings a config's `data` block may hold (`folders.FolderConfig`), with their
+  defaults; the species are the classes (folder names)."""
 
-  root: str = ""
-  test_root: str = ""
-  table: str = ""
   traits: str = VOCABULARY
-  species: tuple[str, ...] | str = ()
-  heldout_species: tuple[str, ...] | str = ()
-  val_fraction: float = 0.0
-  test_fraction: float = 0.2
-  seed: int = 0
   image_size: int = 64
 
-  @classmethod
-  def from_config(cls, config) -> EurosatConfig:
-    """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
-    refused, and `root` and `table` are required."""
-    items = settings.config_items(config, cls, "EuroSAT")
-    if not items.get("root"):
-      raise ValueError("EuroSAT needs data.root: the folder of the class folders (EuroSAT_RGB)")
-    if not items.get("table"):
-      raise ValueError("EuroSAT needs data.table: a class x characteristic CSV (e.g. parsed "
-                       "from data/descriptions/eurosat.json by python -m traitjax.describe)")
-    return cls(**items)
+  WHAT: ClassVar[str] = "EuroSAT"
+  ROOT_HELP: ClassVar[str] = "the folder of the class folders (EuroSAT_RGB)"
+  TABLE_HELP: ClassVar[str] = ("a class x characteristic CSV (e.g. parsed from "
+                               "data/descriptions/eurosat.json by python -m traitjax.describe)")
+
+
+def source(config: Config, split: str) -> EurosatSource:
+  """The grain source of `split`; the tiles are listed once per setting (`_dataset`)."""
+  dataset = _dataset(os.path.abspath(config.root), os.path.abspath(config.table),
+                     os.path.abspath(config.traits),
+                     config.test_root and os.path.abspath(config.test_root), config.species,
+                     config.heldout_species, config.val_fraction, config.test_fraction,
+                     config.seed)
+  return EurosatSource(dataset, split, image_size=config.image_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset(root: str, table: str, traits: str, test_root: str, species: tuple,
+             heldout_species: tuple, val_fraction: float, test_fraction: float,
+             seed: int) -> EurosatDataset:
+  """Listed once per setting: every split and every periodic eval shares it."""
+  return EurosatDataset(root, table, traits=traits, test_root=test_root, species=species,
+                        heldout_species=heldout_species, val_fraction=val_fraction,
+                        test_fraction=test_fraction, seed=seed)
 
 
 class EurosatDataset(folders.FolderDataset):
@@ -149,7 +149,7 @@ class EurosatSource(folders.FolderSource):
   """
 
   def __init__(self, dataset: EurosatDataset, split: str,
-               image_size: int = EurosatConfig.image_size):
+               image_size: int = Config.image_size):
     super().__init__(dataset, split, image_size, "EuroSAT tile")
 
 

@@ -1,8 +1,8 @@
 """What the datasets listed from folders of photos by species share (EuroSAT's class folders,
-the Leafsnap guide's images.csv): the photos of a `test_root` merged into those of `root`, the
-seeded split of each seen species' photos under `root` into train, val and test (the photos of
-`test_root` are the test split instead), a split's example ids, and the grain source of one
-split.
+the Leafsnap guide's images.csv): their settings (`FolderConfig`) and the splits they offer,
+the photos of a `test_root` merged into those of `root`, the seeded split of each seen
+species' photos under `root` into train, val and test (the photos of `test_root` are the test
+split instead), a split's example ids, and the grain source of one split.
 
 Each dataset lists its own photos and draws its own shares of each species (`FolderDataset.
 _shuffled_shares`); examples follow the species, those under `root` before those under
@@ -11,8 +11,9 @@ _shuffled_shares`); examples follow the species, those under `root` before those
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 
@@ -21,6 +22,55 @@ from traitjax.data import schema
 from traitjax.data import settings
 
 SPLITS = ("train", "val", "test", "zeroshot", "all")
+
+
+@dataclasses.dataclass(frozen=True)
+class FolderConfig:
+  """The settings a folder dataset's `data` block may hold, with their defaults. `root`: the
+  photos split into train, val and test; `test_root`: photos that are the test split instead
+  ("" = none); `table`: the species x trait CSV; `traits`: its vocabulary; `species`: names, or
+  positions "A:B" among the species under `root` in name order (empty: all of them);
+  `heldout_species`: names with no training photos (zero-shot), positions "A:B" among the used
+  species, or "all"; `test_fraction`: each species' photos taken as `test` (unused with
+  `test_root`); `val_fraction`: the other photos carved off per species as `val`.
+
+  A dataset's subclass gives `traits` and `image_size` their defaults and says how a missing
+  `root` or `table` is explained (`WHAT`, `ROOT_HELP`, `TABLE_HELP`)."""
+
+  root: str = ""
+  test_root: str = ""
+  table: str = ""
+  traits: str = ""
+  species: tuple[str, ...] | str = ()
+  heldout_species: tuple[str, ...] | str = ()
+  val_fraction: float = 0.0
+  test_fraction: float = 0.2
+  seed: int = 0
+  image_size: int = 224
+
+  # The fields that name a file or folder the dataset reads.
+  PATH_FIELDS: ClassVar[tuple[str, ...]] = ("root", "test_root", "table", "traits")
+  WHAT: ClassVar[str] = "the dataset"
+  ROOT_HELP: ClassVar[str] = "its folder of photos"
+  TABLE_HELP: ClassVar[str] = "a species x trait CSV"
+
+  @classmethod
+  def from_config(cls, config) -> FolderConfig:
+    """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
+    refused, and `root` and `table` are required."""
+    items = settings.config_items(config, cls, cls.WHAT)
+    if not items.get("root"):
+      raise ValueError(f"{cls.WHAT} needs data.root: {cls.ROOT_HELP}")
+    if not items.get("table"):
+      raise ValueError(f"{cls.WHAT} needs data.table: {cls.TABLE_HELP}")
+    return cls(**items)
+
+  def splits(self) -> tuple[str, ...]:
+    """The splits offered: no val without `val_fraction`, no test without `test_fraction` or
+    `test_root`, no zeroshot without held-out species."""
+    return settings.offered_splits(
+        val=self.val_fraction > 0, test=self.test_fraction > 0 or bool(self.test_root),
+        zeroshot=bool(self.heldout_species))
 
 
 def check_fractions(val_fraction: float, test_fraction: float) -> None:

@@ -9,12 +9,13 @@ name order. Photos are 256 px on the longer side; an example shows the whole pho
 kept, in the middle of a black square of `image_size` (`images.decode_region`'s
 `pad_to_square`: black as the guide's background).
 
-Organs: a guide name ("Flowers pistillate (♀)", "Cluster of needles") is the canonical organ
-(`ORGANS`) that the organ map (``data/traits/leafsnap_organs.json`` unless told otherwise:
-``names``, organ -> the guide's names, and ``groups``, organ -> the trait groups, without
-``has_``, that a photo of it can show) gives it, matched by `organ_key` (case, a trailing sex
-mark and extra spaces aside). A name the map does not give is organ "other" (one warning, with
-its count). Examples hold it as ``organ`` (`ORGAN_KEY`), int32, an index into `ORGANS`.
+Organs: a guide name ("Flowers pistillate (♀)", "Cluster of needles") is the organ
+(`traitjax.data.organs`) that the organ map (``data/traits/leafsnap_organs.json`` unless told
+otherwise: ``names``, organ -> the guide's names, and ``groups``, organ -> the trait groups,
+without ``has_``, that a photo of it can show) gives it, matched by `organs.organ_key` (case,
+a trailing sex mark and extra spaces aside). A name the map does not give is organ "other" (one
+warning, with its count). Examples hold it as ``organ`` (`ORGAN_KEY`), int32, an index into
+`organs.PHOTO_ORGANS`.
 
 The species x trait table is a CSV (`schema.TraitTable.to_csv`'s layout) with a row for every
 used species, named by its scientific name ("Acer rubrum"), and a column for every trait of the
@@ -47,136 +48,72 @@ from __future__ import annotations
 import collections
 import csv
 import dataclasses
-import json
+import functools
 import operator
 import os
-import pathlib
-import re
-from typing import Mapping, Sequence
+from typing import ClassVar, Sequence
 import zlib
 
 from absl import logging
 import numpy as np
 
+from traitjax import paths
 from traitjax.data import folders
+from traitjax.data import organs as plant_organs
 from traitjax.data import schema
 from traitjax.data import settings
 
 SPLITS = folders.SPLITS
-# The organ of a photo whose guide name the organ map lacks.
-OTHER = "other"
-# The canonical organs, in the order examples number them, and OTHER last.
-ORGANS = ("leaf", "needle", "petiole", "flower", "fruit", "seed", "cone", "bark", OTHER)
-# The example key of a photo's organ: int32, an index into ORGANS.
+# The example key of a photo's organ: int32, an index into `plant_organs.PHOTO_ORGANS`.
 ORGAN_KEY = schema.ORGAN
 # The photo list of a root, and its columns.
 IMAGE_LIST = "images.csv"
 COLUMNS = ("path", "species", "organ")
-_DATA = pathlib.Path(__file__).resolve().parents[2] / "data" / "traits"
 # The plant traits of the species (CUB's attributes.txt format).
-VOCABULARY = os.fspath(_DATA / "leafsnap.txt")
+VOCABULARY = paths.repo_path("data", "traits", "leafsnap.txt")
 # The trait groups each organ can show, and the guide's names of each organ.
-ORGAN_MAP = os.fspath(_DATA / "leafsnap_organs.json")
-# A sex mark closing a guide name: "Flowers pistillate (♀)", "Cone (♂)", "Flower perfect (⚥)".
-_SEX_MARK = re.compile(r"\(\s*[♀♂⚥☿]\s*\)\s*$")
+ORGAN_MAP = paths.repo_path("data", "traits", "leafsnap_organs.json")
 
 
 @dataclasses.dataclass(frozen=True)
-class LeafsnapGuideConfig:
-  """The Leafsnap guide settings a config's `data` block may hold, with their defaults. `root`:
-  the photos split into train, val and test; `test_root`: photos that are the test split
-  instead ("" = none); `table`: the species x trait CSV; `traits`: its vocabulary; `organs`:
-  the organ map; `organ_mask`: whether a photo's trait labels leave out (NaN) the traits its
-  organ cannot show; `species`: scientific names, or positions "A:B" among the species of
-  `root` in name order (empty: all of them); `heldout_species`: scientific names with no
-  training photos (zero-shot), positions "A:B" among the used species, or "all";
-  `test_fraction`: each species' photos of each organ taken as `test` (unused with
-  `test_root`); `val_fraction`: the other photos carved off per species and organ as `val`."""
+class Config(folders.FolderConfig):
+  """The Leafsnap guide settings a config's `data` block may hold (`folders.FolderConfig`), with
+  their defaults: species by scientific name; `organs`: the organ map; `organ_mask`: whether a
+  photo's trait labels leave out (NaN) the traits its organ cannot show. The test and val
+  shares are drawn per species and organ."""
 
-  root: str = ""
-  test_root: str = ""
-  table: str = ""
   traits: str = VOCABULARY
   organs: str = ORGAN_MAP
   organ_mask: bool = True
-  species: tuple[str, ...] | str = ()
-  heldout_species: tuple[str, ...] | str = ()
-  val_fraction: float = 0.0
-  test_fraction: float = 0.2
-  seed: int = 0
-  image_size: int = 224
 
-  @classmethod
-  def from_config(cls, config) -> LeafsnapGuideConfig:
-    """From a mapping or ConfigDict with (a subset of) these fields and `name`; other keys are
-    refused, and `root` and `table` are required."""
-    items = settings.config_items(config, cls, "Leafsnap guide")
-    if not items.get("root"):
-      raise ValueError("the Leafsnap guide needs data.root: the folder of images.csv and "
-                       "images/ (leafsnap_guide)")
-    if not items.get("table"):
-      raise ValueError("the Leafsnap guide needs data.table: a species x trait CSV with rows "
-                       "named by scientific name (e.g. parsed from the descriptions of "
-                       "species.json by python -m traitjax.describe)")
-    return cls(**items)
+  PATH_FIELDS: ClassVar[tuple[str, ...]] = folders.FolderConfig.PATH_FIELDS + ("organs",)
+  WHAT: ClassVar[str] = "Leafsnap guide"
+  ROOT_HELP: ClassVar[str] = "the folder of images.csv and images/ (leafsnap_guide)"
+  TABLE_HELP: ClassVar[str] = (
+      "a species x trait CSV with rows named by scientific name (e.g. parsed from the "
+      "descriptions of species.json by python -m traitjax.describe)")
 
 
-def organ_key(name: str) -> str:
-  """A guide's organ name as the organ map is matched: lower case, without a closing sex mark
-  and extra spaces ("Flowers  pistillate (♀)" is "flowers pistillate")."""
-  return " ".join(_SEX_MARK.sub("", name).lower().split())
+def source(config: Config, split: str) -> LeafsnapGuideSource:
+  """The grain source of `split`; the photos are listed once per setting (`_dataset`)."""
+  dataset = _dataset(
+      os.path.abspath(config.root), os.path.abspath(config.table),
+      os.path.abspath(config.traits), os.path.abspath(config.organs),
+      config.test_root and os.path.abspath(config.test_root), config.species,
+      config.heldout_species, config.val_fraction, config.test_fraction, config.seed)
+  return LeafsnapGuideSource(dataset, split, image_size=config.image_size,
+                             organ_mask=config.organ_mask)
 
 
-@dataclasses.dataclass(frozen=True)
-class OrganMap:
-  """What a photo of each organ can show, and the guide's names of the organs.
-
-  Attributes:
-    groups: canonical organ -> the trait groups (without ``has_``) a photo of it can show.
-    names: a guide name as `organ_key` writes it -> its canonical organ.
-  """
-
-  groups: Mapping[str, tuple[str, ...]]
-  names: Mapping[str, str]
-
-  @classmethod
-  def from_json(cls, path: str | os.PathLike) -> OrganMap:
-    """The JSON file {"groups": {organ: [group, ...]}, "names": {organ: [guide name, ...]}};
-    every organ one of `ORGANS` but "other", no name given to two organs."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-      raise FileNotFoundError(f"organ map not found: {path}")
-    with open(path, encoding="utf-8") as f:
-      payload = json.load(f)
-    if set(payload) != {"groups", "names"}:
-      raise ValueError(f"{path}: needs the fields 'groups' and 'names', has {sorted(payload)}")
-    organs = set(payload["groups"]) | set(payload["names"])
-    unknown = sorted(organs - set(ORGANS[:-1]))
-    if unknown:
-      raise ValueError(f"{path}: organs {unknown} are not among {', '.join(ORGANS[:-1])}")
-    names = {}
-    for organ, guide_names in payload["names"].items():
-      for name in guide_names:
-        if names.setdefault(organ_key(name), organ) != organ:
-          raise ValueError(f"{path}: the name {name!r} is given to {names[organ_key(name)]} "
-                           f"and {organ}")
-    return cls({organ: tuple(groups) for organ, groups in payload["groups"].items()}, names)
-
-  def organ(self, guide_name: str) -> str:
-    """The canonical organ a guide names so, or "other"."""
-    return self.names.get(organ_key(guide_name), OTHER)
-
-
-def organ_trait_mask(vocabulary: Sequence[str], organ_map: OrganMap) -> np.ndarray:
-  """bool [len(ORGANS), T]: whether a photo of each organ can show each trait of `vocabulary`
-  (the trait's group, without ``has_``, is one the map gives the organ; never for "other").
-  ValueError names the groups of the map that the vocabulary lacks."""
-  groups = [schema.group_of(name).removeprefix("has_") for name in vocabulary]
-  unknown = sorted({g for shown in organ_map.groups.values() for g in shown} - set(groups))
-  if unknown:
-    raise ValueError(f"the organ map names trait groups {unknown} that the vocabulary lacks")
-  return np.array([[group in organ_map.groups.get(organ, ()) for group in groups]
-                   for organ in ORGANS], bool)
+@functools.lru_cache(maxsize=4)
+def _dataset(root: str, table: str, traits: str, organ_map: str, test_root: str,
+             species: tuple, heldout_species: tuple, val_fraction: float,
+             test_fraction: float, seed: int) -> LeafsnapGuideDataset:
+  """Listed once per setting: every split and every periodic eval shares it."""
+  return LeafsnapGuideDataset(
+      root, table, traits=traits, organ_map=organ_map, test_root=test_root, species=species,
+      heldout_species=heldout_species, val_fraction=val_fraction, test_fraction=test_fraction,
+      seed=seed)
 
 
 class LeafsnapGuideDataset(folders.FolderDataset):
@@ -191,22 +128,23 @@ class LeafsnapGuideDataset(folders.FolderDataset):
     species_names: S scientific names, in name order.
     seen_species: bool [S], False for held-out (zero-shot) species.
     trait_table: TraitTable [S, T], traits in the vocabulary's order.
-    organ_classes: ORGANS, the organs ``organ`` numbers.
-    organ_trait_mask: bool [len(ORGANS), T], whether a photo of each organ can show each trait.
+    organ_classes: `organs.PHOTO_ORGANS`, the organs ``organ`` numbers.
+    organ_trait_mask: bool [len(organ_classes), T], whether a photo of each organ can show
+      each trait.
     part_names: () (no keypoints).
     image_paths: N photo files.
     labels: int32 [N] species row of each example.
-    organs: int32 [N] each example's organ, an index into ORGANS.
+    organs: int32 [N] each example's organ, an index into `organ_classes`.
     organ_names: N organ names as the guide writes them.
     from_test_root: bool [N], whether the photo is under `test_root`.
     num_missing: how many listed photos are not on disk (their examples are invalid).
     species_train_counts: int64 [S] training photos per species.
   """
 
-  organ_classes = ORGANS
+  organ_classes = plant_organs.PHOTO_ORGANS
 
   def __init__(self, root: str | os.PathLike, table: str | os.PathLike,
-               traits: str | os.PathLike = VOCABULARY, organs: str | os.PathLike = ORGAN_MAP,
+               traits: str | os.PathLike = VOCABULARY, organ_map: str | os.PathLike = ORGAN_MAP,
                test_root: str | os.PathLike = "", species: Sequence[str] | str = (),
                heldout_species: Sequence[str] | str = (), val_fraction: float = 0.0,
                test_fraction: float = 0.2, seed: int = 0):
@@ -219,8 +157,8 @@ class LeafsnapGuideDataset(folders.FolderDataset):
     self.seen_species = np.array([name not in heldout for name in self.species_names])
     self.trait_table = settings.table_rows(os.fspath(table), os.fspath(traits),
                                            self.species_names)
-    organ_map = OrganMap.from_json(organs)
-    self.organ_trait_mask = organ_trait_mask(self.trait_table.traits, organ_map)
+    organ_map = plant_organs.OrganMap.from_json(organ_map)
+    self.organ_trait_mask = plant_organs.organ_trait_mask(self.trait_table.traits, organ_map)
 
     test_photos = {}
     self.test_root = None
@@ -237,7 +175,8 @@ class LeafsnapGuideDataset(folders.FolderDataset):
                    "split", repeated, self.test_root, self.root)
     self.image_paths = [path for path, _ in rows]
     self.organ_names = [organ for _, organ in rows]
-    self.organs = np.array([ORGANS.index(organ_map.organ(name)) for name in self.organ_names],
+    self.organs = np.array([plant_organs.PHOTO_ORGANS.index(organ_map.organ(name))
+                            for name in self.organ_names],
                            np.int32)
     self._warn_of_unknown_organs()
     self.num_missing = self._count_missing()
@@ -249,7 +188,8 @@ class LeafsnapGuideDataset(folders.FolderDataset):
 
   def _warn_of_unknown_organs(self) -> None:
     unknown = collections.Counter(
-        name for name, organ in zip(self.organ_names, self.organs) if ORGANS[organ] == OTHER)
+        name for name, organ in zip(self.organ_names, self.organs)
+        if plant_organs.PHOTO_ORGANS[organ] == plant_organs.OTHER)
     if unknown:
       logging.warning("Leafsnap guide: photos of organs the organ map does not name are organ "
                       "'other', with no trait label (photos of each: %s)",
@@ -267,7 +207,7 @@ class LeafsnapGuideDataset(folders.FolderDataset):
     shuffled = [
         np.random.default_rng([seed, _crc(name), _crc(organ)]).permutation(
             photos[self.organs[photos] == number])
-        for number, organ in enumerate(ORGANS)]
+        for number, organ in enumerate(plant_organs.PHOTO_ORGANS)]
     starts = np.random.default_rng([seed, _crc(name)]).random(2)
     num_test = _shares(test_fraction, [len(p) for p in shuffled], starts[0])
     num_val = _shares(val_fraction, [len(p) - n for p, n in zip(shuffled, num_test)], starts[1])
@@ -286,8 +226,8 @@ class LeafsnapGuideSource(folders.FolderSource):
   pad_to_square = True
 
   def __init__(self, dataset: LeafsnapGuideDataset, split: str,
-               image_size: int = LeafsnapGuideConfig.image_size,
-               organ_mask: bool = LeafsnapGuideConfig.organ_mask):
+               image_size: int = Config.image_size,
+               organ_mask: bool = Config.organ_mask):
     super().__init__(dataset, split, image_size, "Leafsnap guide photo")
     self.organ_mask = organ_mask
     self.organ_classes = dataset.organ_classes

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from traitjax.data import schema
-from traitjax.language import phrases
+from traitjax.data import vocabulary
 
 # How many names a message lists before it gives their count instead.
 _NAMES_LISTED = 12
@@ -91,10 +91,10 @@ def table_rows(path: str, vocabulary_path: str, names: tuple[str, ...],
   CSV table at `path` (`schema.TraitTable.to_csv`'s layout); ValueError names the rows it
   lacks or repeats and the traits it lacks or adds, FileNotFoundError a missing file."""
   table = schema.TraitTable.from_csv(path)
-  vocabulary = phrases.read_traits(vocabulary_path)
-  if sorted(table.traits) != sorted(vocabulary):
-    missing = [name for name in vocabulary if name not in table.traits]
-    extra = [name for name in table.traits if name not in vocabulary]
+  traits = vocabulary.read_traits(vocabulary_path)
+  if sorted(table.traits) != sorted(traits):
+    missing = [name for name in traits if name not in table.traits]
+    extra = [name for name in table.traits if name not in traits]
     repeated = sorted({name for name in table.traits if table.traits.count(name) > 1})
     raise ValueError(f"{path}: its traits differ from the vocabulary {vocabulary_path}: "
                      f"{len(missing)} missing (e.g. {missing[:3]}), {len(extra)} unknown "
@@ -105,9 +105,14 @@ def table_rows(path: str, vocabulary_path: str, names: tuple[str, ...],
     raise ValueError(f"{path}: needs one row for each {one}; {absent} have none, {repeated} "
                      f"more than one")
   rows = [table.species.index(name) for name in names]
-  columns = [table.traits.index(name) for name in vocabulary]
-  return schema.TraitTable(table.values[np.ix_(rows, columns)], species=names,
-                           traits=vocabulary)
+  columns = [table.traits.index(name) for name in traits]
+  return schema.TraitTable(table.values[np.ix_(rows, columns)], species=names, traits=traits)
+
+
+def offered_splits(val: bool, test: bool, zeroshot: bool) -> tuple[str, ...]:
+  """The splits a dataset offers, in the order "train", "val", "test", "zeroshot"."""
+  has = {"train": True, "val": val, "test": test, "zeroshot": zeroshot}
+  return tuple(split for split, present in has.items() if present)
 
 
 def sorted_indices(parts: list[np.ndarray]) -> np.ndarray:

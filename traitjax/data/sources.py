@@ -1,54 +1,63 @@
-"""Config -> data source: the one place that knows every dataset by name."""
+"""Config -> data source: datasets found by name, and sources made of other sources.
+
+A dataset is one module that exposes two names:
+
+  Config               a frozen dataclass of the fields its `data` block may hold, with
+                       `Config.from_config(data_block)` (unknown fields refused in one line),
+                       `Config.PATH_FIELDS` (the fields naming a file or folder it reads) and
+                       `config.splits()` (the splits it offers under those settings);
+  source(config, split)  the grain random-access source of one split (`pipeline.Source`).
+
+`data.name` names it: a module of this package (`cub` is `traitjax.data.cub`), or any module by
+its dotted path (a dataset kept outside traitjax). Adding a dataset is its module and a config.
+"""
 
 from __future__ import annotations
 
-import functools
-import os
+import importlib
+import pkgutil
+import types
 
 import numpy as np
 
-from traitjax.data import cub
-from traitjax.data import eurosat
-from traitjax.data import leafsnap_guide
 from traitjax.data import pipeline
 from traitjax.data import schema
-from traitjax.data import synthetic
 
-DATASETS = ("synthetic_flora", "cub", "eurosat", "leafsnap_guide")
-
-
-@functools.lru_cache(maxsize=4)
-def _flora(config: synthetic.FloraConfig) -> synthetic.Flora:
-  return synthetic.Flora(config)
+# What a dataset module exposes.
+DATASET_NAMES = ("Config", "source")
 
 
-@functools.lru_cache(maxsize=4)
-def _cub(root: str, species: tuple, heldout_species: tuple, trait_threshold, val_fraction: float,
-         seed: int) -> cub.CubDataset:
-  """Parsed once per setting: every split and every periodic eval shares it."""
-  return cub.CubDataset(root, species=species, heldout_species=heldout_species,
-                        trait_threshold=trait_threshold, val_fraction=val_fraction, seed=seed)
+def dataset_module(name: str) -> types.ModuleType:
+  """The module of the dataset `name` (a module of this package, or a dotted module path);
+  ValueError names the datasets there are when it is none."""
+  module = None
+  if name and isinstance(name, str):
+    path = name if "." in name else f"{__package__}.{name}"
+    try:
+      module = importlib.import_module(path)
+    except ModuleNotFoundError as e:
+      if e.name is None or not path.startswith(e.name):
+        raise  # The module exists but imports one that does not.
+  if module is None or not all(hasattr(module, attribute) for attribute in DATASET_NAMES):
+    raise ValueError(f"unknown dataset {name!r}; known: {', '.join(known_datasets())} (or a "
+                     f"module path exposing {' and '.join(DATASET_NAMES)})")
+  return module
 
 
-@functools.lru_cache(maxsize=4)
-def _eurosat(root: str, table: str, traits: str, test_root: str, species: tuple,
-             heldout_species: tuple, val_fraction: float, test_fraction: float,
-             seed: int) -> eurosat.EurosatDataset:
-  """Listed once per setting, as `_cub`."""
-  return eurosat.EurosatDataset(root, table, traits=traits, test_root=test_root, species=species,
-                                heldout_species=heldout_species, val_fraction=val_fraction,
-                                test_fraction=test_fraction, seed=seed)
+def known_datasets() -> tuple[str, ...]:
+  """The dataset modules of this package, by name."""
+  names = []
+  for info in pkgutil.iter_modules(importlib.import_module(__package__).__path__):
+    module = importlib.import_module(f"{__package__}.{info.name}")
+    if all(hasattr(module, attribute) for attribute in DATASET_NAMES):
+      names.append(info.name)
+  return tuple(sorted(names))
 
 
-@functools.lru_cache(maxsize=4)
-def _leafsnap_guide(root: str, table: str, traits: str, organs: str, test_root: str,
-                    species: tuple, heldout_species: tuple, val_fraction: float,
-                    test_fraction: float, seed: int) -> leafsnap_guide.LeafsnapGuideDataset:
-  """Listed once per setting, as `_cub`."""
-  return leafsnap_guide.LeafsnapGuideDataset(
-      root, table, traits=traits, organs=organs, test_root=test_root, species=species,
-      heldout_species=heldout_species, val_fraction=val_fraction, test_fraction=test_fraction,
-      seed=seed)
+def dataset_config(data_config):
+  """The settings of `data_config` (a ConfigDict or mapping with `name`) as its dataset's
+  `Config`."""
+  return dataset_module(data_config.get("name")).Config.from_config(data_config)
 
 
 class ConcatenatedSource:
@@ -117,57 +126,15 @@ def make_source(data_config, split: str) -> pipeline.Source:
   splits joined by "+" (e.g. "test+zeroshot") read as one source."""
   if "+" in split:
     return ConcatenatedSource([make_source(data_config, part) for part in split.split("+")])
-  settings = dict(data_config.items())
-  name = settings.pop("name", None)
-  if name == "synthetic_flora":
-    return synthetic.FloraSource(_flora(synthetic.FloraConfig.from_config(settings)), split)
-  if name == "cub":
-    c = cub.CubConfig.from_config(settings)
-    dataset = _cub(os.path.abspath(c.root), c.species, c.heldout_species, c.trait_threshold,
-                   c.val_fraction, c.seed)
-    source = cub.CubSource(dataset, split, image_size=c.image_size,
-                           crop_to_bbox=c.crop_to_bbox, bbox_margin=c.bbox_margin)
-    if c.label_table and split in cub.LABELLED_SPLITS:
-      source.trait_table = cub.with_label_rows(source.trait_table, c.label_table)
-    return source
-  if name == "eurosat":
-    c = eurosat.EurosatConfig.from_config(settings)
-    dataset = _eurosat(os.path.abspath(c.root), os.path.abspath(c.table),
-                       os.path.abspath(c.traits), c.test_root and os.path.abspath(c.test_root),
-                       c.species, c.heldout_species, c.val_fraction, c.test_fraction, c.seed)
-    return eurosat.EurosatSource(dataset, split, image_size=c.image_size)
-  if name == "leafsnap_guide":
-    c = leafsnap_guide.LeafsnapGuideConfig.from_config(settings)
-    dataset = _leafsnap_guide(
-        os.path.abspath(c.root), os.path.abspath(c.table), os.path.abspath(c.traits),
-        os.path.abspath(c.organs), c.test_root and os.path.abspath(c.test_root), c.species,
-        c.heldout_species, c.val_fraction, c.test_fraction, c.seed)
-    return leafsnap_guide.LeafsnapGuideSource(dataset, split, image_size=c.image_size,
-                                              organ_mask=c.organ_mask)
-  raise ValueError(f"unknown dataset {name!r}; known: {DATASETS}")
-
-
-# The fields of a dataset's `data` block that name a file or folder it reads.
-_PATH_FIELDS = {"synthetic_flora": (), "cub": ("root", "label_table"),
-                "eurosat": ("root", "test_root", "table", "traits"),
-                "leafsnap_guide": ("root", "test_root", "table", "traits", "organs")}
-# The datasets whose test split is a share of each species' photos (or a test_root).
-_TEST_FRACTION_CONFIGS = {"eurosat": eurosat.EurosatConfig,
-                          "leafsnap_guide": leafsnap_guide.LeafsnapGuideConfig}
+  module = dataset_module(data_config.get("name"))
+  return module.source(module.Config.from_config(data_config), split)
 
 
 def path_fields(data_config) -> tuple[str, ...]:
   """The `data` fields naming a file or folder that the dataset of `data_config` reads."""
-  return _PATH_FIELDS.get(data_config.get("name"), ())
+  return dataset_module(data_config.get("name")).Config.PATH_FIELDS
 
 
 def splits(data_config) -> tuple[str, ...]:
   """The splits a dataset offers under this config."""
-  if data_config.name == "synthetic_flora":
-    return synthetic.SPLITS
-  has = {"train": True, "val": data_config.get("val_fraction", 0.0) > 0, "test": True,
-         "zeroshot": bool(data_config.get("heldout_species", ()))}
-  if data_config.name in _TEST_FRACTION_CONFIGS:  # No test split without either.
-    c = _TEST_FRACTION_CONFIGS[data_config.name].from_config(data_config)
-    has["test"] = c.test_fraction > 0 or bool(c.test_root)
-  return tuple(split for split, present in has.items() if present)
+  return dataset_config(data_config).splits()

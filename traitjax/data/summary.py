@@ -1,5 +1,5 @@
 """What a dataset holds, in numbers and figures, before training on it (`python -m
-traitjax.data.preview` writes them): a grid of photos with keypoints, species, degradation and
+traitjax.preview` writes them): a grid of photos with keypoints, species, degradation and
 traits; examples per split, the species-frequency histogram of the training split and trait
 prevalence in the table (and in photos, where known).
 """

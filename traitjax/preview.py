@@ -1,6 +1,6 @@
 r"""Looks at a dataset before training on it (`traitjax.data.summary`).
 
-  python -m traitjax.data.preview --config=configs/default.py --out=/tmp/preview
+  python -m traitjax.preview --config=configs/default.py --out=/tmp/preview
 
 Writes to --out:
   examples_<split>.png  a grid of photos with keypoints, species, degradation and traits

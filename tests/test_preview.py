@@ -12,6 +12,8 @@ from traitjax.data import sources
 
 from tests import conftest
 
+pytestmark = pytest.mark.slow  # Each runs the preview command.
+
 REPO = conftest.REPO
 CUB = conftest.CUB25
 
@@ -19,7 +21,7 @@ CUB = conftest.CUB25
 def _preview(tmp_path, *args):
   out = tmp_path / "preview"
   subprocess.run(
-      [sys.executable, "-m", "traitjax.data.preview", f"--out={out}", "--summary_examples=24",
+      [sys.executable, "-m", "traitjax.preview", f"--out={out}", "--summary_examples=24",
        "--dpi=40", *args], cwd=REPO, check=True, capture_output=True, timeout=300)
   return out, json.loads((out / "summary.json").read_text())
 

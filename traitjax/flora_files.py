@@ -1,8 +1,8 @@
 r"""Writes a synthetic flora's descriptions, trait names and table as files.
 
-  python -m traitjax.data.flora_files --out=/tmp/flora [--seed=0] [--num_species=200]
+  python -m traitjax.flora_files --out=/tmp/flora [--seed=0] [--num_species=200]
 
-Writes to --out (``synthetic.write_flora_files``) the flora of ``synthetic.FloraConfig`` defaults
+Writes to --out (``synthetic_flora.write_flora_files``) the flora of ``synthetic_flora.Config`` defaults
 (with --seed and --num_species):
   descriptions.json  species name -> its description (the flora's text, written from the table);
   traits.txt         the trait names in CUB's attributes.txt format (``<id> group::value``);
@@ -16,7 +16,7 @@ from absl import app
 from absl import flags
 
 from traitjax import cli
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 
 _OUT = flags.DEFINE_string("out", None, "Folder for descriptions.json, traits.txt, table.csv.")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the flora.")
@@ -27,8 +27,8 @@ flags.mark_flags_as_required(["out"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  config = synthetic.FloraConfig(seed=_SEED.value, num_species=_NUM_SPECIES.value)
-  paths = synthetic.write_flora_files(synthetic.Flora(config), _OUT.value)
+  config = synthetic_flora.Config(seed=_SEED.value, num_species=_NUM_SPECIES.value)
+  paths = synthetic_flora.write_flora_files(synthetic_flora.Flora(config), _OUT.value)
   print(f"wrote {config.num_species} species: " + ", ".join(paths.values()))
 
 

@@ -13,27 +13,27 @@ import pytest
 from traitjax.data import flora_render
 from traitjax.data import flora_text
 from traitjax.data import schema
-from traitjax.data import synthetic
-from traitjax.language import phrases
+from traitjax.data import synthetic_flora
+from traitjax.data import vocabulary
 from tests import conftest
 
 REPO = conftest.REPO
-SMALL = synthetic.FloraConfig(num_species=20, max_train_per_species=40, imbalance=10)
-GROUP_NAMES = [g for g, _, _ in synthetic.TRAIT_GROUPS]
-OFFSETS = np.cumsum([0] + [len(v) for _, _, v in synthetic.TRAIT_GROUPS])
-COLOURS = synthetic.TRAIT_GROUPS[GROUP_NAMES.index("petal_colour")][2]
+SMALL = synthetic_flora.Config(num_species=20, max_train_per_species=40, imbalance=10)
+GROUP_NAMES = [g for g, _, _ in synthetic_flora.TRAIT_GROUPS]
+OFFSETS = np.cumsum([0] + [len(v) for _, _, v in synthetic_flora.TRAIT_GROUPS])
+COLOURS = synthetic_flora.TRAIT_GROUPS[GROUP_NAMES.index("petal_colour")][2]
 PETAL = GROUP_NAMES.index("petal_colour")
 
 
 @pytest.fixture(scope="module")
 def flora():
   """The default benchmark (cheap to build: no photo is rendered up front)."""
-  return synthetic.Flora(synthetic.FloraConfig())
+  return synthetic_flora.Flora(synthetic_flora.Config())
 
 
 @pytest.fixture(scope="module")
 def small():
-  return synthetic.Flora(SMALL)
+  return synthetic_flora.Flora(SMALL)
 
 
 def _same(a, b):
@@ -52,7 +52,7 @@ def _scene(**changes):
 
 
 def _plant(**changes):
-  traits = {g: values[0] for g, _, values in synthetic.TRAIT_GROUPS}
+  traits = {g: values[0] for g, _, values in synthetic_flora.TRAIT_GROUPS}
   traits.update(changes)
   return traits
 
@@ -74,49 +74,50 @@ def _has_colour(image, colour):
 def test_same_config_split_index_gives_the_same_example(small):
   """Pixels and labels depend on (config, split, index) alone, also across Flora instances
   and after a pickle round trip (as worker processes receive sources)."""
-  source = synthetic.FloraSource(small, "train")
+  source = synthetic_flora.FloraSource(small, "train")
   first = source[5]
   _same(first, source[5])
-  _same(first, synthetic.FloraSource(synthetic.Flora(SMALL), "train")[5])
+  _same(first, synthetic_flora.FloraSource(synthetic_flora.Flora(SMALL), "train")[5])
   _same(first, pickle.loads(pickle.dumps(source))[5])
   _same(source[np.int64(5)], first)
 
 
+@pytest.mark.slow
 def test_fresh_process_renders_the_same_pixels(small, tmp_path):
   """Another interpreter (different hash seed) renders bit-identical examples."""
   out = tmp_path / "example.npz"
   script = (
       "import sys, numpy as np\n"
-      "from traitjax.data import synthetic\n"
-      "c = synthetic.FloraConfig(num_species=20, max_train_per_species=40, imbalance=10)\n"
-      "e = synthetic.FloraSource(synthetic.Flora(c), 'test')[7]\n"
+      "from traitjax.data import synthetic_flora\n"
+      "c = synthetic_flora.Config(num_species=20, max_train_per_species=40, imbalance=10)\n"
+      "e = synthetic_flora.FloraSource(synthetic_flora.Flora(c), 'test')[7]\n"
       "np.savez(sys.argv[1], **e)\n")
   subprocess.run([sys.executable, "-c", script, str(out)], check=True, cwd=REPO,
                  env={"PYTHONHASHSEED": "12345", "PATH": ""}, timeout=60)
-  here = synthetic.FloraSource(small, "test")[7]
+  here = synthetic_flora.FloraSource(small, "test")[7]
   with np.load(out) as there:
     _same(here, dict(there))
 
 
 def test_different_index_split_or_seed_gives_different_pixels(small):
   """Neighbouring indices, another split and another seed give other photos."""
-  train = synthetic.FloraSource(small, "train")
+  train = synthetic_flora.FloraSource(small, "train")
   image = train[0]["image"]
   assert not np.array_equal(image, train[1]["image"])
-  assert not np.array_equal(image, synthetic.FloraSource(small, "val")[0]["image"])
-  other = synthetic.Flora(dataclasses.replace(SMALL, seed=1))
-  assert not np.array_equal(image, synthetic.FloraSource(other, "train")[0]["image"])
+  assert not np.array_equal(image, synthetic_flora.FloraSource(small, "val")[0]["image"])
+  other = synthetic_flora.Flora(dataclasses.replace(SMALL, seed=1))
+  assert not np.array_equal(image, synthetic_flora.FloraSource(other, "train")[0]["image"])
   assert not np.array_equal(small.main, other.main)
 
 
 def test_index_out_of_range_and_unknown_split_raise(small):
   """Indices outside [0, len) raise IndexError; an unknown split names the known ones."""
-  source = synthetic.FloraSource(small, "val")
+  source = synthetic_flora.FloraSource(small, "val")
   for index in (-1, len(source)):
     with pytest.raises(IndexError, match="out of range"):
       source[index]
   with pytest.raises(ValueError, match="'dev'.*train"):
-    synthetic.FloraSource(small, "dev")
+    synthetic_flora.FloraSource(small, "dev")
 
 
 # ---- the species -----------------------------------------------------------------------------
@@ -127,10 +128,10 @@ def test_default_flora_has_enough_traits_groups_and_species(flora):
   table = flora.truth_table
   assert table.num_traits >= 40 and len(table.group_names()) >= 8
   assert table.num_species >= 200 and flora.label_table.num_species == table.num_species
-  assert table.traits == synthetic.TRAIT_NAMES and table.group_names() == tuple(GROUP_NAMES)
-  assert len(synthetic.TRAIT_PART) == table.num_traits
-  for trait, part in zip(table.traits, synthetic.TRAIT_PART):
-    assert flora_render.PART_NAMES[part] == synthetic.GROUP_PART[schema.group_of(trait)]
+  assert table.traits == synthetic_flora.TRAIT_NAMES and table.group_names() == tuple(GROUP_NAMES)
+  assert len(synthetic_flora.TRAIT_PART) == table.num_traits
+  for trait, part in zip(table.traits, synthetic_flora.TRAIT_PART):
+    assert flora_render.PART_NAMES[part] == synthetic_flora.GROUP_PART[schema.group_of(trait)]
   assert len(set(table.species)) == table.num_species
 
 
@@ -187,7 +188,7 @@ def test_zero_shot_species_never_appear_in_training(flora):
   zeroshot = flora.split_species["zeroshot"]
   assert set(zeroshot) == set(unseen)
   np.testing.assert_array_equal(np.bincount(zeroshot, minlength=200)[unseen], 10)
-  source = synthetic.FloraSource(flora, "zeroshot")
+  source = synthetic_flora.FloraSource(flora, "zeroshot")
   assert all(int(source[i]["species"]) in set(unseen) for i in range(0, len(source), 97))
 
 
@@ -198,7 +199,7 @@ def test_label_noise_rates_match_the_config():
   fp = fn = missing = 0.0
   seeds = (0, 1, 2)
   for seed in seeds:
-    f = synthetic.Flora(synthetic.FloraConfig(seed=seed, false_positive=0.1,
+    f = synthetic_flora.Flora(synthetic_flora.Config(seed=seed, false_positive=0.1,
                                               false_negative=0.2, missing=0.1))
     truth = f.truth_table.threshold(0.5).values
     labels = f.label_table.values
@@ -226,14 +227,14 @@ def test_without_noise_the_labels_are_the_thresholded_truth(flora):
 def test_visible_traits_follow_the_keypoints(flora):
   """traits_visible is NaN exactly where the carrying part's keypoint is invisible; where
   finite, exactly one value per group is 1, and it is the species' usual or alternative."""
-  source = synthetic.FloraSource(flora, "train")
+  source = synthetic_flora.FloraSource(flora, "train")
   hidden_groups = 0
   for index in range(0, len(source), 41):
     example = source[index]
     visible = example["traits_visible"]
     parts = example["parts"]
     part_visible = parts[:, 2] > 0
-    np.testing.assert_array_equal(np.isnan(visible), ~part_visible[synthetic.TRAIT_PART])
+    np.testing.assert_array_equal(np.isnan(visible), ~part_visible[synthetic_flora.TRAIT_PART])
     assert np.all(parts[~part_visible] == 0)
     assert np.all((parts[part_visible, :2] >= 0) & (parts[part_visible, :2] <= 1))
     species = int(example["species"])
@@ -313,7 +314,7 @@ def test_labelled_petal_colour_matches_the_photo(flora):
   """In undegraded photos with the flower in view, the median colour around the flower
   keypoint is nearest to the labelled petal colour (>= 90% of photos: lighting, sensor noise
   and flower-coloured distractors may rarely fool a pixel test)."""
-  source = synthetic.FloraSource(flora, "test")
+  source = synthetic_flora.FloraSource(flora, "test")
   palette = np.array([flora_render.PETAL_COLOURS[c] for c in COLOURS], np.float32)
   agree = checked = 0
   index = 0
@@ -334,7 +335,7 @@ def test_labelled_petal_colour_matches_the_photo(flora):
 
 def test_degraded_share_matches_the_config(flora):
   """About degraded_fraction of photos are degraded, by each kind; strength follows."""
-  source = synthetic.FloraSource(flora, "train")
+  source = synthetic_flora.FloraSource(flora, "train")
   examples = [source[i] for i in range(0, 9000, 15)]  # 600 photos at 64 px.
   kinds = np.array([int(e["degradation"]) for e in examples])
   strength = np.array([float(e["degradation_strength"]) for e in examples])
@@ -352,8 +353,8 @@ def test_degraded_share_matches_the_config(flora):
 @pytest.mark.parametrize("fraction", [0.0, 1.0])
 def test_degraded_fraction_extremes(fraction):
   """degraded_fraction 0 degrades nothing, 1 degrades every photo."""
-  f = synthetic.Flora(dataclasses.replace(SMALL, degraded_fraction=fraction))
-  source = synthetic.FloraSource(f, "test")
+  f = synthetic_flora.Flora(dataclasses.replace(SMALL, degraded_fraction=fraction))
+  source = synthetic_flora.FloraSource(f, "test")
   kinds = np.array([int(source[i]["degradation"]) for i in range(40)])
   assert np.all(kinds > 0) if fraction else np.all(kinds == 0)
 
@@ -366,7 +367,7 @@ def test_dark_photos_are_darker(flora):
   dark, _ = flora_render.render(plant, _scene(degradation="dark", strength=0.5), 64)
   factor = 1 - 0.82 * 0.5
   assert abs(dark.mean() - factor * clean.mean()) < 1.0
-  source = synthetic.FloraSource(flora, "train")
+  source = synthetic_flora.FloraSource(flora, "train")
   means = {0: [], 2: []}
   for i in range(0, 6000, 10):
     example = source[i]
@@ -395,27 +396,27 @@ def test_blurred_photos_lose_detail():
 @pytest.mark.parametrize("size", [64, 224])
 def test_image_shapes(size):
   """Photos are uint8 [size, size, 3]; the example meets the contract."""
-  f = synthetic.Flora(dataclasses.replace(SMALL, image_size=size))
-  source = synthetic.FloraSource(f, "val")
+  f = synthetic_flora.Flora(dataclasses.replace(SMALL, image_size=size))
+  source = synthetic_flora.FloraSource(f, "val")
   assert source.image_size == size
   example = source[0]
   assert example["image"].shape == (size, size, 3) and example["image"].dtype == np.uint8
-  schema.check_example(example, len(synthetic.TRAIT_NAMES), len(flora_render.PART_NAMES))
+  schema.check_example(example, len(synthetic_flora.TRAIT_NAMES), len(flora_render.PART_NAMES))
 
 
 def test_config_is_validated():
   """Out-of-range settings and unknown keys raise ValueError naming them."""
   with pytest.raises(ValueError, match="image_size"):
-    synthetic.FloraConfig(image_size=16)
+    synthetic_flora.Config(image_size=16)
   with pytest.raises(ValueError, match="num_species"):
-    synthetic.FloraConfig(num_species=21)
+    synthetic_flora.Config(num_species=21)
   with pytest.raises(ValueError, match="missing"):
-    synthetic.FloraConfig(missing=1.5)
+    synthetic_flora.Config(missing=1.5)
   with pytest.raises(ValueError, match="imbalance"):
-    synthetic.FloraConfig(max_train_per_species=10, imbalance=20)
+    synthetic_flora.Config(max_train_per_species=10, imbalance=20)
   with pytest.raises(ValueError, match="colour"):
-    synthetic.FloraConfig.from_config({"name": "synthetic_flora", "colour": 1})
-  assert synthetic.FloraConfig.from_config({"name": "x", "num_species": 8}).num_species == 8
+    synthetic_flora.Config.from_config({"name": "synthetic_flora", "colour": 1})
+  assert synthetic_flora.Config.from_config({"name": "x", "num_species": 8}).num_species == 8
 
 
 # ---- descriptions --------------------------------------------------------------------------
@@ -429,7 +430,7 @@ def test_descriptions_mention_exactly_the_labelled_traits():
   """One non-empty description per species; each trait marked present in the label table is
   mentioned; absent and NaN cells are not (except inside a mentioned trait's phrase, e.g.
   "green" inside "dark green"); several present values of one group are joined with "or"."""
-  f = synthetic.Flora(synthetic.FloraConfig(false_positive=0.1, false_negative=0.2,
+  f = synthetic_flora.Flora(synthetic_flora.Config(false_positive=0.1, false_negative=0.2,
                                             missing=0.1))
   table = f.label_table
   assert len(f.descriptions) == table.num_species
@@ -489,7 +490,7 @@ def test_descriptions_vary_in_phrasing_and_order(flora):
     where = {}
     for group in ("petal_colour", "petal_count"):
       g = GROUP_NAMES.index(group)
-      value = synthetic.TRAIT_GROUPS[g][2][flora.main[species, g]]
+      value = synthetic_flora.TRAIT_GROUPS[g][2][flora.main[species, g]]
       where[group] = min(text.find(p) for p in flora_text.PHRASES[group][value] if p in text)
     colour_first.add(where["petal_colour"] < where["petal_count"])
   assert colour_first == {True, False}
@@ -497,28 +498,28 @@ def test_descriptions_vary_in_phrasing_and_order(flora):
 
 def test_describe_writes_from_a_row():
   """describe() names present values, skips absent and NaN ones, and is reproducible."""
-  row = np.full(len(synthetic.TRAIT_NAMES), np.nan, np.float32)
-  names = synthetic.TRAIT_NAMES
+  row = np.full(len(synthetic_flora.TRAIT_NAMES), np.nan, np.float32)
+  names = synthetic_flora.TRAIT_NAMES
   row[names.index("petal_colour::blue")] = 1
   row[names.index("petal_colour::red")] = 0
   row[names.index("fruit::pod")] = 1
-  text = flora_text.describe(row, names, synthetic.GROUP_PART, np.random.default_rng(0))
+  text = flora_text.describe(row, names, synthetic_flora.GROUP_PART, np.random.default_rng(0))
   assert any(p in text for p in flora_text.PHRASES["petal_colour"]["blue"])
   assert not any(p in text for p in flora_text.PHRASES["petal_colour"]["red"])
   assert any(p in text for p in flora_text.PHRASES["fruit"]["pod"])
   assert "Leaves" not in text and "Stem" not in text and len(text.split(". ")) == 2
-  assert text == flora_text.describe(row, names, synthetic.GROUP_PART,
+  assert text == flora_text.describe(row, names, synthetic_flora.GROUP_PART,
                                      np.random.default_rng(0))
-  empty = flora_text.describe(np.zeros(len(names)), names, synthetic.GROUP_PART,
+  empty = flora_text.describe(np.zeros(len(names)), names, synthetic_flora.GROUP_PART,
                               np.random.default_rng(0))
   assert empty == ""
 
 
 def test_flora_files_read_back_as_the_flora(tmp_path):
-  flora = synthetic.Flora(synthetic.FloraConfig(num_species=6, seed=3))
-  paths = synthetic.write_flora_files(flora, tmp_path / "flora")
-  with open(paths[synthetic.DESCRIPTIONS_FILE]) as f:
+  flora = synthetic_flora.Flora(synthetic_flora.Config(num_species=6, seed=3))
+  paths = synthetic_flora.write_flora_files(flora, tmp_path / "flora")
+  with open(paths[synthetic_flora.DESCRIPTIONS_FILE]) as f:
     assert json.load(f) == dict(zip(flora.label_table.species, flora.descriptions))
-  assert phrases.read_traits(paths[synthetic.TRAITS_FILE]) == synthetic.TRAIT_NAMES
-  table = schema.TraitTable.from_csv(paths[synthetic.TABLE_FILE])
+  assert vocabulary.read_traits(paths[synthetic_flora.TRAITS_FILE]) == synthetic_flora.TRAIT_NAMES
+  table = schema.TraitTable.from_csv(paths[synthetic_flora.TABLE_FILE])
   np.testing.assert_array_equal(table.values, flora.label_table.values)

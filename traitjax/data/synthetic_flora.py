@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import json
 import os
-from typing import Sequence
+from typing import ClassVar
 
 import numpy as np
 
@@ -27,6 +27,8 @@ from traitjax.data import degrade
 from traitjax.data import flora_render
 from traitjax.data import flora_text
 from traitjax.data import schema
+from traitjax.data import settings
+from traitjax.data import vocabulary
 
 # (group, part it is drawn on, values). Binary traits are `group::value`.
 TRAIT_GROUPS = (
@@ -60,7 +62,7 @@ _EPITHETS = {"white": "alba", "yellow": "lutea", "red": "rubra", "purple": "purp
 
 
 @dataclasses.dataclass(frozen=True)
-class FloraConfig:
+class Config:
   """Knobs of the benchmark (see configs/default.py for the defaults in use).
 
   difficulty in [0, 1] scales pose and scale variation, background clutter, flower-coloured
@@ -96,22 +98,33 @@ class FloraConfig:
     if self.imbalance < 1 or self.max_train_per_species < self.imbalance:
       raise ValueError("need 1 <= imbalance <= max_train_per_species")
 
+  # No file or folder: the flora is drawn from its seed.
+  PATH_FIELDS: ClassVar[tuple[str, ...]] = ()
+
   @classmethod
-  def from_config(cls, config) -> FloraConfig:
+  def from_config(cls, config) -> Config:
     """From a mapping or ConfigDict with (a subset of) these fields; other keys are refused."""
-    items = dict(config.items() if hasattr(config, "items") else config)
-    items.pop("name", None)
-    unknown = set(items) - {f.name for f in dataclasses.fields(cls)}
-    if unknown:
-      raise ValueError(f"unknown synthetic flora settings: {sorted(unknown)}")
-    return cls(**items)
+    return cls(**settings.config_items(config, cls, "synthetic flora"))
+
+  def splits(self) -> tuple[str, ...]:
+    return SPLITS
+
+
+def source(config: Config, split: str) -> FloraSource:
+  """The grain source of `split`; the flora is drawn once per setting (`_flora`)."""
+  return FloraSource(_flora(config), split)
+
+
+@functools.lru_cache(maxsize=4)
+def _flora(config: Config) -> Flora:
+  return Flora(config)
 
 
 class Flora:
   """The species of one benchmark instance, their tables, descriptions and splits.
 
   Attributes:
-    config: the FloraConfig.
+    config: its settings.
     main: int [S, G] each species' usual value per trait group.
     alternative: int [S, G] the value shown instead, with probability 1 - fidelity.
     fidelity: float [S, G] probability that a photo shows the usual value.
@@ -123,7 +136,7 @@ class Flora:
     species_train_counts: int [S] training images per species.
   """
 
-  def __init__(self, config: FloraConfig):
+  def __init__(self, config: Config):
     self.config = config
     rng = np.random.default_rng([config.seed, 0])
     num_groups = len(TRAIT_GROUPS)
@@ -261,12 +274,6 @@ TRAITS_FILE = "traits.txt"
 TABLE_FILE = "table.csv"
 
 
-def write_attribute_names(path: str | os.PathLike, names: Sequence[str]) -> None:
-  """Writes trait names as ``<id> <name>`` lines, ids from 1 (CUB's attributes.txt)."""
-  with open(path, "w", encoding="utf-8") as f:
-    f.writelines(f"{index} {name}\n" for index, name in enumerate(names, start=1))
-
-
 def write_flora_files(flora: Flora, out: str | os.PathLike) -> dict[str, str]:
   """Writes the three files of ``flora`` into ``out`` (created if needed); returns their
   paths by file name."""
@@ -275,7 +282,7 @@ def write_flora_files(flora: Flora, out: str | os.PathLike) -> dict[str, str]:
   table = flora.label_table
   with open(paths[DESCRIPTIONS_FILE], "w", encoding="utf-8") as f:
     json.dump(dict(zip(table.species, flora.descriptions)), f, indent=1)
-  write_attribute_names(paths[TRAITS_FILE], table.traits)
+  vocabulary.write_traits(paths[TRAITS_FILE], table.traits)
   table.to_csv(paths[TABLE_FILE])
   return paths
 
