@@ -14,7 +14,7 @@ from traitjax import writers
 from traitjax.data import degrade
 from traitjax.data import schema
 from traitjax.data import sources
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 from traitjax.evaluators import base
 from traitjax.metrics import calibration
 
@@ -24,7 +24,7 @@ CUB_ROOT = conftest.CUB25
 @pytest.fixture(scope="module")
 def flora():
   """20 species, 16 seen, 20 val and 20 test photos each (nothing is rendered here)."""
-  return synthetic.Flora(synthetic.FloraConfig(
+  return synthetic_flora.Flora(synthetic_flora.Config(
       num_species=20, max_train_per_species=40, imbalance=10, val_per_species=20,
       test_per_species=20, degraded_fraction=0.0))
 
@@ -74,14 +74,14 @@ class _Sceptic:
 
 
 def _context(flora):
-  test = synthetic.FloraSource(flora, "test")
+  test = synthetic_flora.FloraSource(flora, "test")
   passes = []
 
   def predict_source(source):
     passes.append(source)
     return _fake_predict(source)
 
-  sceptic = _Sceptic(_fake_predict(synthetic.FloraSource(flora, "val")))
+  sceptic = _Sceptic(_fake_predict(synthetic_flora.FloraSource(flora, "val")))
   context = base.Context(task=None, params=None, source=test, predict_source=predict_source,
                          trust=lambda: sceptic)
   return context, _fake_predict(test), passes
@@ -130,6 +130,7 @@ def _degradation_only(config, **fields):
   return config
 
 
+@pytest.mark.slow
 def test_flora_smoke_run_reports_every_kind_and_strength(tmp_path):
   """configs/default.py:smoke at 32 px with the evaluator on its test split: one report per
   kind and strength in metrics.json, and their numbers logged under the evaluator's name."""
@@ -146,6 +147,7 @@ def test_flora_smoke_run_reports_every_kind_and_strength(tmp_path):
   assert "degradation/partial/1/abstention_rate" in logged
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
 def test_cub_smoke_run_degrades_real_photos(tmp_path):
   """configs/cub.py:smoke as configured (val carved off train, the evaluator on test at one

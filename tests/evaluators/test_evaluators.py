@@ -13,6 +13,7 @@ import pytest
 from traitjax import evaluators
 from traitjax.data import schema
 from traitjax.evaluators import base
+from traitjax.evaluators import runner
 from traitjax.metrics import auc
 
 
@@ -26,7 +27,7 @@ def test_from_config_builds_each_type_with_its_fields():
       intervention={"type": "intervention", "split": "val", "ks": (0, 3), "every": 10},
       few={"type": "few_shot", "shots": [2]}))
   few, intervention, test = built  # In name order, as ConfigDict keeps its keys.
-  assert [type(e).__name__ for e in built] == ["FewShot", "Intervention", "Classification"]
+  assert [e.kind for e in built] == ["few_shot", "intervention", "classification"]
   assert test.path == () and intervention.path == ("intervention",)
   assert intervention.split == "val" and intervention.ks == (0, 3) and intervention.every == 10
   assert few.split == "zeroshot" and few.shots == (2,)
@@ -65,7 +66,7 @@ class _Fixed(base.Evaluator):
 def test_reports_nest_in_their_sections(monkeypatch):
   """Sections are dotted paths into metrics.json ("" the top level, None the evaluator's name);
   an evaluator with nothing to report leaves no section; the scalars keep each by its name."""
-  monkeypatch.setattr(evaluators, "predict_split",
+  monkeypatch.setattr(runner, "predict_split",
                       lambda *args, **kwargs: ({"num_examples": 1}, types.SimpleNamespace()))
   chosen = [_Fixed(name="top", section=""), _Fixed(name="a", section="x"),
             _Fixed(name="b", section="x.y"), _Fixed(name="c"), _Fixed(name="d", empty=True)]
@@ -87,10 +88,10 @@ def test_an_evaluator_the_task_cannot_serve_is_skipped_with_its_reason(caplog):
   kept = evaluators.applicable(built, blackbox)
   assert [e.name for e in kept] == ["test"]
   messages = [r.getMessage() for r in caplog.records]
-  assert any("intervention (Intervention) skipped: its species head does not read the traits"
+  assert any("intervention (intervention) skipped: its species head does not read the traits"
              in m for m in messages)
-  assert any("few (FewShot) skipped" in m for m in messages)
-  assert any("parts (Parts) skipped: its model has no slots" in m for m in messages)
+  assert any("few (few_shot) skipped" in m for m in messages)
+  assert any("parts (parts) skipped: its model has no slots" in m for m in messages)
 
 
 def test_classification_adds_the_pass_counts_and_the_held_out_traits():
@@ -143,7 +144,7 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
 
   asked = {}
 
-  monkeypatch.setattr(evaluators, "predict_split", fake_predict_split)
+  monkeypatch.setattr(runner, "predict_split", fake_predict_split)
   chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
             _Fixed(name="c", split="val"), _ReadsMapsAndKeypoints(name="d")]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})

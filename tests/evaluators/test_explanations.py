@@ -125,6 +125,7 @@ def test_bad_fields_are_refused_naming_them(field, value):
         {"explanations": {"type": "explanations", field: value}}))
 
 
+@pytest.mark.slow
 def test_default_smoke_run_reports_explanations(tmp_path):
   """configs/default.py:smoke trains and writes the explanations section to metrics.json; the
   test pass asks the task for its maps and gathers the keypoints."""

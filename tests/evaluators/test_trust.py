@@ -107,6 +107,7 @@ def test_a_trust_evaluator_without_a_fit_split_is_refused_at_start():
     evaluators.check_splits(evaluators.from_config(config.evals), config)
 
 
+@pytest.mark.slow
 def test_default_smoke_config_trains_and_reports_trust(tmp_path):
   """configs/default.py:smoke trains and writes the three trust sections to metrics.json,
   fitted on its val split, their figures, and trust.json, which --mode=eval then reads."""

@@ -1,5 +1,9 @@
 """What every evaluator is: a split, a period, a section of metrics.json, and a function of the
-gathered predictions."""
+gathered predictions; and what it may read beside them (`Context`).
+
+An evaluator type is a module of this package (or any module, by its dotted path) that defines
+`Evaluator`, a subclass of `base.Evaluator`; `config.evals.NAME.type` names the module.
+"""
 
 from __future__ import annotations
 
@@ -64,6 +68,11 @@ def organs_of(source) -> Organs | None:
   return Organs(tuple(names), np.asarray(mask, bool))
 
 
+def without_slots(task) -> str | None:
+  """Why a slot evaluator cannot serve `task` (None: its model has slots)."""
+  return None if hasattr(task.model, "num_slots") else "its model has no slots"
+
+
 def species_table(task, source) -> schema.TraitTable:
   """The source's trait table with the values `task` reads in place of its own, if any."""
   values = getattr(task, "species_table", None)
@@ -94,13 +103,18 @@ class Evaluator:
   # Whether it reads the evidence maps `trait_maps` (large: `task.predict` makes them only for
   # the splits of an evaluator that reads them).
   needs_trait_maps = False
-  # The batch fields it reads beyond those every pass gathers (`GATHERED_FIELDS`), e.g. the
+  # The batch fields it reads beyond those every pass gathers (`runner.GATHERED_FIELDS`), e.g. the
   # keypoints.
   batch_fields = ()
 
   def __post_init__(self):
     if self.every < 0:
       raise ValueError(f"config.evals.{self.name}.every must be >= 0, got {self.every}")
+
+  @property
+  def kind(self) -> str:
+    """Its type in `config.evals`: the name of the module that defines it."""
+    return type(self).__module__.rsplit(".", 1)[-1]
 
   @property
   def path(self) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from traitjax.metrics import classification
 
 
 @dataclasses.dataclass(frozen=True)
-class Calibration(base.Evaluator):
+class Evaluator(base.Evaluator):
   """Top-label ECE (15 bins), NLL and Brier score of the species probabilities of this split
   at temperature 1 (`*_before`) and at the fitted `temperature` (`*_after`), `num_fit` (the
   fit split's examples), `reliability` (`before`/`after`: per confidence bin its upper edge,

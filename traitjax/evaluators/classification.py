@@ -14,7 +14,7 @@ from traitjax.metrics import classification
 
 
 @dataclasses.dataclass(frozen=True)
-class Classification(base.Evaluator):
+class Evaluator(base.Evaluator):
   """`metrics.classification.classification_report` plus num_examples and num_skipped; for a
   task with traits held out of training, the trait AUCs of those and of the trained traits
   apart (`heldout_traits`, `trained_traits`).

@@ -17,7 +17,7 @@ SEED = 0
 
 
 @dataclasses.dataclass(frozen=True)
-class Conformal(base.Evaluator):
+class Evaluator(base.Evaluator):
   """Species sets meant to hold the true species of 1 - alpha of photos like the trust fit
   split's: randomised APS on the calibrated species probabilities. Reports `coverage` and
   `mean_set_size` on this split (overall and `by_frequency_bin`), `alpha`, `threshold` (None:

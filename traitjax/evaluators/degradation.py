@@ -8,23 +8,24 @@ import dataclasses
 
 import numpy as np
 
+from traitjax import trust as trust_lib
 from traitjax.data import degrade
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
-from traitjax.evaluators import selective
 from traitjax.metrics import calibration
 from traitjax.metrics import classification
+from traitjax.metrics import selective
 
 
 @dataclasses.dataclass(frozen=True)
-class Degradation(base.Evaluator):
+class Evaluator(base.Evaluator):
   """Species predictions on this split's photos degraded by each of `kinds` at each of
   `strengths` (one prediction pass each), and on the same photos clean.
 
   Reports, under `none` and under `<kind>` -> `"<strength>"` (e.g. `blur` -> `"0.5"`):
   `accuracy` (top-1), `ece` (top-label, 15 bins, of the calibrated species probabilities), and
-  the trust's decisions (`selective.decision_summary`: `abstention_rate`,
+  the trust's decisions (`metrics.selective.decision_summary`: `abstention_rate`,
   `selective_accuracy`, the count of each abstention reason, `num_examples`), all with the
   trust of the evaluation: fitted on clean photos, applied unchanged to degraded ones.
 
@@ -75,5 +76,5 @@ def _measure(predictions: dict, trust, table) -> dict:
   return {
       "accuracy": float(np.mean(correct)) if len(labels) else float("nan"),
       "ece": calibration.expected_calibration_error(trust.species_probabilities(logits), labels),
-      **selective.decision_summary(decisions, reasons, correct),
+      **selective.decision_summary(decisions == trust_lib.IDENTIFY, reasons, correct),
   }

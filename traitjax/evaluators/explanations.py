@@ -19,6 +19,7 @@ from traitjax.evaluators import base
 from traitjax.explanations import contributions
 from traitjax.explanations import maps
 from traitjax.explanations import records
+from traitjax.explanations import wording
 from traitjax.metrics import calibration
 from traitjax.metrics import classification
 from traitjax.metrics import explanations as explanation_metrics
@@ -26,7 +27,7 @@ from traitjax.models import cbm
 
 
 @dataclasses.dataclass(frozen=True)
-class Explanations(base.Evaluator):
+class Evaluator(base.Evaluator):
   """Faithfulness, localisation and simulatability of the per-photo explanations.
 
   - Deletion (faithfulness): the probability of the predicted species, recomputed by the
@@ -37,7 +38,8 @@ class Explanations(base.Evaluator):
     an empty cell as 0.5), the input the contributions are measured from.
     `deletion_curve_*` are the mean probabilities and `deletion_area_*` their normalised areas
     (`metrics.explanations.deletion_area`: 1 = no change, lower = the removed traits mattered
-    more; above 1 when removing them raises the probability). None where the species head does not read the traits (black box, slots).
+    more; above 1 when removing them raises the probability). None where the species head
+    does not read the traits (black box, slots).
   - Pointing game (localisation): for each cited trait the photo shows (probability >= 0.5)
     and whose part (`explanations.maps.group_parts`) has a visible keypoint, a hit when the
     peak of its evidence map (cell centre) lies within `radius` of such a keypoint; the same for
@@ -53,7 +55,7 @@ class Explanations(base.Evaluator):
 
   num_cited: int = 3
   radius: float | None = None
-  min_odds: float = records.DEFAULT_MIN_ODDS
+  min_odds: float = wording.DEFAULT_MIN_ODDS
   seed: int = 0
 
   needs_trait_maps = True

@@ -26,7 +26,7 @@ def corrected_probabilities(probabilities, truth, k: int) -> jax.Array:
 
 
 @dataclasses.dataclass(frozen=True)
-class Intervention(base.Evaluator):
+class Evaluator(base.Evaluator):
   """For each k in `ks`, species top-1 after each photo's k most uncertain traits (probability
   nearest 0.5, among those whose truth is known) are set to `truth` (a batch field: per-photo
   `traits_visible`, or the species row `traits`); k beyond the trait count corrects every

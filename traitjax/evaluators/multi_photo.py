@@ -14,7 +14,7 @@ from traitjax.metrics import multi_photo
 
 
 @dataclasses.dataclass(frozen=True)
-class MultiPhoto(base.Evaluator):
+class Evaluator(base.Evaluator):
   """For each n in `counts`, `queries_per_species` queries of n photos of each species of the
   split (seeded by `seed`; a species with fewer than n photos is skipped for that n, and
   counted), combined two ways: `trait_evidence` (a model whose species head reads traits: per

@@ -4,7 +4,6 @@ and how well each score tells photos of species never trained from trained ones.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 
 import numpy as np
@@ -34,18 +33,6 @@ def selective_summary(confidence: np.ndarray, correct: np.ndarray) -> dict:
   }
 
 
-def decision_summary(decisions: np.ndarray, reasons: np.ndarray, correct: np.ndarray) -> dict:
-  """abstention_rate, selective_accuracy (of the photos identified), top1 and the count of
-  each abstention reason."""
-  identified = decisions == trust_lib.IDENTIFY
-  return {"abstention_rate": float(np.mean(~identified)) if len(correct) else float("nan"),
-          "selective_accuracy": (float(np.mean(correct[identified])) if identified.any()
-                                 else float("nan")),
-          "top1": float(np.mean(correct)) if len(correct) else float("nan"),
-          "reasons": dict(collections.Counter(reasons[~identified].tolist())),
-          "num_examples": int(len(correct))}
-
-
 def _curve(confidence, correct) -> dict:
   """The risk at each of CURVE_COVERAGES (1 - `selective.accuracy_at_coverage`): a curve of
   the same length on every run, however many photos tie."""
@@ -55,14 +42,15 @@ def _curve(confidence, correct) -> dict:
 
 
 @dataclasses.dataclass(frozen=True)
-class Selective(base.Evaluator):
+class Evaluator(base.Evaluator):
   """Risk-coverage of the species predictions under each score of trust.
 
   `score` is the score of lowest AURC on the trust fit split (chosen there, not here), and
   `aurc`, `augrc`, `accuracy_at_coverage` and `coverage_at_accuracy_0.95` are its on this
   split, as are `by_degradation` and `by_frequency_bin` (each with its `num_examples`);
   `by_score` has them for every score, with `roc_auc` (correct vs wrong) and its `curve`.
-  `decisions`: the trust's identify/abstain decisions at its threshold (`decision_summary`,
+  `decisions`: the trust's identify/abstain decisions at its threshold
+  (`metrics.selective.decision_summary`,
   overall, by degradation and by frequency bin). `ood_auroc`, per score, is the AUROC of
   the score ranking photos of trained species above photos of species never trained: those
   of this split and of `unseen_split` (e.g. "zeroshot"; "" = none), where there are both.
@@ -84,7 +72,8 @@ class Selective(base.Evaluator):
     decisions, reasons = trust.decide_from_scores(scores)
     report = {"score": best, **selective_summary(scores[best], correct),
               "temperature": trust.temperature, "num_fit": trust.num_fit, "by_score": by_score,
-              "decisions": {**decision_summary(decisions, reasons, correct),
+              "decisions": {**selective.decision_summary(
+                                decisions == trust_lib.IDENTIFY, reasons, correct),
                             "threshold": trust.threshold,
                             "target_accuracy": trust.target_accuracy}}
 
@@ -95,8 +84,8 @@ class Selective(base.Evaluator):
         if members.any():
           result[name] = {
               **selective_summary(scores[best][members], correct[members]),
-              "decisions": decision_summary(decisions[members], reasons[members],
-                                            correct[members]),
+              "decisions": selective.decision_summary(
+                  decisions[members] == trust_lib.IDENTIFY, reasons[members], correct[members]),
               "num_examples": int(members.sum())}
       return result
 

@@ -55,7 +55,8 @@ def classification_report(predictions: dict[str, np.ndarray], train_counts: np.n
   report = {
       "species_top1": top_k_accuracy(logits, species, 1),
       "species_top5": top_k_accuracy(logits, species, 5),
-      "trait_auc_table": auc.mean_trait_auc(predictions["trait_logits"], predictions[schema.TRAITS]),
+      "trait_auc_table": auc.mean_trait_auc(predictions["trait_logits"],
+                                            predictions[schema.TRAITS]),
       "trait_auc_visible": auc.mean_trait_auc(predictions["trait_logits"],
                                           predictions[schema.TRAITS_VISIBLE]),
   }

@@ -9,6 +9,8 @@ most confident down) and does not depend on the order of ties.
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from traitjax.metrics import auc
@@ -94,3 +96,15 @@ def roc_auc(confidence: np.ndarray, correct: np.ndarray) -> float:
   """ROC AUC of the confidence separating correct from wrong predictions (NaN when all are
   one or the other)."""
   return auc.binary_auc(confidence, np.asarray(correct, bool))
+
+
+def decision_summary(identified: np.ndarray, reasons: np.ndarray, correct: np.ndarray) -> dict:
+  """abstention_rate, selective_accuracy (of the photos `identified`), top1, the count of each
+  abstention reason (`reasons` of the photos not identified) and num_examples."""
+  identified = np.asarray(identified, bool)
+  return {"abstention_rate": float(np.mean(~identified)) if len(correct) else float("nan"),
+          "selective_accuracy": (float(np.mean(correct[identified])) if identified.any()
+                                 else float("nan")),
+          "top1": float(np.mean(correct)) if len(correct) else float("nan"),
+          "reasons": dict(collections.Counter(reasons[~identified].tolist())),
+          "num_examples": int(len(correct))}

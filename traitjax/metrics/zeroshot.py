@@ -22,7 +22,8 @@ def zeroshot_report(logits: np.ndarray, species: np.ndarray, seen_species: np.nd
   position = np.full(len(seen_species), -1)
   position[unseen_rows] = np.arange(len(unseen_rows))
   report = {
-      "unseen_top1": classification.top_k_accuracy(logits[unseen][:, unseen_rows], position[species[unseen]], 1),
+      "unseen_top1": classification.top_k_accuracy(logits[unseen][:, unseen_rows],
+                                                   position[species[unseen]], 1),
       "unseen_top1_generalized": classification.top_k_accuracy(logits[unseen], species[unseen], 1),
       "num_unseen_species": int(len(np.unique(species[unseen]))),
   }
