@@ -17,13 +17,13 @@ from traitjax import checkpoints
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
-from traitjax.explanations import report
+from traitjax.explain import photos
 
 # The keys scripts read.
 KEYS = {"species", "decision", "reason", "prediction_set", "traits", "rationale"}
 TOP_K = 3
 NUM_PHOTOS = 4
-pytestmark = pytest.mark.subprocess  # Its workdirs train in `python -m traitjax.main`.
+pytestmark = pytest.mark.slow  # Its workdirs train in `python -m traitjax.main`.
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser")
                  if shutil.which(name)), None)
 
@@ -55,7 +55,7 @@ def blackbox_workdir(tmp_path_factory, cache):
 def split_out(cosine_workdir, tmp_path_factory):
   """The explanations of 4 test photos of the cosine workdir."""
   out = tmp_path_factory.mktemp("split_out")
-  report.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS, top_k=TOP_K)
+  photos.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS, top_k=TOP_K)
   return out
 
 
@@ -147,7 +147,7 @@ def test_a_species_known_only_from_its_row_becomes_a_candidate(cosine_workdir, t
   schema.TraitTable(1 / (1 + np.exp(-trait_logits)), species=("Novel species",),
                     traits=source.trait_table.traits).to_csv(rows)
   out = tmp_path / "out"
-  index = report.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS,
+  index = photos.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS,
                          species_rows=str(rows), top_k=TOP_K)
   again = json.loads((out / "test_00000.json").read_text())
   assert again["species"][0]["name"] == "Novel species"
@@ -157,7 +157,7 @@ def test_a_species_known_only_from_its_row_becomes_a_candidate(cosine_workdir, t
 
 def test_the_black_box_marks_its_traits_as_not_used_and_refuses_species_rows(
     blackbox_workdir, tmp_path):
-  report.explain(str(blackbox_workdir), str(tmp_path / "out"), split="test", num=2,
+  photos.explain(str(blackbox_workdir), str(tmp_path / "out"), split="test", num=2,
                  top_k=TOP_K)
   for record in _records(tmp_path / "out").values():
     assert KEYS <= set(record)
@@ -171,7 +171,7 @@ def test_the_black_box_marks_its_traits_as_not_used_and_refuses_species_rows(
                               "test").trait_table
   table.rows([0]).to_csv(rows)
   with pytest.raises(ValueError, match="reads no table rows"):
-    report.explain(str(blackbox_workdir), str(tmp_path / "refused"), split="test", num=1,
+    photos.explain(str(blackbox_workdir), str(tmp_path / "refused"), split="test", num=1,
                    species_rows=str(rows))
 
 
@@ -204,7 +204,7 @@ def test_a_workdir_without_trust_json_has_trust_fitted_on_its_fit_split(cosine_w
   workdir = tmp_path / "workdir"
   shutil.copytree(cosine_workdir, workdir)
   (workdir / "trust.json").unlink()
-  report.explain(str(workdir), str(tmp_path / "out"), split="test", num=2, top_k=TOP_K)
+  photos.explain(str(workdir), str(tmp_path / "out"), split="test", num=2, top_k=TOP_K)
   for record in _records(tmp_path / "out").values():
     assert record["decision"] in ("identify", "abstain")
     assert isinstance(record["prediction_set"], list)

@@ -16,17 +16,17 @@ from tests import run_main
 from tests.data import test_leafsnap_guide
 from traitjax import checkpoints
 from traitjax import trust
-from traitjax.data import leafsnap_guide
+from traitjax.data import organs as plant_organs
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
-from traitjax.explanations import plants
-from traitjax.explanations import records
-from traitjax.explanations import report
+from traitjax.explain import photos
+from traitjax.explain import plants
+from traitjax.explanations import wording
 from traitjax.metrics import multi_photo
 
-pytestmark = pytest.mark.subprocess  # Its workdir trains in `python -m traitjax.main`.
+pytestmark = pytest.mark.slow  # Its workdir trains in `python -m traitjax.main`.
 TOP_K = 3
 
 
@@ -78,7 +78,7 @@ def test_the_combined_species_are_the_multi_photo_combination_of_the_same_photos
     assert source.trait_table.species[source.labels[rows[0]]] == record["true_species"]
     assert len({photo["organ"] for photo in record["photos"]}) == 3
     assert [photo["organ"] for photo in record["photos"]] == [
-        leafsnap_guide.ORGANS[source.organs[r]] for r in rows]
+        plant_organs.PHOTO_ORGANS[source.organs[r]] for r in rows]
     batch = pipeline.finish_batch({k: np.stack([source[r][k] for r in rows])
                                    for k in source[0]})
     trait_logits = jax.device_get(task.predict(state.params, state.model_state,
@@ -99,8 +99,8 @@ def test_the_combined_species_are_the_multi_photo_combination_of_the_same_photos
 def test_every_trait_cited_or_judged_names_organs_that_can_show_it(split_out):
   out, index = split_out
   traits = list(test_leafsnap_guide.TRAITS)
-  mask = leafsnap_guide.organ_trait_mask(traits, test_leafsnap_guide.ORGAN_MAP)
-  can_show = lambda organ, name: mask[leafsnap_guide.ORGANS.index(organ), traits.index(name)]
+  mask = plant_organs.organ_trait_mask(traits, test_leafsnap_guide.ORGAN_MAP)
+  can_show = lambda organ, name: mask[plant_organs.PHOTO_ORGANS.index(organ), traits.index(name)]
   for entry in index["plants"]:
     record = json.loads((out / f"{entry['name']}.json").read_text())
     organs = {photo["organ"] for photo in record["photos"]}
@@ -141,7 +141,7 @@ def test_files_of_one_plant_from_the_command_line_and_its_one_line_errors(workdi
   for index in (0, 1):
     paths.append(tmp_path / f"photo{index}.png")
     Image.fromarray(source[index][schema.IMAGE]).save(paths[-1])
-  organs = [leafsnap_guide.ORGANS[source.organs[index]] for index in (0, 1)]
+  organs = [plant_organs.PHOTO_ORGANS[source.organs[index]] for index in (0, 1)]
   out = tmp_path / "out"
   command = [sys.executable, "-m", "traitjax.explain", f"--workdir={workdir}", f"--out={out}",
              "--plant", f"--images={paths[0]},{paths[1]}"]
@@ -152,12 +152,12 @@ def test_files_of_one_plant_from_the_command_line_and_its_one_line_errors(workdi
   assert [(p["photo"], p["organ"]) for p in record["photos"]] == list(
       zip(map(str, paths), organs))
   assert (out / "plant.png").stat().st_size > 0 and (out / "index.html").exists()
-  failed = subprocess.run(command + ["--organs=leaf,twig"], env=run_main.environment(cache),
+  failed = subprocess.run(command + ["--organs=leaf,root"], env=run_main.environment(cache),
                           cwd=run_main.REPO, capture_output=True, text=True, timeout=300)
   assert failed.returncode != 0
   assert failed.stderr.strip().splitlines()[-1] == (
-      "traitjax: --organs: unknown organ 'twig'; known: leaf, needle, petiole, flower, fruit, "
-      "seed, cone, bark")
+      "traitjax: --organs: unknown organ 'root'; known: leaf, needle, petiole, flower, fruit, "
+      "seed, cone, bark, twig")
 
 
 def test_organs_that_do_not_match_the_photos_and_a_dataset_without_organs(workdir, tmp_path,
@@ -176,7 +176,7 @@ def test_organs_that_do_not_match_the_photos_and_a_dataset_without_organs(workdi
 def test_a_single_photo_is_described_by_what_its_organ_can_show(workdir, tmp_path):
   """`explain` on single photos of a split: each description states only groups the photo's
   organ can show (a bark photo says nothing of leaves, flowers or fruit)."""
-  index = report.explain(str(workdir), str(tmp_path), split="test", num=9, top_k=2,
+  index = photos.explain(str(workdir), str(tmp_path), split="test", num=9, top_k=2,
                          num_prototypes=1)
   source = sources.make_source(checkpoints.saved_config(str(workdir)).data, "test")
   organs = base.organs_of(source)
@@ -185,7 +185,7 @@ def test_a_single_photo_is_described_by_what_its_organ_can_show(workdir, tmp_pat
     example = source[int(photo["name"].rsplit("_", 1)[-1])]  # Named split_<index>.
     probabilities = np.array([t["probability"] for t in record["traits"]])
     shown = organs.shown([example[schema.ORGAN]])[0]
-    assert record["description"] == records.description_sentence(
+    assert record["description"] == wording.description_sentence(
         np.where(shown, probabilities, np.nan), source.trait_table.traits)
-    if leafsnap_guide.ORGANS[example[schema.ORGAN]] == "bark":
+    if plant_organs.PHOTO_ORGANS[example[schema.ORGAN]] == "bark":
       assert not any(word in record["description"] for word in ("leaves", "flower", "fruit"))

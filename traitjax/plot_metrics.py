@@ -1,4 +1,4 @@
-r"""Draws one figure of training runs (`traitjax.plots`) as a PNG: the training curves of one or
+r"""Draws one figure of training runs as a PNG (`traitjax.plots`): the training curves of one or
 more workdirs (what TensorBoard shows, for a README), their test-time intervention curves from
 metrics.json, or the slot masks of a slot-attention workdir's newest checkpoint on photos of its
 evaluation split.
@@ -15,6 +15,7 @@ from absl import flags
 
 from traitjax import cli
 from traitjax import plots
+from traitjax.explain import slots
 
 _WORKDIRS = flags.DEFINE_list("workdirs", None, "Workdirs whose metrics.jsonl to plot.")
 _OUT = flags.DEFINE_string("out", None, "PNG to write.")
@@ -35,7 +36,7 @@ def main(argv):
   elif _PLOT.value == "slots":
     if len(_WORKDIRS.value) != 1:
       raise app.UsageError("--plot=slots draws one workdir")
-    figure = plots.slot_masks(_WORKDIRS.value[0], _NUM_PHOTOS.value)
+    figure = slots.slot_masks(_WORKDIRS.value[0], _NUM_PHOTOS.value)
   else:
     figure = plots.curves(_WORKDIRS.value, _KEYS.value)
   figure.savefig(_OUT.value, dpi=90)

@@ -1,8 +1,8 @@
 """Figures of training runs, from their workdirs (`python -m traitjax.plot_metrics` draws them):
 training curves (what TensorBoard shows, for a README), test-time intervention curves from
-metrics.json, and the slot masks of a slot-attention workdir's newest checkpoint; and the
-figures of the trust evaluators' reports (a reliability diagram, risk-coverage curves), which
-training writes beside metrics.json.
+metrics.json, and slot masks (`traitjax.explain.slots` draws a workdir's); and the figures of
+the trust evaluators' reports (a reliability diagram, risk-coverage curves), which training
+writes beside metrics.json.
 """
 
 import errno
@@ -10,12 +10,9 @@ import json
 import os
 
 from absl import logging
-import jax
 import matplotlib
 import numpy as np
 
-from traitjax import checkpoints
-from traitjax.data import pipeline
 from traitjax.data import schema
 
 matplotlib.use("Agg")
@@ -172,26 +169,6 @@ def save_figure(figure: plt.Figure, path: str) -> None:
   """Writes `figure` as a PNG and closes it."""
   figure.savefig(path, dpi=120)
   plt.close(figure)
-
-
-def slot_masks(workdir: str, num_photos: int, split: str = "test") -> plt.Figure:
-  """`slot_mask_figure` of the newest checkpoint of a slot-attention `workdir` (its saved
-  config) on `num_photos` photos spread evenly over `split`, the slots labelled with their
-  names in the workdir's metrics.json if there is one."""
-  config = checkpoints.saved_config(workdir)
-  if config.task != "slots":
-    raise ValueError(f"{workdir} trained task {config.task!r}; slot masks need task 'slots'")
-  task, state, source = checkpoints.restore_for_eval(config, workdir, split)
-  indices = np.linspace(0, len(source) - 1, min(num_photos, len(source))).astype(int)
-  batch = pipeline.finish_batch(
-      {k: np.stack([source[int(i)][k] for i in indices]) for k in schema.EXAMPLE_DTYPES})
-  outputs = jax.device_get(jax.jit(task.predict)(state.params, state.model_state, batch))
-  names = None
-  metrics_path = os.path.join(workdir, "metrics.json")
-  if os.path.isfile(metrics_path):
-    with open(metrics_path) as f:
-      names = json.load(f).get("slot_names", {}).get("slots")
-  return slot_mask_figure(batch[schema.IMAGE], outputs, task.model.num_slots, names)
 
 
 def slot_mask_figure(images: np.ndarray, outputs: dict, num_slots: int,

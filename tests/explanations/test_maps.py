@@ -3,7 +3,7 @@
 import numpy as np
 
 from traitjax.data import flora_render
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 from traitjax.explanations import maps
 
 CUB_PARTS = ("back", "beak", "belly", "breast", "crown", "forehead", "left eye", "left leg",
@@ -15,7 +15,7 @@ def _named(group, part_names):
 
 
 def test_flora_groups_sit_on_the_part_they_are_drawn_on():
-  for group, part in synthetic.GROUP_PART.items():
+  for group, part in synthetic_flora.GROUP_PART.items():
     assert _named(group, flora_render.PART_NAMES) == [part], group
 
 

@@ -12,8 +12,9 @@ import pytest
 
 from traitjax.data import eurosat
 from traitjax.data import schema
+from traitjax.data import vocabulary
 from traitjax.explanations import records
-from traitjax.language import phrases
+from traitjax.explanations import wording
 from traitjax.metrics import calibration
 from traitjax.models import species
 
@@ -152,19 +153,19 @@ def test_judge_uses_two_to_one_odds_and_empty_cells_cannot_be_judged():
 
 
 def test_the_decision_sentence_says_why_and_lists_the_species_set():
-  identified = records.decision_sentence("identify", "", ["Rosa canina"], 0.95, 0.95)
+  identified = wording.decision_sentence("identify", "", ["Rosa canina"], 0.95, 0.95)
   assert identified.startswith("Identified: it clears the threshold of trust at which 95% of "
                                "validation answers were right.")
   assert "Species set (95% coverage): Rosa canina." in identified
-  for reason, words in records.ABSTENTION_WORDS.items():
-    sentence = records.decision_sentence("abstain", reason, [f"s{i}" for i in range(7)], 0.9,
+  for reason, words in wording.ABSTENTION_WORDS.items():
+    sentence = wording.decision_sentence("abstain", reason, [f"s{i}" for i in range(7)], 0.9,
                                          0.9)
     assert sentence.startswith(f"Not identified: {words}.")
     assert sentence.endswith("s0, s1, s2, s3, s4 and 2 more.")
-  assert records.decision_sentence(None, None, None, 0.95, 0.95) == ""
+  assert wording.decision_sentence(None, None, None, 0.95, 0.95) == ""
 
 
-EUROSAT_TRAITS = phrases.read_traits(eurosat.VOCABULARY)
+EUROSAT_TRAITS = vocabulary.read_traits(eurosat.VOCABULARY)
 
 
 def _tile(**shown):
@@ -184,19 +185,19 @@ def test_the_description_states_the_clearest_groups_in_the_vocabulary_order():
                water_form__none=0.97, field_pattern__none=0.9, linear_features__none=0.8)
   # Seven groups shown: the five clearest (texture, 0.75, and sealing, 0.7, left out) in the
   # vocabulary's order, the colours coordinated; then the two clearest of three absences.
-  assert records.description_sentence(town, EUROSAT_TRAITS) == (
+  assert wording.description_sentence(town, EUROSAT_TRAITS) == (
       "Buildings dominant cover, dense building density, street grid building layout, small "
       "roof, grey and red colour, no water form, no field.")
-  assert records.description_sentence(town, EUROSAT_TRAITS, max_groups=2, max_absent=0) == (
+  assert wording.description_sentence(town, EUROSAT_TRAITS, max_groups=2, max_absent=0) == (
       "Dense building density, grey and red colour.")
   # Two to one odds by default: 0.6 is not clear; with even odds it is.
   field = _tile(field_size__large=0.6)
   field[EUROSAT_TRAITS.index("has_colour::yellow-green")] = 0.6
-  assert records.description_sentence(field, EUROSAT_TRAITS) == "No trait is clear in this photo."
-  assert records.description_sentence(field, EUROSAT_TRAITS, min_odds=1.0) == (
+  assert wording.description_sentence(field, EUROSAT_TRAITS) == "No trait is clear in this photo."
+  assert wording.description_sentence(field, EUROSAT_TRAITS, min_odds=1.0) == (
       "Large field, yellow-green colour.")
   # An absence the photo shows less clearly than a value of its group is not stated.
-  assert records.description_sentence(
+  assert wording.description_sentence(
       _tile(water_form__none=0.7, water_form__lake=0.9), EUROSAT_TRAITS) == "Lake water form."
 
 
@@ -205,22 +206,22 @@ def test_the_description_works_for_any_vocabulary_and_phrase_overrides():
            "has_bill_shape::dagger", "has_bill_shape::cone", "has_size::small_(5_-_9_in)",
            "crest")
   probabilities = np.array([0.8, 0.9, 0.2, 0.95, 0.1, 0.7, np.nan])
-  assert records.description_sentence(probabilities, birds) == (
+  assert wording.description_sentence(probabilities, birds) == (
       "White and blue wings, dagger-shaped bill, small size.")
   # A phrase that does not contain its value is listed whole; NaN is never stated.
   reworded = ("sky-blue wings", "white wings", "black wings", "dagger-shaped bill",
               "cone-shaped bill", "small size", "crest")
-  assert records.description_sentence(probabilities, birds, reworded) == (
+  assert wording.description_sentence(probabilities, birds, reworded) == (
       "White wings and sky-blue wings, dagger-shaped bill, small size.")
-  assert records.description_sentence(probabilities, birds, max_values=1) == (
+  assert wording.description_sentence(probabilities, birds, max_values=1) == (
       "White wings, dagger-shaped bill, small size.")
   with pytest.raises(ValueError, match=r"expected \[7\] \(one per trait\)"):
-    records.description_sentence(probabilities[:3], birds)
+    wording.description_sentence(probabilities[:3], birds)
 
 
 def test_a_record_describes_the_photo_from_its_own_probabilities():
   (record,) = _explain()
-  assert record["description"] == records.description_sentence(
+  assert record["description"] == wording.description_sentence(
       PROBABILITIES[0], TRAITS, [t["phrase"] for t in record["traits"]])
   assert record["description"] == "Red petals, round leaves."
   (black_box,) = _explain(reads_traits=False)

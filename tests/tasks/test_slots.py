@@ -9,14 +9,15 @@ import pytest
 
 from tests import conftest
 from tests import run_main
-from traitjax import plots
 from traitjax import tasks
 from traitjax import train
 from traitjax.data import pipeline
 from traitjax.data import sources
+from traitjax.explain import slots
 from traitjax.models import weights
 
 
+@pytest.mark.slow
 def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_path):
   config = conftest.load_config_module("slots").get_config("smoke")
   config.data.image_size = 32
@@ -49,7 +50,7 @@ def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_pa
   assert names["new_trait_candidates"] == [
       n["slot"] for n in names["slots"] if n["candidate_new_trait"]]
 
-  figure = plots.slot_masks(str(workdir), num_photos=4)
+  figure = slots.slot_masks(str(workdir), num_photos=4)
   # Each photo twice (as it is, and coloured by slot), six photos to a row pair.
   assert len(figure.axes) == 2 * 6
   legend = [text.get_text() for text in figure.legends[0].get_texts()]
@@ -58,6 +59,7 @@ def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_pa
   assert (workdir / "slots.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not conftest.CUB25.is_dir(), reason=f"no CUB data at {conftest.CUB25}")
 def test_cub_slots_loads_imagenet_weights_into_the_truncated_backbone():
   config = conftest.load_config_module("cub_slots").get_config("smoke")

@@ -22,10 +22,11 @@ A record (plain JSON types) holds:
 - `cited`: the names of the traits the explanation cites, its strongest supports of the top
   species (with a positive contribution), at most `num_cited`; the deletion test of the
   `explanations` evaluator removes exactly these;
-- `rationale`: one paragraph in plain words naming only traits of the record;
+- `rationale`: one paragraph in plain words naming only traits of the record
+  (`wording.rationale`);
 - `description`: one sentence of what the photo shows, whatever the species
-  (`description_sentence`: the values of each trait group it confidently shows, e.g. "Dense
-  building density, street grid building layout, grey and red colour, no water form.");
+  (`wording.description_sentence`: the values of each trait group it confidently shows, e.g.
+  "Dense building density, street grid building layout, grey and red colour, no water form.");
 - `traits_used_by_decision`: False where the species head does not read the traits (the black
   box, slot models): contributions are then null, the lists are ordered by how confident the
   photo is (|p - 0.5|), and `runner_up` by how much better the first species' row fits the
@@ -45,16 +46,14 @@ import numpy as np
 
 from traitjax.data import schema
 from traitjax.explanations import contributions as contributions_lib
+from traitjax.explanations import wording
 from traitjax.language import phrases
 from traitjax.metrics import calibration
 
-# The odds at which the photo counts as saying a trait is present (p >= 2/3) or absent
-# (p <= 1/3); in between it cannot judge the trait.
-DEFAULT_MIN_ODDS = 2.0
 SUPPORTS, CONTRADICTS, UNJUDGEABLE = 1, -1, 0
 
 
-def judge(probabilities, rows, min_odds: float = DEFAULT_MIN_ODDS) -> np.ndarray:
+def judge(probabilities, rows, min_odds: float = wording.DEFAULT_MIN_ODDS) -> np.ndarray:
   """int8 [...]: SUPPORTS, CONTRADICTS or UNJUDGEABLE for each trait probability of a photo
   against the matching cell of a species row (NaN = empty cell), as the module docstring says.
   """
@@ -71,7 +70,7 @@ def judge(probabilities, rows, min_odds: float = DEFAULT_MIN_ODDS) -> np.ndarray
 
 
 def cited_traits(probabilities, rows, top_contributions, num_cited: int,
-                 min_odds: float = DEFAULT_MIN_ODDS) -> np.ndarray:
+                 min_odds: float = wording.DEFAULT_MIN_ODDS) -> np.ndarray:
   """The traits an explanation cites for each photo's top species: its supports with a positive
   contribution, strongest first (without contributions: its supports, most confident first).
 
@@ -97,151 +96,9 @@ def cited_traits(probabilities, rows, top_contributions, num_cited: int,
   return np.where(np.take_along_axis(supports, order, axis=-1), order, -1)
 
 
-def _stated(phrase: str, present: bool) -> str:
-  """The phrase as the photo shows it: "red crown", or "no red crown" when absent ("no fruit"
-  absent is "fruit")."""
-  if present:
-    return phrase
-  return phrase[3:] if phrase.startswith("no ") else f"no {phrase}"
-
-
-def _listing(words: Sequence[str]) -> str:
-  return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _percent(probability: float) -> str:
-  return f"{100 * probability:.0f}%"
-
-
-def _rationale(record: dict) -> str:
-  """One paragraph naming only the record's cited, supporting, contradicting and runner-up
-  traits."""
-  first = record["explained_species"][0]
-  traits = {trait["name"]: trait for trait in record["traits"]}
-  shown = lambda name: _stated(traits[name]["phrase"], traits[name]["probability"] >= 0.5)
-  cited = [shown(name) for name in record["cited"]]
-  sentences = [f"Most likely {first['name']} ({_percent(first['probability'])})"
-               + (f": {_listing(cited)}." if cited else "; no trait clearly supports it.")]
-  seen = [traits[item["name"]]["phrase"] for item in first["supports"]
-          if traits[item["name"]]["probability"] >= 0.5 and item["name"] not in record["cited"]
-          and (item["contribution"] is None or item["contribution"] > 0)][:3]
-  if seen:  # The strongest evidence may be what is missing; say what is there too.
-    sentences.append(f"Also seen, as in its description: {_listing(seen)}.")
-  against = [shown(item["name"]) for item in first["contradicts"][:2]]
-  if against:
-    sentences.append(f"Against it: {_listing(against)}.")
-  if len(record["explained_species"]) > 1:
-    second = record["explained_species"][1]
-    separating = [shown(item["name"]) for item in record["runner_up"]]
-    if separating:
-      sentences.append(f"Not {second['name']} ({_percent(second['probability'])}): the photo "
-                       f"shows {_listing(separating)}, which fit {first['name']} better.")
-  if not record["traits_used_by_decision"]:
-    sentences.append("The species decision does not read these traits; they are read off the "
-                     "photo beside it.")
-  return " ".join(sentences)
-
-
-def description_sentence(probabilities, traits: Sequence[str],
-                         trait_phrases: Sequence[str] | None = None,
-                         min_odds: float = DEFAULT_MIN_ODDS, max_groups: int = 5,
-                         max_absent: int = 2, max_values: int = 3) -> str:
-  """One sentence of what a photo shows, from its trait probabilities [T] alone, for any
-  vocabulary of ``group::value`` traits (`phrases.phrase_book`).
-
-  A group is stated when the photo confidently shows one of its values (probability at least
-  min_odds / (1 + min_odds), as `judge` says present): its values shown so, most likely first
-  (at most `max_values`), those sharing a phrase around their value coordinated ("grey and red
-  colour", "blue and white wings"). A value that says the part is missing (a phrase starting
-  "no ", e.g. "no water form") is stated alone when it is the group's likeliest. The
-  `max_groups` most confident groups that show something come first, then the `max_absent` most
-  confident that show nothing, each in the vocabulary's order; nothing confident gives a
-  sentence that says so.
-
-  Args:
-    probabilities: float [T], the photo's trait probabilities.
-    traits: T trait names.
-    trait_phrases: T phrases (default: the phrase book's); a phrase that does not contain its
-      value's words is listed whole.
-    min_odds: see `judge`.
-    max_groups: the most groups stated as shown.
-    max_absent: the most groups stated as missing.
-    max_values: the most values stated per group.
-  """
-  probabilities = np.asarray(probabilities, np.float64)
-  if probabilities.shape != (len(traits),):
-    raise ValueError(f"probabilities: expected [{len(traits)}] (one per trait), got shape "
-                     f"{probabilities.shape}")
-  book = phrases.phrase_book(traits)
-  trait_phrases = tuple(trait_phrases) if trait_phrases is not None else book.phrases
-  present = min_odds / (1 + min_odds)
-  shown, missing = [], []  # (confidence, group position, words)
-  for position, group in enumerate(book.group_names()):
-    members = [t for t in range(len(traits)) if book.groups[t] == group
-               and np.isfinite(probabilities[t]) and probabilities[t] >= present]
-    if not members:
-      continue
-    members.sort(key=lambda t: -probabilities[t])
-    confidence = float(probabilities[members[0]])
-    if trait_phrases[members[0]].startswith("no "):
-      missing.append((confidence, position, trait_phrases[members[0]]))
-      continue
-    members = [t for t in members if not trait_phrases[t].startswith("no ")][:max_values]
-    shown.append((confidence, position, _coordinated(
-        [trait_phrases[t] for t in members], [book.values[t] for t in members])))
-  chosen = [sorted(sorted(items, key=lambda item: -item[0])[:limit], key=lambda item: item[1])
-            for items, limit in ((shown, max_groups), (missing, max_absent))]
-  words = [text for items in chosen for _, _, text in items]
-  if not words:
-    return "No trait is clear in this photo."
-  sentence = ", ".join(words)
-  return sentence[0].upper() + sentence[1:] + "."
-
-
-def _coordinated(trait_phrases: list[str], values: list[str]) -> str:
-  """The phrases of one group's values as one: "grey and red colour" where every phrase is the
-  same words around its value, else the phrases listed ("a, b and c")."""
-  templates = set()
-  for phrase, value in zip(trait_phrases, values):
-    at = phrase.find(value) if value else -1
-    templates.add((phrase[:at], phrase[at + len(value):]) if at >= 0 else None)
-  if len(trait_phrases) > 1 and len(templates) == 1 and None not in templates:
-    ((before, after),) = templates
-    return before + _listing(values) + after
-  return _listing(trait_phrases)
-
-
-# Why an abstention was made, in plain words (`trust.REASONS`' values).
-ABSTENTION_WORDS = {
-    "unknown_species": "the traits it shows fit no known species well (a species missing from "
-                       "the table, or a misleading photo)",
-    "poor_photo": "too little of the photo can be judged (blurred, dark or cut off?)",
-    "ambiguous": "several species share the probability",
-}
-
-
-def decision_sentence(decision: str | None, reason: str | None,
-                      prediction_set: Sequence[str] | None, target_accuracy: float,
-                      coverage: float) -> str:
-  """The decision in plain words, and the conformal species set (meant to hold the true
-  species of `coverage` of such photos) where there is one; "" when no trust was fitted."""
-  if decision is None:
-    return ""
-  if decision == "identify":
-    sentence = (f"Identified: it clears the threshold of trust at which "
-                f"{_percent(target_accuracy)} of validation answers were right.")
-  else:
-    sentence = f"Not identified: {ABSTENTION_WORDS.get(reason, reason)}."
-  if prediction_set:
-    listed = ", ".join(prediction_set[:5]) + (
-        f" and {len(prediction_set) - 5} more" if len(prediction_set) > 5 else "")
-    sentence += f" Species set ({_percent(coverage)} coverage): {listed}."
-  return sentence
-
-
 def explain_predictions(task, params, species_logits, trait_logits, table: schema.TraitTable,
                         trust=None, top_k: int = 3, num_cited: int = 3, max_listed: int = 10,
-                        min_odds: float = DEFAULT_MIN_ODDS,
+                        min_odds: float = wording.DEFAULT_MIN_ODDS,
                         trait_phrases: Sequence[str] | None = None) -> list[dict]:
   """One explanation record per photo (see the module docstring).
 
@@ -286,7 +143,7 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
 
 def explain_probabilities(task, params, species_p, trait_p, head_probabilities,
                           table: schema.TraitTable, top_k: int = 3, num_cited: int = 3,
-                          max_listed: int = 10, min_odds: float = DEFAULT_MIN_ODDS,
+                          max_listed: int = 10, min_odds: float = wording.DEFAULT_MIN_ODDS,
                           trait_phrases: Sequence[str] | None = None) -> list[dict]:
   """`explain_predictions` from probabilities rather than logits, e.g. those several photos
   of one plant combine to: species_p [N, S] and trait_p [N, T] (NaN: no evidence, judged
@@ -361,7 +218,7 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
       "cited": [table.traits[t] for t in cited if t >= 0],
       "traits_used_by_decision": used,
   }
-  record["rationale"] = _rationale(record)
-  record["description"] = description_sentence(trait_p, table.traits, trait_phrases,
-                                               min_odds)
+  record["rationale"] = wording.rationale(record)
+  record["description"] = wording.description_sentence(trait_p, table.traits, trait_phrases,
+                                                       min_odds)
   return record

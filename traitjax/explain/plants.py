@@ -7,7 +7,7 @@ The photos' trait evidence is combined as the `multi_photo` evaluator combines i
 whose organ can show it, read once by the species head with the traits no photo can show as no
 evidence. The record then says what `records.explain_probabilities` says of one photo, on the
 combined vector: the top species (calibrated by the workdir's trust temperature where it has
-one, as `report.explain` reads it), and for each the traits that support and contradict it
+one, as `single_photos.explain` reads it), and for each the traits that support and contradict it
 with their exact contributions to the head on the combined evidence. Every trait names the
 photos (organs) that showed it, with each photo's own probability; every photo names the
 species it gets alone (the same combination of that photo alone), so a reader sees which
@@ -34,15 +34,16 @@ import numpy as np
 from traitjax import checkpoints
 from traitjax import sharding
 from traitjax import trust
+from traitjax.data import organs as plant_organs
 from traitjax.data import photo_files
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
 from traitjax.evaluators import multi_photo as multi_photo_evaluator
-from traitjax.explanations import figures
-from traitjax.explanations import gallery
+from traitjax.explain import figures
+from traitjax.explain import gallery
+from traitjax.explain import photos as single_photos
 from traitjax.explanations import records
-from traitjax.explanations import report
 from traitjax.language import phrases
 from traitjax.metrics import calibration
 from traitjax.metrics import classification
@@ -60,7 +61,7 @@ class Plant:
   `schema.ORGAN`), and its species where known (a split's plant)."""
 
   name: str
-  photos: list[report.Photo]
+  photos: list[single_photos.Photo]
   species: str = ""
 
 
@@ -86,7 +87,7 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
   config = checkpoints.saved_config(workdir)
   mesh = sharding.make_mesh()
   task, state, train_source = checkpoints.restore_for_eval(config, workdir,
-                                                           report.PROTOTYPE_SPLIT, mesh)
+                                                           single_photos.PROTOTYPE_SPLIT, mesh)
   organ_set = base.organs_of(train_source)
   if organ_set is None:
     raise ValueError(f"{NO_ORGANS} (e.g. the Leafsnap guide); {config.data.name} photos "
@@ -104,8 +105,8 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
   readable = [photo for plant in plants for photo in plant.photos if photo.example is not None]
   entries = {}
   if readable:
-    trusted = report.load_trust(workdir, config, task, state, table, mesh)
-    outputs = report.predict_examples(jax.jit(task.predict), state,
+    trusted = single_photos.load_trust(workdir, config, task, state, table, mesh)
+    outputs = single_photos.predict_examples(jax.jit(task.predict), state,
                                       [photo.example for photo in readable],
                                       config.input.batch_size, mesh, unit="photo")
     row = {id(photo): n for n, photo in enumerate(readable)}
@@ -120,7 +121,7 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
                                        else {}), **record,
                 "unread": [{"photo": p.origin, "error": p.error} for p in plant.photos
                            if p.example is None]}
-      report.write_json(os.path.join(out, f"{plant.name}.json"), record)
+      single_photos.write_json(os.path.join(out, f"{plant.name}.json"), record)
       photos = [p.example[schema.IMAGE] for p in read]
       figure_png = _figure_png(photos, record)
       with open(os.path.join(out, f"{plant.name}.png"), "wb") as f:
@@ -131,7 +132,7 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
   for plant in plants:
     if plant.name not in entries:
       error = "; ".join(p.error for p in plant.photos) or "no photo"
-      report.write_json(os.path.join(out, f"{plant.name}.json"),
+      single_photos.write_json(os.path.join(out, f"{plant.name}.json"),
                         {"name": plant.name, "photos": [p.origin for p in plant.photos],
                          "error": error})
       all_entries.append(gallery.Entry(plant.name, _origin(plant), error=error))
@@ -148,7 +149,7 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
                  for e in all_entries if not e.error],
       "errors": [{"name": e.name, "photo": e.origin, "error": e.error}
                  for e in all_entries if e.error]}
-  report.write_json(os.path.join(out, "index.json"), index)
+  single_photos.write_json(os.path.join(out, "index.json"), index)
   with open(os.path.join(out, "index.html"), "w") as f:
     f.write(gallery.page(all_entries, f"Explanations of {len(all_entries)} plants by {workdir}"))
   return index
@@ -156,7 +157,7 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
 
 def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
                   trusted: trust.Trust | None, trait_logits: np.ndarray,
-                  photos: Sequence[report.Photo], top_k: int = 5,
+                  photos: Sequence[single_photos.Photo], top_k: int = 5,
                   phrases_path: str = "") -> dict:
   """The record of one plant from its photos' trait logits [n, T] (`photos` in the same order,
   each example with its organ): the combined species and traits (`records` keys), the photos
@@ -214,13 +215,13 @@ def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
 def _file_plant(paths: Sequence[str], organ_names: Sequence[str], organs: base.Organs,
                 source) -> Plant:
   """The plant of the photo files `paths`, of the organs named `organ_names`."""
-  known = [name for name in organs.names if name != "other"]
+  known = [name for name in organs.names if name != plant_organs.OTHER]
   numbers = []
   for name in organ_names:
     if name.strip().lower() not in known:
       raise ValueError(f"--organs: unknown organ {name!r}; known: {', '.join(known)}")
     numbers.append(organs.names.index(name.strip().lower()))
-  photos = report.file_photos(list(paths), source)
+  photos = single_photos.file_photos(list(paths), source)
   photos = [dataclasses.replace(photo, example={**photo.example,
                                                 schema.ORGAN: np.int32(number)})
             if photo.example is not None else photo
@@ -248,9 +249,9 @@ def _split_plants(source, num: int, photos_per_plant: int, seed: int) -> list[Pl
       chosen.append(q)
   plants, taken = [], set()
   for query, label in zip(queries[chosen], species[chosen]):
-    name = report.unique_name(f"{source.split}_plant_{source.trait_table.species[label]}",
+    name = single_photos.unique_name(f"{source.split}_plant_{source.trait_table.species[label]}",
                               taken)
-    photos = report.split_photos(source, query)
+    photos = single_photos.split_photos(source, query)
     plants.append(Plant(name, photos, source.trait_table.species[label]))
   return plants
 
@@ -284,4 +285,4 @@ def _figure_png(images: list[np.ndarray], record: dict) -> bytes:
   title = (f"{top['name']} {100 * top['probability']:.0f}% from {len(images)} photos "
            f"combined{truth}")
   return figures.to_png(figures.plant_figure(photos, title, species, traits, top["name"]),
-                        report.FIGURE_DPI)
+                        single_photos.FIGURE_DPI)

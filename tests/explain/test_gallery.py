@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from traitjax.explanations import gallery
+from traitjax.explain import gallery
 
 
 def _image(size, seed=0):

@@ -25,12 +25,12 @@ description of what the photo shows built from the trait groups it clearly shows
 and prototypes) and NAME.png (its figure); over all photos index.json and index.html (a
 self-contained gallery). A photo that cannot be read gets an entry saying why (NAME.json with
 an `error`, index.json's `errors`) and the others go on. The library is
-`traitjax.explanations.report`.
+`traitjax.explain.photos`.
 
 --plant         explain one plant from several photos of it, each of one organ (a dataset whose
                 photos name their organ, e.g. the Leafsnap guide, and a model whose species
                 head reads the traits): --images are its photos and --organs their organs, in
-                the same order (leaf, needle, petiole, flower, fruit, seed, cone, bark); or
+                the same order (leaf, needle, petiole, flower, fruit, seed, cone, bark, twig); or
                 --split draws --num plants of --photos_per_plant photos of one species each,
                 organs as different as its photos allow (as the multi_photo evaluator draws).
                 Their trait evidence is combined as that evaluator combines it (per trait the
@@ -38,15 +38,15 @@ an `error`, index.json's `errors`) and the others go on. The library is
                 once) and explained: per plant NAME.json (the combined species, calibrated;
                 the traits for and against each top species with the photos and organs that
                 showed them; each photo's organ and the species it gets alone) and NAME.png,
-                and index.json and index.html. Library: `traitjax.explanations.plants`.
+                and index.json and index.html. Library: `traitjax.explain.plants`.
 """
 
 from absl import app
 from absl import flags
 
 from traitjax import cli
-from traitjax.explanations import plants
-from traitjax.explanations import report
+from traitjax.explain import photos
+from traitjax.explain import plants
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A trained workdir (its newest checkpoint).")
 _OUT = flags.DEFINE_string("out", None, "The folder to write the explanations to.")
@@ -82,7 +82,7 @@ def main(argv):
     return
   if _ORGANS.value:
     raise ValueError("--organs names the organs of one plant's photos: give --plant too")
-  index = report.explain(_WORKDIR.value, _OUT.value, _IMAGES.value, _SPLIT.value, _NUM.value,
+  index = photos.explain(_WORKDIR.value, _OUT.value, _IMAGES.value, _SPLIT.value, _NUM.value,
                          _SPECIES_ROWS.value, _TOP_K.value, _PER_SPECIES.value,
                          _NUM_PROTOTYPES.value)
   failed = f", {len(index['errors'])} could not be read" if index["errors"] else ""

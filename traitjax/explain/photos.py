@@ -34,11 +34,12 @@ from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
-from traitjax.explanations import figures
-from traitjax.explanations import gallery
+from traitjax.explain import figures
+from traitjax.explain import gallery
 from traitjax.explanations import maps
 from traitjax.explanations import prototypes
 from traitjax.explanations import records
+from traitjax.explanations import wording
 from traitjax.language import phrases
 from traitjax.metrics import calibration
 
@@ -174,12 +175,12 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
     evidence = [{**item, "map": np.round(item["map"], 4).tolist()} for item in
                 maps.cited_evidence(outputs["trait_maps"][n], explained[n], table.traits,
                                     SHOWN_MAPS)]
-    decision = records.decision_sentence(
+    decision = wording.decision_sentence(
         decisions[n], reasons[n], prediction_sets[n],
         trusted.target_accuracy if trusted else 0.0, 1 - trusted.alpha if trusted else 0.0)
     organ = photo.example.get(schema.ORGAN) if organs is not None else None
     if organ is not None:
-      explained[n]["description"] = records.description_sentence(
+      explained[n]["description"] = wording.description_sentence(
           np.where(organs.shown([organ])[0], trait_probabilities[n], np.nan), table.traits,
           trait_phrases)
     record = {

@@ -3,7 +3,7 @@
 import matplotlib.colors
 import numpy as np
 
-from traitjax.explanations import figures
+from traitjax.explain import figures
 
 
 def _image(size=16, seed=0):
