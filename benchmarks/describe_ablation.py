@@ -5,14 +5,14 @@ r"""What each part of the description parser contributes, on real text about cub
 
 Parses each source of descriptions (default: the Wikipedia and GPT-4 texts of
 ../shared/data/cub25/texts and data/descriptions/cub25.json) with parts of
-``traitjax.language.parse`` left out, and scores every table against the CUB attribute table
+``traitjax.language.fusion`` left out, and scores every table against the CUB attribute table
 (present = at least 50% of a species' photos): the mean AUC over species (each species' traits
 ranked, the number of ``describe --reference``) and, for the tables without the prior, the
 mean AUC over traits (each trait's species ranked: what the text itself tells species apart
 by; a prior that leaves each species' own row out varies against the truth across species, so
 this column is given for tables without it). The reader's features are left out one at a time
 from the text-only parser. Two baselines: a keyword matcher (a cell is 1 when a sentence holds the trait's part word
-and its value word) and the encoder-only method of ``traitjax.language.extract`` on every
+and its value word) and the encoder-only method of ``traitjax.language.encoder_reader`` on every
 sentence. The prior's known species are the cub25 species with photos, each species' own row
 left out. Prints a markdown table and one JSON line; the full parser's time per source too.
 """
@@ -28,14 +28,16 @@ import numpy as np
 from traitjax import cli
 from traitjax.data import cub
 from traitjax.data import schema
+from traitjax.data import vocabulary
+from traitjax.describe import tables
 from traitjax.language import clauses
-from traitjax.language import extract
-from traitjax.language import lexicon
-from traitjax.language import parse
+from traitjax.language import descriptions
+from traitjax.language import encoder_reader
+from traitjax.language import fusion
 from traitjax.language import phrases
-from traitjax.language import reading
+from traitjax.language import rule_reader
 from traitjax.language import scoring
-from traitjax.language import tables
+from traitjax.language.terms import general
 from traitjax.models import text
 
 import cub_flags  # pylint: disable=g-bad-import-order
@@ -49,7 +51,7 @@ _SOURCES = flags.DEFINE_list(
 _ENCODER = flags.DEFINE_string("encoder", str(tables.DEFAULT_ENCODER),
                                "Sentence-encoder checkpoint folder.")
 
-FEATURES_LEFT_OUT = ("encoder", "name") + reading.FEATURES
+FEATURES_LEFT_OUT = ("encoder", "name") + rule_reader.FEATURES
 
 
 def keyword_table(descriptions, book) -> np.ndarray:
@@ -59,8 +61,8 @@ def keyword_table(descriptions, book) -> np.ndarray:
     sentences = [set(re.findall(r"[a-z]+", s.lower()))
                  for string in strings for s in clauses.split_sentences(string)]
     for column, (trait, group) in enumerate(zip(book.traits, book.groups)):
-      part = lexicon.normalise(group).split()[1:-1]  # has_<part>_<aspect>
-      value = lexicon.normalise(trait.split(schema.GROUP_SEPARATOR, 1)[1]).split()
+      part = general.normalise(group).split()[1:-1]  # has_<part>_<aspect>
+      value = general.normalise(trait.split(schema.GROUP_SEPARATOR, 1)[1]).split()
       value = [w for w in value if w not in part][:1] or value[:1]
       needed = set(part + value)
       values[row, column] = float(any(needed <= words for words in sentences))
@@ -72,7 +74,7 @@ def main(argv):
   root = cub_flags.CUB_ROOT.value
   reference = cub.read_species_table(root)
   known = cub.read_species_table(root, with_images=True)
-  book = phrases.phrase_book(phrases.read_traits(pathlib.Path(root) / "attributes.txt"))
+  book = phrases.phrase_book(vocabulary.read_traits(pathlib.Path(root) / "attributes.txt"))
   encoder = text.TextEncoder(_ENCODER.value)
   cache = {}
 
@@ -95,11 +97,11 @@ def main(argv):
         "trait_auc": scoring.mean_auc(aligned.values, restricted.values, axis=0)}
 
   for name, path in sources.items():
-    descriptions = tables.read_descriptions(path)
-    species = list(descriptions)
-    score(name, "keyword matcher", keyword_table(descriptions, book), species)
+    texts = descriptions.read_descriptions(path)
+    species = list(texts)
+    score(name, "keyword matcher", keyword_table(texts, book), species)
     score(name, "encoder only, every sentence (the previous method)",
-          extract.describe_table(descriptions, book, embed).values, species)
+          encoder_reader.describe_table(texts, book, embed).values, species)
     variants = {
         "prior only": frozenset({"rules", "encoder", "name"}),
         "**full**: rules + encoder + name + prior": frozenset(),
@@ -109,11 +111,11 @@ def main(argv):
                      for part in FEATURES_LEFT_OUT})
     for label, without in variants.items():
       start = time.perf_counter()
-      table = parse.parse_table(descriptions, book, embed, known, without)
+      table = fusion.parse_table(texts, book, embed, known, without)
       if not without:
         cache.clear()  # The full parser's time includes embedding.
         start = time.perf_counter()
-        table = parse.parse_table(descriptions, book, embed, known, without)
+        table = fusion.parse_table(texts, book, embed, known, without)
         seconds[name] = time.perf_counter() - start
       score(name, label, table.values, species)
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from traitjax.data import synthetic
+from traitjax.data import synthetic_flora
 from traitjax.language import phrases
 
 
@@ -57,9 +57,9 @@ def test_group_phrases_and_parts(group, phrase, part):
 
 
 def test_every_synthetic_trait_gets_a_distinct_phrase():
-  book = phrases.phrase_book(synthetic.TRAIT_NAMES)
-  assert len(set(book.phrases)) == len(synthetic.TRAIT_NAMES)
-  assert set(book.group_phrases) == {g for g, _, _ in synthetic.TRAIT_GROUPS}
+  book = phrases.phrase_book(synthetic_flora.TRAIT_NAMES)
+  assert len(set(book.phrases)) == len(synthetic_flora.TRAIT_NAMES)
+  assert set(book.group_phrases) == {g for g, _, _ in synthetic_flora.TRAIT_GROUPS}
 
 
 def test_phrase_book_phrasings_values_and_overrides():
@@ -78,32 +78,6 @@ def test_phrase_book_refuses_unknown_overrides_and_duplicates():
     phrases.phrase_book(["petal_colour::red"], {"leaf_colour": "x"})
   with pytest.raises(ValueError, match="duplicate trait names"):
     phrases.phrase_book(["a::b", "a::b"])
-
-
-def test_read_traits_attributes_format(tmp_path):
-  path = tmp_path / "attributes.txt"
-  path.write_text("1 has_bill_shape::dagger\n2 has_size::small_(5_-_9_in)\n\n")
-  assert phrases.read_traits(path) == ("has_bill_shape::dagger", "has_size::small_(5_-_9_in)")
-
-
-def test_read_traits_one_phrase_per_line(tmp_path):
-  path = tmp_path / "traits.txt"
-  path.write_text("yellow petals\n  hairy stem \n\n2 petals\n")
-  assert phrases.read_traits(path) == ("yellow petals", "hairy stem", "2 petals")
-
-
-@pytest.mark.parametrize("text, message", [
-    ("", "no traits listed"),
-    ("1 a::b\n3 a::c\n", "ids must be 1, 2"),
-    ("yellow petals\nyellow petals\n", "repeated traits"),
-])
-def test_read_traits_errors(tmp_path, text, message):
-  path = tmp_path / "traits.txt"
-  path.write_text(text)
-  with pytest.raises(ValueError, match=message):
-    phrases.read_traits(path)
-  with pytest.raises(FileNotFoundError, match="traits file not found"):
-    phrases.read_traits(tmp_path / "missing.txt")
 
 
 def test_read_phrase_overrides_json_and_tab_lines(tmp_path):

@@ -1,18 +1,20 @@
-"""From what sentences say (``reading.Mention``) to a graded score for each trait of a species.
+"""From what sentences say (``mentions.Mention``) to a graded score for each trait of a
+species.
 
 A trait name ``has_<part>_<aspect>::<value>`` is *understood* when its part, aspect and whole
-value have keys in ``lexicon`` (``has_bill_shape::hooked`` is the bill, shape, "hooked";
+value have keys in ``terms.general`` (``has_bill_shape::hooked`` is the bill, shape, "hooked";
 ``has_size::small_(5_-_9_in)`` the organism's size between 5 and 9 inches). For an understood
 trait t of a species, its mentions give three amounts in [0, 1], each a noisy-or over mentions
 of the strength of the mention times how much the mentioned part speaks for t's part
-(``lexicon.PART_SPREAD``: "head" speaks for the crown at 1.0, the nape at 0.8):
+(``general.PART_SPREAD``: "head" speaks for the crown at 1.0, the nape at 0.8):
 
 - ``support``: mentions of t's value ("black head" for has_crown_color::black);
 - ``denial``: negated mentions of t's value ("no wing bars");
 - ``spoken``: mentions of any value of t's part and aspect ("brown crown" speaks about crown
   colour, so it also counts against has_crown_color::black).
 
-A characteristic of a phrase table (``lexicon.TERMS``: a landscape's, a plant's) is supported
+A characteristic of a phrase table (``terms.PHRASE_TABLES``: a landscape's, a plant's) is
+supported
 and denied the same way; its group named without a value (``GROUP_ANY``) speaks for no value,
 and denied ("no buildings", "without teeth") denies them all. A group's none value
 (``Terms.none``: a landscape's "none", a leaf's "unlobed") is supported by the denials of the
@@ -40,8 +42,10 @@ from typing import Sequence
 import numpy as np
 
 from traitjax.data import schema
-from traitjax.language import lexicon
-from traitjax.language import reading
+from traitjax.language import mentions
+from traitjax.language import terms
+from traitjax.language.terms import general
+from traitjax.language.terms import phrase_table
 
 OTHER_VALUES = 0.8
 DENIAL = 0.9
@@ -63,45 +67,46 @@ class TraitKey:
 
 
 def _aspect_table(aspect: str, part: str) -> dict:
-  if aspect == lexicon.COLOR:
-    return lexicon.COLORS
-  if aspect == lexicon.PATTERN:
-    return lexicon.PATTERNS
-  if aspect == lexicon.LENGTH:
-    return lexicon.LENGTHS
-  if aspect == lexicon.SHAPE:
-    return lexicon.FAMILY_SHAPES if part == lexicon.PLUMAGE else lexicon.SHAPES
+  if aspect == general.COLOR:
+    return general.COLORS
+  if aspect == general.PATTERN:
+    return general.PATTERNS
+  if aspect == general.LENGTH:
+    return general.LENGTHS
+  if aspect == general.SHAPE:
+    return general.FAMILY_SHAPES if part == general.PLUMAGE else general.SHAPES
   return {}
 
 
 def trait_key(name: str) -> TraitKey | None:
-  """The key of a trait name, or None when the vocabulary of ``lexicon`` does not cover it."""
+  """The key of a trait name, or None when the general vocabulary (``terms.general``) does not
+  cover it."""
   if schema.GROUP_SEPARATOR not in name:
     return None
   group, raw_value = name.split(schema.GROUP_SEPARATOR, 1)
-  words = lexicon.normalise(group).split()
+  words = general.normalise(group).split()
   if words and words[0] == "has":
     words = words[1:]
   phrase = _phrase_key(" ".join(words), raw_value)
   if phrase is not None:
     return phrase
-  if not words or words[-1] not in lexicon.ASPECT_WORDS:
+  if not words or words[-1] not in general.ASPECT_WORDS:
     return None
-  aspect = lexicon.ASPECT_WORDS[words[-1]]
+  aspect = general.ASPECT_WORDS[words[-1]]
   part_words = " ".join(words[:-1])
   if not part_words or part_words == "primary":  # CUB's primary colour: the plumage's.
-    part = lexicon.PLUMAGE
+    part = general.PLUMAGE
   else:
-    part = lexicon.PART_OF_WORD.get(part_words)
+    part = general.PART_OF_WORD.get(part_words)
     if part is None:
       return None
-  if aspect == lexicon.SIZE:
+  if aspect == general.SIZE:
     match = _RANGE.search(raw_value)
-    if part != lexicon.PLUMAGE or not match:
+    if part != general.PLUMAGE or not match:
       return None
     return TraitKey(part, aspect, "", (float(match.group(1)), float(match.group(2))))
-  value = lexicon.normalise(raw_value)
-  for part_word in sorted(lexicon.PART_WORDS.get(part, ()), key=len, reverse=True):
+  value = general.normalise(raw_value)
+  for part_word in sorted(general.PART_WORDS.get(part, ()), key=len, reverse=True):
     value = re.sub(rf"\s*\b{part_word}$", "", value).strip()
   table = _aspect_table(aspect, part)
   keys = {key for synonyms in table.values() for key in synonyms}
@@ -114,11 +119,11 @@ def trait_key(name: str) -> TraitKey | None:
 
 def _phrase_key(group: str, raw_value: str) -> TraitKey | None:
   """The key of a characteristic of ``group`` (normalised, without "has") in a phrase table
-  (``lexicon.TERMS``), or None when no table has it."""
-  value = lexicon.normalise(raw_value)
-  for subject, terms in lexicon.TERMS.items():
-    values = terms.groups.get(group, {})
-    if value in values or (values and value == terms.none.get(group)):
+  (``terms.PHRASE_TABLES``), or None when no table has it."""
+  value = general.normalise(raw_value)
+  for subject, table in terms.PHRASE_TABLES.items():
+    values = table.groups.get(group, {})
+    if value in values or (values and value == table.none.get(group)):
       return TraitKey(subject, group, value)
   return None
 
@@ -126,7 +131,7 @@ def _phrase_key(group: str, raw_value: str) -> TraitKey | None:
 def _spread(mentioned: str, part: str, spread: bool) -> float:
   if not spread:
     return float(mentioned == part)
-  return lexicon.PART_SPREAD.get(mentioned, {mentioned: 1.0}).get(part, 0.0)
+  return general.PART_SPREAD.get(mentioned, {mentioned: 1.0}).get(part, 0.0)
 
 
 def _size_match(inches: float, bounds: tuple[float, float]) -> float:
@@ -137,7 +142,7 @@ def _size_match(inches: float, bounds: tuple[float, float]) -> float:
   return math.exp(-0.5 * (distance / SIZE_WIDTH) ** 2)
 
 
-def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None],
+def amounts(said: Sequence[mentions.Mention], keys: Sequence[TraitKey | None],
             spread: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """float64 [T] support, denial and spoken of each trait (0 for traits not understood);
   ``spread=False``: a mention speaks only for its own part."""
@@ -146,15 +151,15 @@ def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None]
     if key is None:
       continue
     support, denial, spoken = 1.0, 1.0, 1.0
-    for mention in mentions:
+    for mention in said:
       if mention.aspect != key.aspect:
         continue
       share = _spread(mention.part, key.part, spread)
       if not share:
         continue
       amount = mention.strength * share
-      terms = lexicon.TERMS.get(key.part)
-      if terms is not None and key.value == terms.none.get(key.aspect):
+      table = terms.PHRASE_TABLES.get(key.part)
+      if table is not None and key.value == table.none.get(key.aspect):
         if mention.value == key.value:  # "unlobed", "not unlobed".
           if mention.negated:
             denial *= 1 - amount
@@ -162,21 +167,21 @@ def amounts(mentions: Sequence[reading.Mention], keys: Sequence[TraitKey | None]
             support *= 1 - amount
         elif not mention.negated:
           denial *= 1 - amount
-        elif mention.value == lexicon.GROUP_ANY:
+        elif mention.value == phrase_table.GROUP_ANY:
           support *= 1 - amount
         else:
           support *= 1 - NONE_FROM_ONE_VALUE * amount
         continue
-      if key.aspect == lexicon.SIZE:
+      if key.aspect == general.SIZE:
         match = _size_match(mention.inches, key.inches)
       else:
         match = float(mention.value == key.value
-                      or (mention.negated and mention.value == lexicon.GROUP_ANY))
+                      or (mention.negated and mention.value == phrase_table.GROUP_ANY))
       if mention.negated:
         denial *= 1 - amount * match
       else:
         support *= 1 - amount * match
-        if mention.value != lexicon.GROUP_ANY:
+        if mention.value != phrase_table.GROUP_ANY:
           spoken *= 1 - amount
     keep[0][index], keep[1][index], keep[2][index] = support, denial, spoken
   return 1 - keep[0], 1 - keep[1], 1 - keep[2]

@@ -17,9 +17,9 @@ of ``ASPECTS`` (``bill`` + ``shape``, ``flower`` + ``centre``); a leading ``has_
 details and underscores are dropped. A name without ``::`` is a phrase of its own (its own
 group).
 
-Traits files list trait names, either in CUB's ``attributes.txt`` format (``<id> <name>`` per
-line, ids 1, 2, ...) or one phrase per line. Phrase override files map a trait or group name to
-the phrase to use instead, as JSON (``{"name": "phrase"}``) or one ``name<TAB>phrase`` per line.
+Traits files (``traitjax.data.vocabulary``) list the trait names. Phrase override files map a
+trait or group name to the phrase to use instead, as JSON (``{"name": "phrase"}``) or one
+``name<TAB>phrase`` per line.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import re
 from typing import Mapping, Sequence
 
 from traitjax.data import schema
+from traitjax.data import vocabulary
 
 # The last word of a group name that says which property of the part the group describes.
 ASPECTS = frozenset({
@@ -63,7 +64,6 @@ _ADJECTIVE_SUFFIXES = ("ed", "ate", "al", "ar", "ous", "ose", "ic", "ish", "ive"
 _ABSENT_VALUES = frozenset({"none", "absent", "no", "lacking", "missing"})
 # Words that make a value a comparison or a prepositional phrase, written after the part.
 _POSTFIX_WORDS = frozenset({"than", "as", "of", "with", "to"})
-_CUB_LINE = re.compile(r"^(\d+)\s+(\S+)$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,42 +241,6 @@ def read_phrase_book(traits: Sequence[str], overrides_path: str | os.PathLike = 
   return phrase_book(traits, overrides)
 
 
-def _read_lines(path: str | os.PathLike, what: str) -> list[str]:
-  path = os.fspath(path)
-  if not os.path.isfile(path):
-    raise FileNotFoundError(f"{what} not found: {path}")
-  with open(path, encoding="utf-8") as f:
-    return f.read().splitlines()
-
-
-def read_traits(path: str | os.PathLike) -> tuple[str, ...]:
-  """Trait names from a traits file: ``<id> <name>`` lines with ids 1, 2, ... (CUB's
-  attributes.txt), or otherwise one phrase per line (each phrase a trait of its own). Blank
-  lines are skipped.
-
-  Raises:
-    FileNotFoundError when the file is missing; ValueError when it lists no trait, repeats one,
-    or numbers its lines other than 1, 2, ...
-  """
-  lines = [line.strip() for line in _read_lines(path, "traits file")]
-  lines = [line for line in lines if line]
-  if not lines:
-    raise ValueError(f"{os.fspath(path)}: no traits listed")
-  matches = [_CUB_LINE.match(line) for line in lines]
-  if all(matches):
-    ids = [int(m.group(1)) for m in matches]
-    if ids != list(range(1, len(ids) + 1)):
-      raise ValueError(f"{os.fspath(path)}: trait ids must be 1, 2, ... in order "
-                       f"(attributes.txt format)")
-    names = [m.group(2) for m in matches]
-  else:
-    names = lines
-  duplicates = sorted({name for name in names if names.count(name) > 1})
-  if duplicates:
-    raise ValueError(f"{os.fspath(path)}: repeated traits {duplicates[:5]}")
-  return tuple(names)
-
-
 def read_phrase_overrides(path: str | os.PathLike) -> dict[str, str]:
   """Trait or group name -> phrase, from a JSON object or ``name<TAB>phrase`` lines (blank
   lines and lines starting with ``#`` skipped).
@@ -285,7 +249,7 @@ def read_phrase_overrides(path: str | os.PathLike) -> dict[str, str]:
     FileNotFoundError when the file is missing; ValueError naming the first bad entry.
   """
   path = os.fspath(path)
-  text = "\n".join(_read_lines(path, "phrase overrides file"))
+  text = "\n".join(vocabulary.read_lines(path, "phrase overrides file"))
   if text.lstrip().startswith("{"):
     try:
       overrides = json.loads(text)

@@ -27,8 +27,8 @@ from typing import Sequence
 
 import numpy as np
 
-from traitjax.metrics import auc
 from traitjax.data import schema
+from traitjax.metrics import auc
 
 PRESENT = 0.5
 

@@ -11,7 +11,7 @@ r"""Free-text species descriptions -> a species x trait table (and its scores).
 --traits        trait names, CUB's attributes.txt format (``<id> group::value`` per line) or one
                 phrase per line (each phrase a trait of its own).
 --out           the table: header ``species,<trait 1>,...``, one row per species, each cell a
-                graded score in [0, 1] (``traitjax.language.parse``): the trait's prior,
+                graded score in [0, 1] (``traitjax.language.fusion``): the trait's prior,
                 raised where the text supports it, lowered where it gives the trait's part
                 other values or denies it.
 --reference     a table of the same layout or a CUB root (its attribute table, present = at
@@ -38,7 +38,7 @@ r"""Free-text species descriptions -> a species x trait table (and its scores).
                 ``tables.DEFAULT_ENCODER``, all-MiniLM-L6-v2 in the ``shared`` folder beside the
                 checkout.
 
-The library is ``traitjax.language.tables``, the method ``traitjax.language.parse``. On the
+The library is ``traitjax.describe.tables``, the method ``traitjax.language.fusion``. On the
 real text of cub25:
 
   python -m traitjax.describe --descriptions=../shared/data/cub25/texts/wikipedia.json \
@@ -48,7 +48,7 @@ real text of cub25:
 
 On the synthetic flora:
 
-  python -m traitjax.data.flora_files --out=/tmp/flora
+  python -m traitjax.flora_files --out=/tmp/flora
   python -m traitjax.describe --descriptions=/tmp/flora/descriptions.json \
       --traits=/tmp/flora/traits.txt --out=/tmp/flora/parsed.csv --reference=/tmp/flora/table.csv
 """
@@ -57,7 +57,7 @@ from absl import app
 from absl import flags
 
 from traitjax import cli
-from traitjax.language import tables
+from traitjax.describe import tables
 
 _DESCRIPTIONS = flags.DEFINE_string(
     "descriptions", None,

@@ -1,27 +1,32 @@
-"""Tests for traitjax.language.reading: each phenomenon of real descriptions on hand-written
+"""Tests for traitjax.language.rule_reader: each phenomenon of real descriptions on hand-written
 sentences."""
 
 import pytest
 
-from traitjax.language import lexicon
-from traitjax.language import reading
+from traitjax.language import part_reader
+from traitjax.language import rule_reader
+from traitjax.language import terms
+from traitjax.language.terms import general
+from traitjax.language.terms import landscapes
+from traitjax.language.terms import phrase_table
+from traitjax.language.terms import plants
 
-PLUMAGE = lexicon.PLUMAGE
+PLUMAGE = general.PLUMAGE
 
 
-def said(sentence, without=frozenset(), terms=(lexicon.SCENE,)):
+def said(sentence, without=frozenset(), tables=(landscapes.SCENE,)):
   """{(part, aspect, value): (strength, negated)} of a sentence's mentions (sizes by inches),
   landscape phrases read."""
   out = {}
-  for m in reading.read_sentence(sentence, frozenset(without), terms).mentions:
-    value = round(m.inches, 1) if m.aspect == lexicon.SIZE else m.value
+  for m in rule_reader.read_sentence(sentence, frozenset(without), tables).mentions:
+    value = round(m.inches, 1) if m.aspect == general.SIZE else m.value
     out[(m.part, m.aspect, value)] = (round(m.strength, 3), m.negated)
   return out
 
 
 def colors(sentence, without=frozenset()):
   return {(part, value) for (part, aspect, value), (_, negated) in said(sentence, without).items()
-          if aspect == lexicon.COLOR and not negated}
+          if aspect == general.COLOR and not negated}
 
 
 def test_part_synonyms():
@@ -79,12 +84,12 @@ def test_contrast_drops_the_other_organism():
 def test_sex_age_and_season_qualifiers_weigh_what_follows():
   out = said("The male is black, while the female is brown and juveniles are grey.")
   assert out[(PLUMAGE, "color", "black")][0] == 1.0
-  assert out[(PLUMAGE, "color", "brown")][0] == lexicon.QUALIFIERS["female"]
-  assert out[(PLUMAGE, "color", "grey")][0] == lexicon.QUALIFIERS["juveniles"]
+  assert out[(PLUMAGE, "color", "brown")][0] == general.QUALIFIERS["female"]
+  assert out[(PLUMAGE, "color", "grey")][0] == general.QUALIFIERS["juveniles"]
   # Eggs and chicks weigh the whole sentence, wherever they are named.
   assert colors("One white egg is laid.") == set() or all(
       strength == 0 for (_, aspect, _), (strength, _) in said("One white egg is laid.").items()
-      if aspect == lexicon.COLOR)
+      if aspect == general.COLOR)
 
 
 def test_sizes_lengths_and_comparisons():
@@ -93,9 +98,9 @@ def test_sizes_lengths_and_comparisons():
   assert said("adults are 1618 cm (68 in) long .") == {(PLUMAGE, "size", 6.7): (1.0, False)}
   assert said("Its wingspan is 200 cm.") == {}
   sizes = {value for (_, aspect, value) in said("A sparrow-sized bird.") if aspect == "size"}
-  assert sizes == {lexicon.REFERENCE_LENGTHS["sparrow"]}
+  assert sizes == {general.REFERENCE_LENGTHS["sparrow"]}
   larger = [value for (_, aspect, value) in said("Larger than a robin.") if aspect == "size"]
-  assert larger and larger[0] > lexicon.REFERENCE_LENGTHS["robin"]
+  assert larger and larger[0] > general.REFERENCE_LENGTHS["robin"]
   assert (PLUMAGE, "size", 22.0) in said("A large seabird.")
   assert said("It nests in large colonies.") == {}
 
@@ -106,7 +111,7 @@ def test_families_and_like_comparisons():
   assert ("bill", "shape", "cone") in out
   # A family named in passing counts little.
   passing = said("It is often chased by hawks.")
-  assert passing[(PLUMAGE, "shape", "hawk like")][0] == reading.PASSING_FAMILY
+  assert passing[(PLUMAGE, "shape", "hawk like")][0] == part_reader.PASSING_FAMILY
   assert said("It is often chased by hawks.", without={"family"}) == {}
 
 
@@ -116,15 +121,15 @@ def test_values_of_other_nouns_are_not_the_organisms():
 
 
 def test_sentences_about_appearance():
-  assert reading.read_sentence("The crown is red.").about_appearance
-  assert reading.read_sentence("Its plumage is unremarkable.").about_appearance
-  assert not reading.read_sentence("It breeds on islands in the Pacific.").about_appearance
-  assert not reading.read_sentence("It is preyed on by hawks.").about_appearance
+  assert rule_reader.read_sentence("The crown is red.").about_appearance
+  assert rule_reader.read_sentence("Its plumage is unremarkable.").about_appearance
+  assert not rule_reader.read_sentence("It breeds on islands in the Pacific.").about_appearance
+  assert not rule_reader.read_sentence("It is preyed on by hawks.").about_appearance
 
 
 def test_the_name_in_the_text_is_read_once():
   text = "The Black-footed Albatross is a large seabird. The Black-footed Albatross nests."
-  readings = reading.read_text(text, name="black footed albatross")
+  readings = rule_reader.read_text(text, name="black footed albatross")
   assert not any(m.part == "leg" for r in readings for m in r.mentions)
   assert readings[0].about_appearance and not readings[1].about_appearance
 
@@ -136,14 +141,14 @@ def test_synonyms_can_be_left_out():
 
 def test_unknown_features_are_refused():
   with pytest.raises(ValueError, match="unknown reader features"):
-    reading.read_sentence("A red crown.", frozenset({"grammar"}))
+    rule_reader.read_sentence("A red crown.", frozenset({"grammar"}))
 
 
 def landscape(sentence):
   """{(group, value): (strength, negated)} of a sentence's landscape mentions."""
   return {(aspect, value): (strength, negated)
           for (part, aspect, value), (strength, negated) in said(sentence).items()
-          if part == lexicon.SCENE}
+          if part == landscapes.SCENE}
 
 
 def test_landscape_phrases_name_characteristics_of_the_tile():
@@ -160,36 +165,36 @@ def test_landscape_phrases_name_characteristics_of_the_tile():
 def test_landscape_negation_before_after_and_across_a_list():
   read = landscape("There are no hedges, roads or houses.")
   assert read[("linear features", "hedgerows")][1] is True
-  assert read[("linear features", lexicon.GROUP_ANY)][1] is True  # "roads", in the list
-  assert read[("building density", lexicon.GROUP_ANY)][1] is True  # "houses"
+  assert read[("linear features", phrase_table.GROUP_ANY)][1] is True  # "roads", in the list
+  assert read[("building density", phrase_table.GROUP_ANY)][1] is True  # "houses"
   # Denied after it: "absent" denies what comes before, not what follows.
-  mentions = reading.read_sentence("Houses are absent or limited to one lone farmstead.",
-                                   terms=(lexicon.SCENE,)).mentions
-  assert {(m.aspect, m.value, m.negated) for m in mentions if m.part == lexicon.SCENE} >= {
-      ("building density", lexicon.GROUP_ANY, True),  # houses
-      ("building density", lexicon.GROUP_ANY, False),  # a farmstead
+  found = rule_reader.read_sentence("Houses are absent or limited to one lone farmstead.",
+                                       tables=(landscapes.SCENE,)).mentions
+  assert {(m.aspect, m.value, m.negated) for m in found if m.part == landscapes.SCENE} >= {
+      ("building density", phrase_table.GROUP_ANY, True),  # houses
+      ("building density", phrase_table.GROUP_ANY, False),  # a farmstead
       ("building layout", "isolated", False)}
   # A new clause with its own verb ends the list.
   read = landscape("No water is visible, and a motorway is present.")
-  assert read[("water form", lexicon.GROUP_ANY)][1] is True
+  assert read[("water form", phrase_table.GROUP_ANY)][1] is True
   assert read[("linear features", "motorway")][1] is False
 
 
 def test_a_qualified_group_name_is_denied_only_in_part():
   read = landscape("There are no large fields.")
-  strength, negated = read[("field pattern", lexicon.GROUP_ANY)]
-  assert negated and strength == pytest.approx(0.8 * lexicon.QUALIFIED_DENIAL)
-  assert ("field pattern", lexicon.GROUP_ANY) not in {
+  strength, negated = read[("field pattern", phrase_table.GROUP_ANY)]
+  assert negated and strength == pytest.approx(0.8 * phrase_table.QUALIFIED_DENIAL)
+  assert ("field pattern", phrase_table.GROUP_ANY) not in {
       key for key, (_, negated) in landscape("There are no large fields.").items()
       if not negated}
-  assert landscape("There are no fields.")[("field pattern", lexicon.GROUP_ANY)] == (
+  assert landscape("There are no fields.")[("field pattern", phrase_table.GROUP_ANY)] == (
       0.8, True)
 
 
 def plant(sentence, without=frozenset()):
   """{(group, value): (strength, negated)} of a sentence's plant mentions."""
   return {(aspect, value): (strength, negated) for (part, aspect, value), (strength, negated)
-          in said(sentence, without, terms=(lexicon.PLANT,)).items() if part == lexicon.PLANT}
+          in said(sentence, without, tables=(plants.PLANT,)).items() if part == plants.PLANT}
 
 
 def named(sentence):
@@ -241,17 +246,17 @@ def test_plant_phrases_read_each_group():
 
 def test_plant_negation_before_after_and_across_a_list():
   read = plant("The leaves are not lobed.")
-  assert read[("leaf lobing", lexicon.GROUP_ANY)][1] is True
-  assert plant("Leaves without teeth.")[("leaf margin", lexicon.GROUP_ANY)][1] is True
+  assert read[("leaf lobing", phrase_table.GROUP_ANY)][1] is True
+  assert plant("Leaves without teeth.")[("leaf margin", phrase_table.GROUP_ANY)][1] is True
   assert named("The margin is untoothed.") >= {("leaf margin", "entire")}
-  assert plant("Petals are absent.")[("flower showiness", lexicon.GROUP_ANY)][1] is True
+  assert plant("Petals are absent.")[("flower showiness", phrase_table.GROUP_ANY)][1] is True
   assert ("flower showiness", "inconspicuous") in named("The flowers are inconspicuous.")
   # A negation carries over the commas of a plant's description only within its clause.
   read = plant("Flowers small, without petals, borne in clusters.")
-  assert read[("flower showiness", lexicon.GROUP_ANY)][1] is True
+  assert read[("flower showiness", phrase_table.GROUP_ANY)][1] is True
   assert read[("inflorescence", "cluster")][1] is False
   read = plant("No petals or sepals.")
-  assert read[("flower showiness", lexicon.GROUP_ANY)][1] is True
+  assert read[("flower showiness", phrase_table.GROUP_ANY)][1] is True
 
 
 def test_plant_colours_attach_to_their_organ():
@@ -286,7 +291,7 @@ def test_plant_lengths_give_organ_size_classes():
 
 def test_plant_phrases_are_read_only_when_asked():
   sentence = "Leaves opposite, palmately lobed; white flowers."
-  assert not [m for m in reading.read_sentence(sentence).mentions
-              if m.part in lexicon.TERMS]
+  assert not [m for m in rule_reader.read_sentence(sentence).mentions
+              if m.part in terms.PHRASE_TABLES]
   with pytest.raises(ValueError, match="unknown phrase tables"):
-    reading.read_sentence(sentence, terms=("fungus",))
+    rule_reader.read_sentence(sentence, tables=("fungus",))

@@ -1,4 +1,4 @@
-"""Tests for traitjax.language.evidence and traitjax.language.parse: trait names to keys, the
+"""Tests for traitjax.language.evidence and traitjax.language.fusion: trait names to keys, the
 graded cell scores, the prior of known species and the parts an ablation leaves out."""
 
 import numpy as np
@@ -6,16 +6,19 @@ import pytest
 
 from traitjax.data import schema
 from traitjax.language import evidence
-from traitjax.language import lexicon
-from traitjax.language import parse
+from traitjax.language import fusion
 from traitjax.language import phrases
-from traitjax.language import reading
+from traitjax.language import rule_reader
+from traitjax.language.terms import general
+from traitjax.language.terms import landscapes
+from traitjax.language.terms import phrase_table
+from traitjax.language.terms import plants
 
 TRAITS = ("has_crown_color::black", "has_crown_color::red", "has_nape_color::black",
           "has_bill_shape::hooked", "has_size::small_(5_-_9_in)", "has_size::large_(16_-_32_in)",
           "has_shape::gull-like", "has_wing_pattern::striped", "has_head_pattern::unique_pattern")
 BOOK = phrases.phrase_book(TRAITS)
-UNIFORM = dict(zip(TRAITS, parse.uniform_prior(list(BOOK.groups))))
+UNIFORM = dict(zip(TRAITS, fusion.uniform_prior(list(BOOK.groups))))
 
 
 def test_the_uniform_prior_of_a_group_of_k_traits_is_one_in_k_plus_one():
@@ -27,10 +30,10 @@ def test_trait_keys_of_cub_like_names():
   keys = [evidence.trait_key(t) for t in TRAITS]
   assert keys[0] == evidence.TraitKey("crown", "color", "black")
   assert keys[3] == evidence.TraitKey("bill", "shape", "hooked")
-  assert keys[4] == evidence.TraitKey(lexicon.PLUMAGE, "size", "", (5.0, 9.0))
-  assert keys[6] == evidence.TraitKey(lexicon.PLUMAGE, "shape", "gull like")
+  assert keys[4] == evidence.TraitKey(general.PLUMAGE, "size", "", (5.0, 9.0))
+  assert keys[6] == evidence.TraitKey(general.PLUMAGE, "shape", "gull like")
   assert keys[8] is None  # Not in the closed vocabulary: the encoder reads it.
-  assert evidence.trait_key("has_primary_color::grey").part == lexicon.PLUMAGE
+  assert evidence.trait_key("has_primary_color::grey").part == general.PLUMAGE
   assert evidence.trait_key("has_tail_shape::fan-shaped_tail").value == "fan shaped"
   assert evidence.trait_key("has_head_pattern::plain").value == "solid"
   assert evidence.trait_key("leaf_texture::leathery") is None
@@ -53,7 +56,7 @@ def test_scores_by_hand():
 def test_a_table_ranks_what_the_text_says():
   descriptions = {"Black-capped Gull": "A large gull with a black crown and a hooked bill.",
                   "Red Finch": "A small finch, 12 cm long; the crown is red. No wing bars."}
-  table = parse.parse_table(descriptions, BOOK, embed=None)
+  table = fusion.parse_table(descriptions, BOOK, embed=None)
   value = {(s, t): table.values[i, j] for i, s in enumerate(table.species)
            for j, t in enumerate(table.traits)}
   gull, finch = descriptions
@@ -69,10 +72,10 @@ def test_a_table_ranks_what_the_text_says():
   assert value[gull, "has_head_pattern::unique_pattern"] == pytest.approx(
       UNIFORM["has_head_pattern::unique_pattern"])
   # The species' name is read too: "Black-capped" gives a black crown.
-  no_name = parse.parse_table({gull: "A large gull."}, BOOK, None)
-  with_name = parse.parse_table({gull: "A large gull."}, BOOK, None, without=frozenset())
+  no_name = fusion.parse_table({gull: "A large gull."}, BOOK, None)
+  with_name = fusion.parse_table({gull: "A large gull."}, BOOK, None, without=frozenset())
   crown = TRAITS.index("has_crown_color::black")
-  assert with_name.values[0, crown] > parse.parse_table(
+  assert with_name.values[0, crown] > fusion.parse_table(
       {gull: "A large gull."}, BOOK, None, without=frozenset({"name"})).values[0, crown]
   assert no_name.values[0, crown] == with_name.values[0, crown]
 
@@ -81,19 +84,19 @@ def test_the_prior_never_uses_a_species_own_row():
   known = schema.TraitTable(np.array([[1.0, 0.0], [0.0, 0.0], [0.5, 1.0]], np.float32),
                             species=("001.Alpha_one", "002.Beta", "003.Gamma"),
                             traits=("a::x", "a::y"))
-  prior = parse.species_prior(known, ["Alpha one", "Delta"], ["a::y", "a::x", "b::z"])
+  prior = fusion.species_prior(known, ["Alpha one", "Delta"], ["a::y", "a::x", "b::z"])
   np.testing.assert_allclose(prior[0], [0.5, 0.25, 0.5])  # Beta and Gamma only; b::z uniform
   np.testing.assert_allclose(prior[1], [1 / 3, 0.5, 0.5])  # all three
   with pytest.raises(ValueError, match="shares no trait"):
-    parse.species_prior(known, ["Delta"], ["b::z"])
+    fusion.species_prior(known, ["Delta"], ["b::z"])
 
 
 def test_parts_left_out_and_unknown_names():
   descriptions = {"Some Gull": "The crown is black."}
-  rules_off = parse.parse_table(descriptions, BOOK, None, without=frozenset({"rules", "name"}))
+  rules_off = fusion.parse_table(descriptions, BOOK, None, without=frozenset({"rules", "name"}))
   np.testing.assert_allclose(rules_off.values[0], list(UNIFORM.values()))
   with pytest.raises(ValueError, match="unknown parts to leave out"):
-    parse.parse_table(descriptions, BOOK, None, without=frozenset({"magic"}))
+    fusion.parse_table(descriptions, BOOK, None, without=frozenset({"magic"}))
 
 
 def test_the_encoder_reads_only_open_traits_of_appearance_sentences():
@@ -105,28 +108,28 @@ def test_the_encoder_reads_only_open_traits_of_appearance_sentences():
     vectors = rng.normal(size=(len(texts), 8))
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
-  parse.parse_table({"Some Gull": "The crown is black. It breeds on islands."}, BOOK, embed)
+  fusion.parse_table({"Some Gull": "The crown is black. It breeds on islands."}, BOOK, embed)
   assert seen and not any("islands" in text for text in seen)
   seen.clear()
   closed = phrases.phrase_book(TRAITS[:3])
-  parse.parse_table({"Some Gull": "The crown is black."}, closed, embed)
+  fusion.parse_table({"Some Gull": "The crown is black."}, closed, embed)
   assert not seen  # Every trait read by the rules: the encoder is not called.
 
 
 def test_landscape_keys_and_their_none_values():
   assert evidence.trait_key("has_colour::dark_green") == evidence.TraitKey(
-      lexicon.SCENE, "colour", "dark green")
-  assert evidence.trait_key("has_water_form::none").value == lexicon.GROUP_NONE
+      landscapes.SCENE, "colour", "dark green")
+  assert evidence.trait_key("has_water_form::none").value == phrase_table.GROUP_NONE
   # No value words of its own for "none" in a group that cannot be named without a value.
   assert evidence.trait_key("has_texture::none") is None
   traits = ("has_water_form::none", "has_water_form::lake", "has_water_form::river_channel",
             "has_building_density::none", "has_building_density::sparse")
   book = phrases.phrase_book(traits)
-  table = parse.parse_table({"Dry town": "Scattered houses; there is no water.",
+  table = fusion.parse_table({"Dry town": "Scattered houses; there is no water.",
                              "Lakeside": "A lake, with no buildings at all."}, book, None)
   value = {(s, t): table.values[i, j] for i, s in enumerate(table.species)
            for j, t in enumerate(table.traits)}
-  prior = parse.uniform_prior(list(book.groups))
+  prior = fusion.uniform_prior(list(book.groups))
   # "no water" supports "none" and denies every water form; naming a lake denies "none".
   assert value["Dry town", "has_water_form::none"] > prior[0]
   assert value["Dry town", "has_water_form::lake"] < prior[1]
@@ -139,19 +142,19 @@ def test_landscape_keys_and_their_none_values():
 
 def test_plant_vocabulary_switches_the_plant_reader_on():
   assert evidence.trait_key("has_leaf_type::pinnately_compound") == evidence.TraitKey(
-      lexicon.PLANT, "leaf type", "pinnately compound")
+      plants.PLANT, "leaf type", "pinnately compound")
   assert evidence.trait_key("has_leaf_size::small_(under_5_cm)").value == "small"
   assert evidence.trait_key("has_leaf_lobing::unlobed").value == "unlobed"
   traits = ("has_leaf_lobing::unlobed", "has_leaf_lobing::palmately_lobed",
             "has_flower_color::white", "has_flower_color::red", "has_fruit_color::red",
             "has_leaf_size::small_(under_5_cm)", "has_leaf_size::medium_(5_-_15_cm)")
   book = phrases.phrase_book(traits)
-  table = parse.parse_table({"Maple": "Leaves palmately lobed, 8 cm long. Red flowers.",
+  table = fusion.parse_table({"Maple": "Leaves palmately lobed, 8 cm long. Red flowers.",
                              "Cherry": "Leaves not lobed. White flowers and red fruit."},
                             book, None)
   value = {(s, t): table.values[i, j] for i, s in enumerate(table.species)
            for j, t in enumerate(table.traits)}
-  prior = parse.uniform_prior(list(book.groups))
+  prior = fusion.uniform_prior(list(book.groups))
   # "not lobed" supports unlobed; naming a lobing denies it.
   assert value["Cherry", "has_leaf_lobing::unlobed"] > prior[0]
   assert value["Maple", "has_leaf_lobing::unlobed"] < prior[0]
@@ -165,16 +168,16 @@ def test_plant_vocabulary_switches_the_plant_reader_on():
 def test_bird_and_landscape_vocabularies_read_no_plant_phrases(monkeypatch):
   for trait in ("has_wing_color::white", "has_bill_shape::hooked", "has_size::small_(5_-_9_in)",
                 "has_water_form::lake"):
-    assert evidence.trait_key(trait).part != lexicon.PLANT
+    assert evidence.trait_key(trait).part != plants.PLANT
   seen = []
-  original = reading.read_text
+  original = rule_reader.read_text
 
-  def spy(text, without=frozenset(), name="", terms=()):
-    seen.append(tuple(terms))
-    return original(text, without, name, terms)
+  def spy(text, without=frozenset(), name="", tables=()):
+    seen.append(tuple(tables))
+    return original(text, without, name, tables)
 
-  monkeypatch.setattr(reading, "read_text", spy)
-  parse.parse_table({"Some Gull": "White flowers."}, phrases.phrase_book(TRAITS[:3]), None)
-  parse.parse_table({"Lakeside": "A lake."}, phrases.phrase_book(("has_water_form::lake",)),
+  monkeypatch.setattr(rule_reader, "read_text", spy)
+  fusion.parse_table({"Some Gull": "White flowers."}, phrases.phrase_book(TRAITS[:3]), None)
+  fusion.parse_table({"Lakeside": "A lake."}, phrases.phrase_book(("has_water_form::lake",)),
                     None)
-  assert seen == [(), (lexicon.SCENE,)]
+  assert seen == [(), (landscapes.SCENE,)]

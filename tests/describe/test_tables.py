@@ -1,6 +1,6 @@
-"""Tests for descriptions -> trait tables (traitjax.language.tables) and its command
+"""Tests for descriptions -> trait tables (traitjax.describe.tables) and its command
 (traitjax.describe), end to end on the files of a small synthetic flora
-(traitjax.data.flora_files)."""
+(traitjax.flora_files)."""
 
 import json
 import pathlib
@@ -12,8 +12,9 @@ import pytest
 
 from tests import conftest
 from traitjax.data import schema
-from traitjax.data import synthetic
-from traitjax.language import tables
+from traitjax.data import synthetic_flora
+from traitjax.describe import tables
+from traitjax.language import descriptions
 
 MINILM = conftest.MINILM
 
@@ -21,17 +22,21 @@ MINILM = conftest.MINILM
 @pytest.fixture(scope="module")
 def flora_dir(tmp_path_factory):
   out = tmp_path_factory.mktemp("flora")
-  subprocess.run([sys.executable, "-m", "traitjax.data.flora_files", f"--out={out}",
-                  "--num_species=6", "--seed=3"], check=True, cwd=conftest.REPO, timeout=60)
+  synthetic_flora.write_flora_files(
+      synthetic_flora.Flora(synthetic_flora.Config(num_species=6, seed=3)), out)
   return out
 
 
+@pytest.mark.slow
 def test_flora_files_writes_the_flora_its_flags_name(flora_dir, tmp_path):
-  flora = synthetic.Flora(synthetic.FloraConfig(num_species=6, seed=3))
-  for name, path in synthetic.write_flora_files(flora, tmp_path).items():
-    assert (flora_dir / name).read_bytes() == pathlib.Path(path).read_bytes(), name
+  subprocess.run([sys.executable, "-m", "traitjax.flora_files", f"--out={tmp_path}",
+                  "--num_species=6", "--seed=3"], check=True, cwd=conftest.REPO, timeout=60)
+  for name in (synthetic_flora.DESCRIPTIONS_FILE, synthetic_flora.TRAITS_FILE,
+               synthetic_flora.TABLE_FILE):
+    assert (flora_dir / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_describe_end_to_end(flora_dir, tmp_path):
   if not MINILM.is_dir():
     pytest.skip(f"all-MiniLM-L6-v2 not found at {MINILM}")
@@ -40,11 +45,11 @@ def test_describe_end_to_end(flora_dir, tmp_path):
                       str(out), reference_path=str(flora_dir / "table.csv"),
                       encoder_folder=MINILM, show_progress=False)
   table = schema.TraitTable.from_csv(out)
-  assert table.traits == synthetic.TRAIT_NAMES and table.num_species == 6
+  assert table.traits == synthetic_flora.TRAIT_NAMES and table.num_species == 6
   known = table.values[~np.isnan(table.values)]
   assert ((known >= 0) & (known <= 1)).all()
   assert report["overall"]["f1"] > 0.7
-  assert set(report["groups"]) == {g for g, _, _ in synthetic.TRAIT_GROUPS}
+  assert set(report["groups"]) == {g for g, _, _ in synthetic_flora.TRAIT_GROUPS}
   with open(tmp_path / "parsed.metrics.json") as f:
     assert json.load(f)["overall"] == report["overall"]
 
@@ -83,6 +88,7 @@ def test_mismatched_reference_is_refused_before_parsing(flora_dir, tmp_path):
   assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.slow
 def test_command_line_errors_name_the_problem(flora_dir, tmp_path):
   bad = tmp_path / "bad.json"
   bad.write_text("{not json")
@@ -129,13 +135,14 @@ def test_several_sources_are_joined_per_species(tmp_path):
   folder = tmp_path / "more"
   folder.mkdir()
   (folder / "x.txt").write_text("Black bill.")
-  merged = tables.read_descriptions(f"{tmp_path / 'a.json'},{folder}")
+  merged = descriptions.read_descriptions(f"{tmp_path / 'a.json'},{folder}")
   assert merged == {"x": ["Red crown.", "Black bill."], "y": ["Blue wings."]}
   (tmp_path / "empty").mkdir()
   with pytest.raises(ValueError, match="no .txt descriptions"):
-    tables.read_descriptions(str(tmp_path / "empty"))
+    descriptions.read_descriptions(str(tmp_path / "empty"))
 
 
+@pytest.mark.slow
 def test_without_the_rules_the_encoder_reads_every_trait(tmp_path):
   """Every EuroSAT characteristic is read by the rules; left without them, the encoder reads
   them all (it is not skipped as when the rules cover the vocabulary)."""
@@ -155,9 +162,9 @@ def test_a_field_guides_entries_are_read_as_descriptions(tmp_path):
       "Acer rubrum": {"popularName": "Red Maple", "description": "Leaves opposite.",
                       "growth": "Deciduous tree.", "bloom": "Early spring."},
       "Pinus strobus": {"description": "Needles in bundles of five."}}))
-  assert tables.read_descriptions(str(path)) == {
+  assert descriptions.read_descriptions(str(path)) == {
       "Acer rubrum": ["Leaves opposite. Deciduous tree."],
       "Pinus strobus": ["Needles in bundles of five."]}
   path.write_text(json.dumps({"Acer rubrum": {"popularName": "Red Maple"}}))
   with pytest.raises(ValueError, match="none of the fields description, growth"):
-    tables.read_descriptions(str(path))
+    descriptions.read_descriptions(str(path))

@@ -26,9 +26,9 @@ embedded, and cosine similarities decide, species by species:
    trait whose group none of them speaks about stays empty (NaN).
 
 The constants were calibrated with all-MiniLM-L6-v2 on the synthetic flora's descriptions
-(``traitjax.data.synthetic``) and nowhere else: the weights, margins and temperature for F1 and
-AUC of present traits on the default flora; ``MENTION_LEVEL`` for which groups a text leaves
-unmentioned, on a flora with 30% missing cells; ``RELEVANCE_FLOOR`` as the largest floor that
+(``traitjax.data.synthetic_flora``) and nowhere else: the weights, margins and temperature for
+F1 and AUC of present traits on the default flora; ``MENTION_LEVEL`` for which groups a text
+leaves unmentioned, on a flora with 30% missing cells; ``RELEVANCE_FLOOR`` as the largest floor that
 costs the default flora nothing (there every clause is at least 0.8 relevant to some group;
 "The species was described in 1821." is 0.4 relevant to its most relevant one).
 """

@@ -2,11 +2,12 @@
 
 Three sources of evidence, each of which an ablation can leave out (``COMPONENTS``):
 
-- ``rules``: the reader of ``reading`` with the closed vocabulary of ``lexicon`` (parts,
-  colours, patterns, shapes, sizes, families; the phrases of landscapes and plants, read only
-  for a vocabulary with such traits), for every trait ``evidence.trait_key`` understands; the species' own name is read as one more sentence
-  (``name``: a "Black-footed Albatross" has black feet and is an albatross).
-- ``encoder``: the sentence-encoder method of ``extract`` for the traits the vocabulary does
+- ``rules``: the rule reader (``rule_reader``) with the closed vocabularies of ``terms``
+  (parts, colours, patterns, shapes, sizes, families; the phrases of landscapes and plants,
+  read only for a vocabulary with such traits), for every trait ``evidence.trait_key``
+  understands; the species' own name is read as one more sentence (``name``: a
+  "Black-footed Albatross" has black feet and is an albatross).
+- ``encoder``: the sentence-encoder route of ``encoder_reader`` for the traits the vocabulary does
   not cover (open vocabularies: "lanceolate leaves", "a ring road"), run on the sentences the
   reader finds about appearance, naming a part or (for a landscape or plant vocabulary)
   naming one of its characteristics only.
@@ -26,11 +27,12 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from traitjax.data import schema
+from traitjax.language import encoder_reader
 from traitjax.language import evidence
-from traitjax.language import extract
-from traitjax.language import lexicon
+from traitjax.language import mentions
 from traitjax.language import phrases as phrases_lib
-from traitjax.language import reading
+from traitjax.language import rule_reader
+from traitjax.language import terms
 
 COMPONENTS = ("rules", "encoder", "prior", "name")
 
@@ -70,7 +72,7 @@ def species_prior(known: schema.TraitTable, species: Sequence[str],
   return prior
 
 
-def encoder_sentences(readings: Iterable[reading.Reading]) -> list[str]:
+def encoder_sentences(readings: Iterable[mentions.Reading]) -> list[str]:
   """The sentences the encoder reads: about appearance, naming a part, or (read for a
   landscape or plant vocabulary) naming one of its characteristics."""
   return [r.sentence for r in readings
@@ -80,9 +82,9 @@ def encoder_sentences(readings: Iterable[reading.Reading]) -> list[str]:
 def strings_about_appearance(descriptions: Mapping[str, object]) -> dict[str, list[bool]]:
   """Species -> for each of its strings, whether the reader finds a sentence of it about
   appearance (to score against per-sentence labels)."""
-  return {species: [any(r.about_appearance for r in reading.read_text(
+  return {species: [any(r.about_appearance for r in rule_reader.read_text(
       text, name=schema.species_key(species))) for text in texts]
-          for species, texts in extract.description_texts(descriptions).items()}
+          for species, texts in encoder_reader.description_texts(descriptions).items()}
 
 
 def understood(traits: Sequence[str]) -> list[bool]:
@@ -93,14 +95,14 @@ def understood(traits: Sequence[str]) -> list[bool]:
 def check_without(without: Iterable[str]) -> None:
   """Raises ValueError naming what ``without`` names that is no component or reader
   feature."""
-  unknown = set(without) - set(COMPONENTS) - set(reading.FEATURES)
+  unknown = set(without) - set(COMPONENTS) - set(rule_reader.FEATURES)
   if unknown:
     raise ValueError(f"unknown parts to leave out {sorted(unknown)}; known: "
-                     f"{', '.join(COMPONENTS + reading.FEATURES)}")
+                     f"{', '.join(COMPONENTS + rule_reader.FEATURES)}")
 
 
 def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook,
-                embed: extract.Embed | None, known: schema.TraitTable | None = None,
+                embed: encoder_reader.Embed | None, known: schema.TraitTable | None = None,
                 without: frozenset[str] = frozenset(),
                 progress: Callable[[Iterable], Iterable] = iter) -> schema.TraitTable:
   """The graded table that descriptions support (module docstring).
@@ -111,7 +113,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
     embed: texts -> unit-norm embeddings (``TextEncoder.embed``); only called when some trait
       is not understood by the rules; None leaves those traits at their prior.
     known: a table of known species for the prior; None: ``uniform_prior``.
-    without: components (``COMPONENTS``) and reader features (``reading.FEATURES``) to leave
+    without: components (``COMPONENTS``) and reader features (``rule_reader.FEATURES``) to leave
       out, for ablations.
     progress: wraps the encoder's iteration over chunks of texts.
 
@@ -122,24 +124,24 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
     ValueError for no descriptions, a malformed description or an unknown name in ``without``.
   """
   check_without(without)
-  texts = extract.description_texts(descriptions)
+  texts = encoder_reader.description_texts(descriptions)
   if not texts:
     raise ValueError("no descriptions given")
-  features = frozenset(without) & frozenset(reading.FEATURES)
+  features = frozenset(without) & frozenset(rule_reader.FEATURES)
   understood_keys = [evidence.trait_key(t) for t in book.traits]
   keys = [None if "rules" in without else key for key in understood_keys]
   # The phrase tables the vocabulary's traits are read by (landscapes, plants): only they are
   # read.
-  terms = tuple(sorted({key.part for key in understood_keys
-                        if key is not None and key.part in lexicon.TERMS}))
+  tables = tuple(sorted({key.part for key in understood_keys
+                         if key is not None and key.part in terms.PHRASE_TABLES}))
   readings = {}
   for species, strings in texts.items():
-    readings[species] = [r for text in strings
-                         for r in reading.read_text(text, features, schema.species_key(species),
-                                                    terms)]
+    readings[species] = [
+        r for text in strings
+        for r in rule_reader.read_text(text, features, schema.species_key(species), tables)]
     if "name" not in without:
-      readings[species].append(reading.read_sentence(schema.species_key(species), features,
-                                                      terms))
+      readings[species].append(rule_reader.read_sentence(schema.species_key(species), features,
+                                                         tables))
   species = list(texts)
   if known is not None and "prior" not in without:
     prior = species_prior(known, species, book.traits)
@@ -150,12 +152,12 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   denial = np.zeros(prior.shape)
   spoken = np.zeros(prior.shape)
   for row, name in enumerate(species):
-    mentions = [m for r in readings[name] for m in r.mentions]
+    said = [m for r in readings[name] for m in r.mentions]
     support[row], denial[row], spoken[row] = evidence.amounts(
-        mentions, keys, spread="synonyms" not in features)
+        said, keys, spread="synonyms" not in features)
   open_traits = np.array([key is None for key in keys])
   if open_traits.any() and embed is not None and "encoder" not in without:
-    encoded = extract.describe_table(
+    encoded = encoder_reader.describe_table(
         {name: encoder_sentences(readings[name]) for name in species}, book, embed,
         progress=progress).values
     said = ~np.isnan(encoded)
