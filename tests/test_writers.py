@@ -14,7 +14,7 @@ def test_scalars_get_legal_names_in_both_logs_without_a_tensorboard_warning(tmp_
   event file and metrics.jsonl alike; legal names are left as they are."""
   writer = writers.MetricWriter(str(tmp_path))
   with caplog.at_level(logging.DEBUG):
-    writer.write(3, {"test/species_top1": 0.5, "test+zeroshot/species_top1": 0.25,
+    writer.write_scalars(3, {"test/species_top1": 0.5, "test+zeroshot/species_top1": 0.25,
                      "test+zeroshot/zeroshot/harmonic_mean": 0.125})
   writer.close()
   names = ["test/species_top1", "test_zeroshot/species_top1",

@@ -12,7 +12,9 @@ unreadable file with its path), and exits with a status that says how it ended:
      with its checkpoint saved); its message is the one line.
 
 `run` also keeps out of the log what is not the user's business: jax's note that it found no
-TPU, and orbax's per-save INFO lines (its warnings and errors stay).
+TPU, and orbax's per-save INFO lines (its warnings and errors stay). A run logs its progress and
+a short summary; `--verbose` adds the library's debug lines (the parameter table, the whole
+metrics report, which its files hold anyway).
 """
 
 import logging as std_logging
@@ -24,14 +26,14 @@ from typing import Callable
 
 from absl import app
 from absl import flags
-
-from traitjax import writers
+from absl import logging
 
 # Exit status of a bad flag, config override or input, and of any failure without an exit_code.
 FAILURE = 2
 
 _VERBOSE = flags.DEFINE_bool(
-    "verbose", False, "On a failure, print the full traceback instead of one line.")
+    "verbose", False, "Log the details too (the parameter table, the whole metrics report) and, "
+    "on a failure, print the full traceback instead of one line.")
 
 
 def parse_flags(argv: list[str]) -> list[str]:
@@ -91,6 +93,13 @@ def exit_status(error: BaseException) -> int:
   return code if isinstance(code, int) and not isinstance(code, bool) else FAILURE
 
 
+class _QuietCheckpointer(std_logging.Filter):
+  """Keeps orbax's per-save INFO chatter out of the log; its warnings and errors stay."""
+
+  def filter(self, record: std_logging.LogRecord) -> bool:
+    return record.levelno >= std_logging.WARNING or "/orbax/" not in record.pathname
+
+
 class _NoTpuNote(std_logging.Filter):
   """Drops jax's INFO note that it could not initialize a TPU backend (on a machine without
   one it always fails, and jax falls back to the other backends)."""
@@ -105,10 +114,14 @@ def quiet_logs() -> None:
   logger = std_logging.getLogger("jax._src.xla_bridge")
   if not any(isinstance(f, _NoTpuNote) for f in logger.filters):
     logger.addFilter(_NoTpuNote())
-  writers.quiet_checkpoint_logs()
+  handler = logging.get_absl_handler()
+  if not any(isinstance(f, _QuietCheckpointer) for f in handler.filters):
+    handler.addFilter(_QuietCheckpointer())
 
 
 def _run_main(main: Callable[[list[str]], None], argv: list[str]) -> None:
+  if _VERBOSE.value:  # traitjax's modules log their details as debug lines.
+    std_logging.getLogger("traitjax").setLevel(std_logging.DEBUG)
   try:
     main(argv)
   except Exception as e:  # pylint: disable=broad-except  (not SystemExit, KeyboardInterrupt)

@@ -11,8 +11,8 @@ import signal
 from typing import Callable
 
 from absl import logging
+from clu import metrics as clu_metrics
 import jax
-import numpy as np
 
 from traitjax import checkpoints as checkpoints_lib
 from traitjax import optim
@@ -43,11 +43,11 @@ def _due(step: int, every: int) -> bool:
 
 
 class LogMeasurements:
-  """Every measurement averaged over the steps since the last line, as `train/<name>` in
-  metrics.jsonl and TensorBoard, and a progress line. Due every `every` steps, at each multiple
-  of `also_every` (the checkpoint period, so that no checkpoint is saved before its steps
-  proved finite) and at the last step; raises TrainingDiverged when a step of the window was
-  non-finite."""
+  """Every measurement averaged over the steps since the last line (`clu.metrics.Average`,
+  accumulated on the device), as `train/<name>` in metrics.jsonl and TensorBoard, and a
+  progress line. Due every `every` steps, at each multiple of `also_every` (the checkpoint
+  period, so that no checkpoint is saved before its steps proved finite) and at the last step;
+  raises TrainingDiverged when a step of the window was non-finite."""
 
   def __init__(self, writer: writers.MetricWriter, total_steps: int, first_step: int,
                every: int, also_every: int, checkpoint_directory: str):
@@ -55,25 +55,28 @@ class LogMeasurements:
     self.every, self.also_every = every, also_every
     self.checkpoint_directory = checkpoint_directory
     self.progress = None
-    self.window, self.window_start = [], first_step + 1
+    self.averages, self.window, self.window_start = None, None, first_step + 1
 
   def __call__(self, step, state, measurements):
     del state
     if self.progress is None:  # The first step compiled the train step: time from its end.
       self.progress = writers.Progress(self.total_steps, step)
-    self.window.append(measurements)
+      # One average per measurement the task returns, whatever they are.
+      self.averages = clu_metrics.Collection.create(
+          **{name: clu_metrics.Average.from_output(name) for name in measurements})
+    update = self.averages.single_from_model_output(**measurements)
+    self.window = update if self.window is None else self.window.merge(update)
     if not (_due(step, self.every) or _due(step, self.also_every) or step == self.total_steps):
       return
-    window = jax.device_get(self.window)
-    scalars = {f"train/{name}": float(np.mean([m[name] for m in window]))
-               for name in window[0]}
+    scalars = {f"train/{name}": float(value)
+               for name, value in jax.device_get(self.window.compute()).items()}
     if scalars["train/nonfinite_steps"] > 0:
       raise TrainingDiverged(
           f"non-finite loss or train state between steps {self.window_start} and {step}: "
           f"{json.dumps(scalars)}; the last good checkpoint is kept in "
           f"{self.checkpoint_directory}")
-    self.window, self.window_start = [], step + 1
-    self.writer.write(step, scalars)
+    self.window, self.window_start = None, step + 1
+    self.writer.write_scalars(step, scalars)
     self.progress.report(step, {name.split("/", 1)[1]: value for name, value in scalars.items()
                                 if name not in ("train/nonfinite_steps",)})
 
@@ -112,7 +115,7 @@ class PeriodicEvaluation:
     due = [e for e in self.evaluators if _due(step, e.every) and step < self.total_steps]
     if due:
       reports = self.evaluate(due, state).reports
-      self.writer.write(step, writers.flatten_scalars(reports))
+      self.writer.write_scalars(step, writers.flatten_scalars(reports))
 
 
 class Profile:

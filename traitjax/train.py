@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging as std_logging
 import os
 import time
 from typing import Sequence
@@ -42,6 +43,10 @@ from traitjax import writers
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
+
+# What a run logs only with --verbose (commands show traitjax's debug lines then): the parameter
+# table and the whole metrics report, which the workdir's files hold anyway.
+_DETAILS = std_logging.getLogger(__name__)
 
 def _train_step(state: optim.TrainState, batch, task, tx, frozen=None, schedule=None):
   rng = jax.random.fold_in(state.rng, state.step)
@@ -112,7 +117,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   evaluators = evaluators_lib.applicable(evaluators, task)
   state, tx = optim.initial_state(task, train_source, config, mesh)
   if jax.process_index() == 0:
-    parameter_overview.log_parameter_overview(state.params)
+    _DETAILS.debug("parameters:\n%s", parameter_overview.get_parameter_overview(state.params))
   iterator = iter(pipeline.train_dataset(
       train_source, config.input.batch_size, config.seed, shard=shard,
       augmentation=config.input.augmentation, num_workers=config.input.num_workers,
@@ -164,7 +169,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   report = evaluation.report
   report["num_skipped_train"] = sharding.sum_over_processes(len(skipped))
   report["train_seconds"] = round(time.perf_counter() - start_time, 1)
-  writer.write(total, writers.flatten_scalars(evaluation.reports))
+  writer.write_scalars(total, writers.flatten_scalars(evaluation.reports))
   writer.close()
   _write_results(workdir, evaluators, evaluation)
   return report
@@ -202,7 +207,8 @@ def _write_results(directory: str, evaluators, evaluation: evaluators_lib.Evalua
   path = os.path.join(directory, "metrics.json")
   with open(path, "w") as f:
     json.dump(evaluation.report, f, indent=1)
-  logging.info("metrics (%s): %s", path, json.dumps(evaluation.report))
+  logging.info("metrics written to %s: %s", path, writers.summary(evaluation.report))
+  _DETAILS.debug("metrics: %s", json.dumps(evaluation.report))
   if save_trust and evaluation.trust is not None:
     evaluation.trust.save(os.path.join(directory, trust_lib.FILE_NAME))
   for evaluator in evaluators:

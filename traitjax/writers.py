@@ -1,11 +1,15 @@
 """Metrics out: TensorBoard event files (tensorboardX, no TensorFlow), a JSONL log, and a
-progress line with steps/s and ETA. Only process 0 writes."""
+progress line with steps/s and ETA. Only process 0 writes.
+
+`MetricWriter` has the interface of `clu.metric_writers.MetricWriter` (`write_scalars`,
+`flush`, `close`) but is not one: importing `clu.metric_writers` (and `clu.periodic_actions`,
+which uses it) imports TensorFlow, which traitjax does not depend on.
+"""
 
 from __future__ import annotations
 
 import datetime
 import json
-import logging as std_logging
 import os
 import re
 import time
@@ -13,21 +17,6 @@ import time
 from absl import logging
 import jax
 import tensorboardX
-
-
-class _QuietCheckpointer(std_logging.Filter):
-  """Keeps orbax's per-save INFO chatter out of the log; its warnings and errors stay."""
-
-  def filter(self, record: std_logging.LogRecord) -> bool:
-    return record.levelno >= std_logging.WARNING or "/orbax/" not in record.pathname
-
-
-def quiet_checkpoint_logs() -> None:
-  """Filters orbax's INFO lines out of the absl log (`cli.run` calls it for every command;
-  calling it again changes nothing)."""
-  handler = logging.get_absl_handler()
-  if not any(isinstance(f, _QuietCheckpointer) for f in handler.filters):
-    handler.addFilter(_QuietCheckpointer())
 
 
 _ILLEGAL_TAG_CHARACTERS = re.compile(r"[^A-Za-z0-9_./-]")
@@ -54,15 +43,20 @@ class MetricWriter:
       self._tensorboard = tensorboardX.SummaryWriter(os.path.join(workdir, "tensorboard"))
       self._jsonl = open(path, "a")
 
-  def write(self, step: int, scalars: dict[str, float]) -> None:
+  def write_scalars(self, step: int, scalars: dict[str, float]) -> None:
+    """Writes the scalars of `step` to both, flushed (a crash loses nothing written)."""
     if not self.enabled:
       return
     scalars = {legal_tag(name): value for name, value in scalars.items()}
     for name, value in scalars.items():
       self._tensorboard.add_scalar(name, value, step)
     self._jsonl.write(json.dumps({"step": step, **scalars}) + "\n")
-    self._jsonl.flush()
-    self._tensorboard.flush()
+    self.flush()
+
+  def flush(self) -> None:
+    if self.enabled:
+      self._jsonl.flush()
+      self._tensorboard.flush()
 
   def close(self) -> None:
     if self.enabled:
@@ -97,6 +91,15 @@ def flatten_scalars(report: dict, prefix: str = "") -> dict[str, float]:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
       flat[name] = float(value)
   return flat
+
+
+def summary(report: dict) -> str:
+  """The top-level numbers of a report in one line ("species_top1=0.8125, num_examples=48"); the
+  nested sections are left to the file."""
+  numbers = [f"{key}={value:.4g}" for key, value in report.items()
+             if isinstance(value, (int, float)) and not isinstance(value, bool)]
+  sections = [key for key, value in report.items() if isinstance(value, dict)]
+  return ", ".join(numbers) + (f" (and {', '.join(sections)})" if sections else "")
 
 
 class Progress:
