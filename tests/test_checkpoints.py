@@ -33,6 +33,7 @@ def test_config_differences_leave_out_resumable_keys():
   assert checkpoints.config_differences(saved, saved) == []
 
 
+@pytest.mark.slow
 def test_another_config_in_a_trained_workdir_is_refused_and_force_new_run_moves_it_aside(
     tmp_path):
   """The black box in the joint CBM's workdir stops at start naming the keys, leaving every
@@ -57,6 +58,7 @@ def test_another_config_in_a_trained_workdir_is_refused_and_force_new_run_moves_
   assert checkpoints.saved_config(str(workdir)).model.mode == "blackbox"
 
 
+@pytest.mark.slow
 def test_evaluation_writes_beside_training_and_leaves_its_results(tmp_path):
   config = _smoke_config("trait_to_species")
   workdir = tmp_path / "run"
@@ -70,6 +72,7 @@ def test_evaluation_writes_beside_training_and_leaves_its_results(tmp_path):
   assert saved == json.loads(json.dumps(evaluated)) and saved["num_unseen_species"] > 0
 
 
+@pytest.mark.slow
 def test_a_run_past_the_asked_length_is_refused(tmp_path):
   config = _smoke_config()
   config.train.steps = 3

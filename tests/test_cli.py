@@ -15,10 +15,13 @@ from traitjax import cli
 from tests import conftest
 from tests import run_main
 
-COMMANDS = ("traitjax.main", "traitjax.describe", "traitjax.plot_metrics", "traitjax.sweep",
-            "traitjax.explain", "traitjax.data.flora_files", "traitjax.data.preview")
+# The module `python -m traitjax.<command>` runs for each command (a package's __main__).
+COMMANDS = ("traitjax.main", "traitjax.describe.__main__", "traitjax.plot_metrics",
+            "traitjax.sweep", "traitjax.explain.__main__", "traitjax.flora_files",
+            "traitjax.preview")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["traitjax.main", "traitjax.sweep"])
 def test_a_mistyped_override_stops_at_start_with_one_line(module, tmp_path):
   result = subprocess.run(
@@ -30,6 +33,7 @@ def test_a_mistyped_override_stops_at_start_with_one_line(module, tmp_path):
   assert not os.listdir(tmp_path)
 
 
+@pytest.mark.slow
 def test_importing_the_library_defines_no_flag():
   """Every module but the commands imports without defining a flag, but for cli's --verbose
   (in a fresh process, where no test has imported a command; flags of the libraries traitjax
@@ -37,8 +41,8 @@ def test_importing_the_library_defines_no_flag():
   library = sorted(
       module.name for module in pkgutil.walk_packages(traitjax.__path__, "traitjax.")
       if module.name not in COMMANDS)
-  assert {"traitjax.cli", "traitjax.grid", "traitjax.plots", "traitjax.language.tables",
-          "traitjax.data.summary", "traitjax.data.synthetic"} <= set(library)
+  assert {"traitjax.cli", "traitjax.grid", "traitjax.plots", "traitjax.describe.tables",
+          "traitjax.data.summary", "traitjax.data.synthetic_flora"} <= set(library)
   script = (
       "import importlib, sys\n"
       "from absl import flags\n"
@@ -93,10 +97,10 @@ def _bad_inputs(tmp):
           "-m", "traitjax.main", "--config=configs/cub.py:smoke", "--config.data.root=/nowhere",
           f"--workdir={tmp / 'cub'}"],
       "preview: no CUB root": [
-          "-m", "traitjax.data.preview", "--config=configs/cub.py:smoke",
+          "-m", "traitjax.preview", "--config=configs/cub.py:smoke",
           "--config.data.root=/nowhere", f"--out={tmp / 'preview'}"],
       "preview: mistyped config field": [
-          "-m", "traitjax.data.preview", "--config=configs/default.py:smoke",
+          "-m", "traitjax.preview", "--config=configs/default.py:smoke",
           "--config.data.imge_size=32", f"--out={tmp / 'preview'}"],
       "plot_metrics: missing workdir": [*plot, f"--workdirs={tmp / 'nowhere'}"],
       "plot_metrics: garbled metrics.jsonl": [*plot, f"--workdirs={tmp / 'resumed'}",
@@ -110,7 +114,7 @@ def _bad_inputs(tmp):
           "-m", "traitjax.describe", f"--descriptions={tmp / 'some.json'}",
           f"--traits={tmp / 'traits.txt'}", f"--out={tmp / 'table.csv'}", "--without=grammar"],
       "flora_files: --num_species=7": [
-          "-m", "traitjax.data.flora_files", f"--out={tmp / 'flora'}", "--num_species=7"],
+          "-m", "traitjax.flora_files", f"--out={tmp / 'flora'}", "--num_species=7"],
       "benchmarks/train_step.py: --steps=-1": ["benchmarks/train_step.py", "--steps=-1"],
   }
 
@@ -135,6 +139,7 @@ _EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(_EXPECTED))
 def test_a_bad_input_stops_the_command_with_one_line_and_status_2(case, tmp_path):
   """Whatever the command and the bad input: one line `traitjax: ...` on stderr besides absl's
@@ -167,6 +172,7 @@ cli.run(main)
 """
 
 
+@pytest.mark.slow
 def test_an_exit_code_sets_the_status_and_verbose_shows_the_traceback(tmp_path):
   quiet = _run(["-c", _STOPPING_COMMAND], tmp_path)
   assert quiet.returncode == 3

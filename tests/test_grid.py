@@ -175,6 +175,7 @@ def test_nested_metrics_and_tuple_values(tmp_path, monkeypatch):
     grid.run(config, str(tmp_path / "other"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not conftest.CUB25.is_dir(), reason=f"CUB data not found at {conftest.CUB25}")
 def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(tmp_path):
   config = conftest.load_config_module("cub_zeroshot_splits").get_config("smoke")
@@ -192,6 +193,7 @@ def test_cub_zeroshot_splits_smoke_trains_each_split_through_the_shared_trainer(
     assert len(set(heldout)) == 5 and set(heldout) <= set(range(1, 26))
 
 
+@pytest.mark.slow
 def test_noise_sweep_smoke_trains_every_point_through_the_shared_trainer(tmp_path):
   config = conftest.load_config_module("noise_sweep").get_config("smoke")
   config.data.image_size = 32

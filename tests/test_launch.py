@@ -15,7 +15,7 @@ import pytest
 
 from tests import run_main
 
-pytestmark = pytest.mark.subprocess  # Each run is `python -m traitjax.main` processes.
+pytestmark = pytest.mark.slow  # Each run is `python -m traitjax.main` processes.
 SBATCH = run_main.REPO / "launch" / "slurm.sbatch"
 STEPS = 30
 FLAGS = ("--config=configs/default.py:smoke", "--config.data.image_size=32",

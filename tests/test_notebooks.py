@@ -11,6 +11,8 @@ import pytest
 
 from tests import conftest
 
+pytestmark = pytest.mark.slow  # Every notebook runs end to end.
+
 COLAB = conftest.REPO / "colab"
 NOTEBOOKS = sorted(COLAB.glob("*.ipynb"))
 # What each notebook reads from the shared folder beside the checkout.

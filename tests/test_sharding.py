@@ -65,7 +65,7 @@ def _flatten(tree, prefix=""):
   return flat
 
 
-@pytest.mark.subprocess
+@pytest.mark.slow
 def test_four_devices_train_like_one(tmp_path_factory, tmp_path):
   """Three SGD steps with the global batch of 8 split over 4 CPU devices end within 1e-5 of the
   same steps on 1 device (parameters and logged losses), and both runs trained (the loss
@@ -90,7 +90,7 @@ def test_four_devices_train_like_one(tmp_path_factory, tmp_path):
   assert len(set(losses[1].tolist())) == 3
 
 
-@pytest.mark.subprocess
+@pytest.mark.slow
 def test_two_processes_train_and_evaluate_like_one(tmp_path_factory, tmp_path):
   """Two processes joined by jax.distributed on localhost (1 CPU device each, each reading its
   own rows of every global batch) against one process with 2 devices reading everything: both

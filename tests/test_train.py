@@ -26,6 +26,8 @@ from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.tasks import concepts
 
+pytestmark = pytest.mark.slow  # Each trains smoke runs of several steps.
+
 REPORT_KEYS = {"species_top1", "species_top5", "trait_auc_table", "trait_auc_visible",
                "by_frequency_bin", "by_degradation", "num_examples", "num_skipped"}
 # A failed orbax restore leaves tensorstore callbacks aimed at its closed event loop.
@@ -265,7 +267,6 @@ def test_nan_loss_stops_at_the_next_log_and_keeps_the_last_checkpoint(tmp_path, 
   assert [r["step"] for r in run_main.read_jsonl(workdir / "metrics.jsonl")] == [2, 3, 4]
 
 
-@pytest.mark.subprocess
 def test_resume_after_sigkill_is_exact(tmp_path_factory, tmp_path):
   """`python -m traitjax.main` killed with SIGKILL at step 8 (checkpoint 6 complete, 9 not
   begun) and restarted with the same command ends bit-identical to an uninterrupted run: the
@@ -425,7 +426,6 @@ def test_every_broken_file_is_counted_once_in_training_and_in_evaluation(tmp_pat
   assert report["num_examples"] == len(dataset.split_indices("test")) - 1
 
 
-@pytest.mark.subprocess
 def test_sigint_stops_at_a_step_with_a_checkpoint_and_the_rerun_is_identical(
     tmp_path_factory, tmp_path):
   """SIGINT at a random step of `python -m traitjax.main`: one line on stderr besides the log

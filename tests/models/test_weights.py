@@ -161,6 +161,7 @@ def test_efficientnet_lite0_matches_the_reference_logits(efficientnet_tensors):
   assert error < 1e-3, f"max abs error {error:.2e}"
 
 
+@pytest.mark.slow
 def test_efficientnet_lite0_predicts_birds_on_cub_photos(efficientnet_tensors):
   if not (CUB / "images.txt").is_file():
     pytest.skip(f"CUB data not found at {CUB}")

@@ -13,6 +13,7 @@ from traitjax.data import sources
 MINILM = conftest.MINILM
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not MINILM.is_dir(), reason=f"sentence encoder not found at {MINILM}")
 def test_held_out_traits_never_train_and_a_reworded_phrase_changes_only_its_group(tmp_path):
   """With the phrases trait head and 20% of traits held out: the loss ignores the held-out
