@@ -2,20 +2,19 @@ r"""python -m traitjax.main --config=configs/cub.py --config.data.root=../shared
 
 A joint concept-bottleneck model on CUB-200-2011 (official layout, official train/test split)
 at 224 px from ImageNet EfficientNet-Lite0; species-level traits from the continuous attribute
-table. `data.root` is the extracted tarball folder. The black box is one override away:
-`--config.model.mode=blackbox`; the whole photo instead of the box crop is
-`--config.data.crop_to_bbox=False`. Variants: `configs/cub.py:smoke` (tiny, for tests) and
-`configs/cub.py:unseen` (species 21-25 held out, their photos scored by the trust).
+table. `data.root` is the extracted tarball folder. Variants: `configs/cub.py:smoke` (tiny, for
+tests) and `configs/cub.py:unseen` (species 21-25 held out, their photos scored by the trust);
+the black box is `--config.model.mode=blackbox`, the whole photo `--config.data.crop_to_bbox=False`.
 
-The photo is cropped to the annotated bird box (CUB ships a box for every photo, test photos
-included). The ImageNet backbone stays frozen, batch norm included, and only the trait and
-species heads train: on a few hundred photos per split, fine-tuning the last stages lowered test
-accuracy (README, "CUB").
+Why: the photo is cropped to the annotated bird box (CUB ships one for every photo, test photos
+included); the backbone stays frozen, batch norm included, and only the heads train, since on a
+few hundred photos fine-tuning lowered test accuracy (docs/training.md, "CUB").
 """
 
 import ml_collections
 
 from traitjax import config_lib
+from traitjax import paths
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
@@ -24,7 +23,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
   config.data = ml_collections.ConfigDict()
   config.data.name = "cub"
-  config.data.root = config_lib.shared_path("data", "cub25")
+  config.data.root = paths.shared_path("data", "cub25")
   config.data.image_size = 224
   config.data.crop_to_bbox = True
   config.data.bbox_margin = 0.1
@@ -46,7 +45,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.task = "concepts"
   config.model = config_lib.model_config(
       "efficientnet_lite0", mode="joint",
-      pretrained=config_lib.shared_path("weights", "efficientnet_lite0_imagenet.safetensors"))
+      pretrained=paths.shared_path("weights", "efficientnet_lite0_imagenet.safetensors"))
   config.model.trait_weight = 5.0
   config.model.frozen_batch_norm = True
   config.optim = config_lib.optim_config(learning_rate=3e-3)

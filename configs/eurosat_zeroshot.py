@@ -2,19 +2,13 @@ r"""python -m traitjax.sweep --config=configs/eurosat_zeroshot.py --workdir=work
 
 Zero-shot habitats: configs/eurosat.py (centred-cosine species head over the 58 landscape
 characteristics) trained on 7 of the 10 EuroSAT classes and asked to name every tile of the
-other 3 (`data.heldout_species`, by class name; the `zeroshot` split) from their rows of the
-class x characteristic table alone, the rows parsed from the class descriptions
-(data/tables/eurosat.csv). Five random 7/3 splits (`HELDOUT_SPLITS`), each trained in its own
-workdir. Writes `eurosat_zeroshot` into WORKDIR/metrics.json: per split and averaged (`mean`),
-zero-shot top-1 among the 3 unseen classes (chance 33%), the generalised zero-shot harmonic mean
-(top-1 among all 10 rows of the unseen classes' tiles and of the seen ones' test tiles) and
-top-1 on the test tiles of the 7 seen ones (among all 10 rows). `--config.data.table=
-data/tables/eurosat_hand.csv` runs the same sweep on the table filled by hand. Variants: `:smoke`.
-
-Length: `STEPS` per split, about 4.5 minutes of training (260 s measured per split on 2 CPU
-cores shared with another job), then the 3,600 unseen tiles and the 1,680 seen test tiles
-scored: about 5 minutes a split, 25 for the sweep. The backbone stays frozen here (see below);
-configs/eurosat.py trains its last stage.
+other 3 (`data.heldout_species`; the `zeroshot` split) from their parsed table rows alone, for
+five random 7/3 splits (`HELDOUT_SPLITS`), each in its own workdir. Writes `eurosat_zeroshot`
+into WORKDIR/metrics.json: per split and `mean`, zero-shot top-1 among the 3 unseen classes
+(chance 33%), the generalised harmonic mean, and the seen classes' top-1 among all 10 rows.
+`--config.data.table=data/tables/eurosat_hand.csv` runs it on the hand-filled table. Variants:
+`:smoke`. Why: the backbone stays frozen (configs/eurosat.py trains its last stage), so its
+features cannot specialise to the 7 seen classes. Results and timings: docs/habitats.md.
 """
 
 import os
@@ -46,9 +40,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   if arg != "smoke":
     config.train.steps = STEPS
   # The backbone stays ImageNet's whole: trained on 7 classes, its last stage would learn what
-  # tells those 7 apart, not what the unseen classes' characteristics look like. Measured (and
-  # chosen after): mean unseen top-1 58.9% frozen, 57.8% with stage7 and the head conv trained
-  # as in configs/eurosat.py; 41% against 31% on the hardest split.
+  # tells those 7 apart, not what the unseen classes look like (measured: docs/habitats.md).
   config.optim.frozen = ("backbone",)
   config.optim.lr_multipliers = ()
   # Zero-shot naming is what this sweep measures: every non-test tile of the seen classes

@@ -1,31 +1,15 @@
 r"""python -m traitjax.main --config=configs/leafsnap_guide.py --workdir=workdirs/leafsnap_guide
 
 Trees by their organs: a joint concept-bottleneck model on the Leafsnap field guide's photos
-(150 species of the north-eastern United States, 1,863 photos, each of one organ on a black
-background, ../shared/data/leafsnap_guide) through the 98 plant traits of
-data/traits/leafsnap.txt, from ImageNet EfficientNet-Lite0, frozen. The species x trait table is
-data/tables/leafsnap_written.csv (see `TABLE`). The species head is the centred cosine
-(`species.CenteredCosine`): species are rows of the table, not trained weights, so a species
-never trained is named from its row. The black box is one override away:
-`--config.model.mode=blackbox`. Variants: `configs/leafsnap_guide.py:smoke` (tiny, for tests).
+(150 species, each photo of one organ, ../shared/data/leafsnap_guide) through the 98 plant
+traits of data/traits/leafsnap.txt, from frozen ImageNet EfficientNet-Lite0, with the table
+data/tables/leafsnap_written.csv (`TABLE`); the centred-cosine species head reads species as
+rows, so an untrained species is named from its row. Variants: `:smoke` (tiny, for tests); the
+black box is `--config.model.mode=blackbox`.
 
-Organs (`traitjax.data.leafsnap_guide`): a photo shows one organ (leaf, needle, petiole,
-flower, fruit, seed, cone or bark), and its trait labels are its species' row with the traits
-that organ cannot show (data/traits/leafsnap_organs.json) left unlabelled, so a bark photo
-does not teach the leaf shape; `--config.data.organ_mask=False` labels every photo with the
-whole row.
-
-Split: the guide has no official one. A seeded split of the photos under data.root stratified
-by species and organ: 20% of each species' photos of each organ test, of the rest 10% val, on
-which the trust is fitted, and the other photos train (about 374, 150 and 1,339 photos).
-
-Image size 128 (`IMAGE_SIZE`): the photos are 256 px on the longer side; each is resized whole
-into a black square (the guide's background), so a leaf keeps its shape. At 224 px a step takes
-3x as long (0.5 steps/s on 2 CPU cores), too long for the 13 runs of the README's tables there;
-on an accelerator, `--config.data.image_size=224`. The backbone is frozen whole, batch norm
-included: with about 1,340 training photos, only the heads train.
-
-Length (`STEPS`): 300 steps of 32 (9.6k photos, about 7 passes over the training photos).
+Why: a photo is labelled only with the traits its organ can show (`data.organ_mask`), so a bark
+photo does not teach the leaf shape; 128 px (`IMAGE_SIZE`) keeps CPU runs short; with about
+1,340 training photos only the heads train. Split, sizes and timings: docs/plants.md.
 """
 
 import os
@@ -33,17 +17,17 @@ import os
 import ml_collections
 
 from traitjax import config_lib
+from traitjax import paths
 
 # The species x trait table, rows named by scientific name ("Acer rubrum"): parsed from the
-# written field-botanist paragraphs, every character of the vocabulary for every species (24
-# cells of 98 at 0.5 or above per species), with
+# written field-botanist paragraphs, every character of the vocabulary for every species, with
 #   python -m traitjax.describe --descriptions=data/descriptions/leafsnap_written.json \
 #       --traits=data/traits/leafsnap.txt --out=data/tables/leafsnap_written.csv --prior=none
 # data/tables/leafsnap.csv is parsed the same way from the guide's own short texts
-# (species.json's `description` and `growth`: 3 such cells per species); pass it, or another,
-# with --config.data.table=.
+# (species.json's `description` and `growth`; far sparser, see docs/plants.md); pass it, or
+# another, with --config.data.table=.
 TABLE = "data/tables/leafsnap_written.csv"
-# About 7 passes over the training photos (see the docstring).
+# About 7 passes over the training photos (docs/plants.md, "Why these settings").
 STEPS = 300
 IMAGE_SIZE = 128
 # The checkout: the table, the vocabulary and the organ map are found wherever the command runs
@@ -57,7 +41,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
   config.data = ml_collections.ConfigDict()
   config.data.name = "leafsnap_guide"
-  config.data.root = config_lib.shared_path("data", "leafsnap_guide")
+  config.data.root = paths.shared_path("data", "leafsnap_guide")
   config.data.test_root = ""
   config.data.table = os.path.join(REPO, TABLE)
   config.data.traits = os.path.join(REPO, "data", "traits", "leafsnap.txt")
@@ -78,7 +62,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.task = "concepts"
   config.model = config_lib.model_config(
       "efficientnet_lite0", mode="joint",
-      pretrained=config_lib.shared_path("weights", "efficientnet_lite0_imagenet.safetensors"))
+      pretrained=paths.shared_path("weights", "efficientnet_lite0_imagenet.safetensors"))
   config.model.species_head = "cosine"
   config.model.trait_weight = 5.0  # As configs/eurosat.py.
   config.model.frozen_batch_norm = True

@@ -35,9 +35,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "position_embedding": True,
       # False: the trait head is a probe on the slots (species labels alone train them).
       "trait_supervision": False, "trait_weight": 1.0})
-  # Measured on 300 steps (NMI against the keypoints / species top-1): PDiscoNet's losses alone
-  # 0.15 / 23%; with presence_per_photo 1: 0.41 / 26%; 2: 0.48 / 26%; 4: 0.52 / 20% (the
-  # background slot dies); 2 with concentration 10 (here): 0.51 / 25%.
+  # presence_per_photo 2 with concentration 10: the best parts that keep a background slot
+  # (measured: docs/discovery.md, "What each choice bought").
   config.part_losses = ml_collections.ConfigDict({
       "concentration": 10.0, "orthogonality": 1.0, "equivariance": 1.0, "presence": 1.0,
       "presence_per_photo": 2.0})
