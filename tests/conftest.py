@@ -3,6 +3,13 @@
 import os
 import pathlib
 
+# Tests compile many small programs and run each on tiny shapes: XLA's backend optimisation
+# costs more time than it saves there (the fast lane takes a third less). Set before any test
+# initialises jax's CPU backend; `python -m traitjax.main` processes that tests start keep
+# their own flags (run_main.environment).
+os.environ["XLA_FLAGS"] = " ".join(
+    [os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0"]).strip()
+
 from jax.experimental.compilation_cache import compilation_cache
 import pytest
 
@@ -40,3 +47,4 @@ def minilm():
 def load_config_module(name: str):
   """The module of configs/<name>.py, as `--config=configs/<name>.py` loads it."""
   return config_lib.load_config_file(REPO / "configs" / f"{name}.py")
+

@@ -16,18 +16,20 @@ from traitjax import train
 from traitjax.data import pipeline
 from traitjax.data import sources
 
-# (config, frozen parameter prefixes): one of each task (tasks.TASKS); tests/test_train.py
-# trains the other modes and heads in whole smoke runs.
-FAMILIES = [("default", ("backbone/stage1",)), ("slots", ())]
+# (config, frozen parameter prefixes, model fields): one of each task (tasks.TASKS), its model
+# shrunk; tests/test_train.py trains the other modes and heads in whole smoke runs.
+FAMILIES = [("default", ("backbone/stage1",), {}),
+            ("slots", (), {"num_slots": 2, "slot_size": 8, "num_iterations": 1})]
 
 
-@pytest.mark.parametrize("name, frozen", FAMILIES, ids=[name for name, _ in FAMILIES])
-def test_one_step_trains_on_tiny_shapes(name, frozen):
+@pytest.mark.parametrize("name, frozen, model", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_one_step_trains_on_tiny_shapes(name, frozen, model):
   config = conftest.load_config_module(name).get_config("smoke")
   config.data.image_size = 32
   config.input.batch_size = 4
   config.optim.warmup_steps = 0  # A first step at a learning rate of 0 would train nothing.
   config.optim.frozen = frozen
+  config.model.update(model)
   source = sources.make_source(config.data, "train")
   task = tasks.make_task(config, source)
   mesh = sharding.make_mesh()
