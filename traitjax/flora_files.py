@@ -2,8 +2,8 @@ r"""Writes a synthetic flora's descriptions, trait names and table as files.
 
   python -m traitjax.flora_files --out=/tmp/flora [--seed=0] [--num_species=200]
 
-Writes to --out (``synthetic_flora.write_flora_files``) the flora of ``synthetic_flora.Config`` defaults
-(with --seed and --num_species):
+Writes to --out (``synthetic_flora.write_flora_files``) the flora of ``synthetic_flora.Config``
+defaults (with --seed and --num_species):
   descriptions.json  species name -> its description (the flora's text, written from the table);
   traits.txt         the trait names in CUB's attributes.txt format (``<id> group::value``);
   table.csv          the label table the descriptions were written from (``TraitTable.to_csv``).

@@ -99,7 +99,8 @@ def intervention(workdirs: list[str]) -> plt.Figure:
     with open(path) as f:
       report = json.load(f)
     if "intervention" not in report:
-      raise KeyError(f"{path} has no intervention section (an evaluator of type intervention writes it)")
+      raise KeyError(f"{path} has no intervention section (an evaluator of type intervention "
+                     f"writes it)")
     curve = report["intervention"]
     ax.plot(curve["k"], curve["species_top1"], "o-",
             label=os.path.basename(os.path.normpath(workdir)))

@@ -202,7 +202,8 @@ def render(traits: dict[str, str], scene: Scene, size: int) -> tuple[np.ndarray,
 
   # Fruit hangs from a side twig on the right of the upper stem.
   twig_root = base + up * stem_length * 0.68
-  fruit_at = twig_root + np.array([math.cos(stem_angle + 1.2), math.sin(stem_angle + 1.2)]) * 0.1 * s
+  fruit_at = twig_root + np.array(
+      [math.cos(stem_angle + 1.2), math.sin(stem_angle + 1.2)]) * 0.1 * s
   fruit = traits["fruit"]
   if fruit != "none":
     canvas.line([twig_root, fruit_at], stem_colour, stem_width * 0.5)

@@ -1,8 +1,8 @@
 """`index.html` of `python -m traitjax.explain`: one self-contained page over every explained
-photo, or plant of several photos (its images embedded as base64 PNGs, no script, no link
-outside the file, so it opens offline and can be mailed): per photo the decision and its reason, the top species with
-their probabilities, the conformal species set, the one-sentence description of what the photo
-shows, the rationale, the photo and its figure; a photo that could not be read is one line
+photo, or plant of several photos (its images embedded as base64 PNGs, no script, no link outside
+the file, so it opens offline and can be mailed): per photo the decision and its reason, the top
+species with their probabilities, the conformal species set, the one-sentence description of what
+the photo shows, the rationale, the photo and its figure; a photo that could not be read is one line
 saying why.
 """
 

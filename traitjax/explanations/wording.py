@@ -72,13 +72,12 @@ def description_sentence(probabilities, traits: Sequence[str],
   vocabulary of ``group::value`` traits (`phrases.phrase_book`).
 
   A group is stated when the photo confidently shows one of its values (probability at least
-  min_odds / (1 + min_odds), as `records.judge` says present): its values shown so, most likely first
-  (at most `max_values`), those sharing a phrase around their value coordinated ("grey and red
-  colour", "blue and white wings"). A value that says the part is missing (a phrase starting
-  "no ", e.g. "no water form") is stated alone when it is the group's likeliest. The
-  `max_groups` most confident groups that show something come first, then the `max_absent` most
-  confident that show nothing, each in the vocabulary's order; nothing confident gives a
-  sentence that says so.
+  min_odds / (1 + min_odds), as `records.judge` says present): its values shown so, most likely
+  first (at most `max_values`), those sharing a phrase around their value coordinated ("grey and red
+  colour", "blue and white wings"). A value that says the part is missing (a phrase starting "no ",
+  e.g. "no water form") is stated alone when it is the group's likeliest. The `max_groups` most
+  confident groups that show something come first, then the `max_absent` most confident that show
+  nothing, each in the vocabulary's order; nothing confident gives a sentence that says so.
 
   Args:
     probabilities: float [T], the photo's trait probabilities.

@@ -13,10 +13,11 @@ the temperature by the species cross-entropy. With no per-species
 parameter, a species joins at inference time from its table row (zero-shot), and a few photos
 of it refine only its own row (`few_shot_row`), so the odds among the other species stay put.
 
-`CenteredCosine` is the similarity route over the same rows: the species logit is a learned
-scale times the cosine between the detector's probabilities and the species row, both measured
-from a learned centre that starts at the mean row of the table. Centering keeps the traits every species shares from drowning
-the ones that tell species apart; it reads continuous rows (e.g. CUB's percentages) as they are.
+`CenteredCosine` is the similarity route over the same rows: the species logit is a learned scale
+times the cosine between the detector's probabilities and the species row, both measured from a
+learned centre that starts at the mean row of the table. Centering keeps the traits every species
+shares from drowning the ones that tell species apart; it reads continuous rows (e.g. CUB's
+percentages) as they are.
 """
 
 import flax.linen as nn
