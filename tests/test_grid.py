@@ -216,3 +216,27 @@ def test_a_long_point_name_is_cut_and_hashed_into_a_folder_any_file_system_takes
       {"data.heldout_species": species})
   (tmp_path / name).mkdir()  # Under the 255-byte limit of common file systems.
   assert grid.point_name({"data.seed": 3}) == "seed=3"
+
+
+def test_a_seed_axis_reports_each_point_over_its_seeds_with_a_95_percent_interval(
+    tmp_path, monkeypatch):
+  """Three seeds of two points: each point's mean over its seeds, and mean +- t(0.975, 2)
+  standard errors (4.303 x 0.1 / sqrt(3) for 0.5, 0.6, 0.7); the seed reaches config.seed."""
+  config = conftest.load_config_module("noise_sweep").get_config("smoke")
+  config.sweep.axes = (("data.zeroshot_fraction", (0.1, 0.2)), ("seed", (0, 1, 2)))
+  config.sweep.metrics = ("m",)
+
+  def fake_train(point_config, workdir, force_new_run=False):
+    del workdir, force_new_run
+    return {"m": point_config.data.zeroshot_fraction + 0.4 + 0.1 * point_config.seed}
+
+  monkeypatch.setattr(train, "train_and_evaluate", fake_train)
+  section = grid.run(config, str(tmp_path))
+  assert len(section["results"]) == 6 and section["axes"][1] == "seed"
+  first, second = section["over_seeds"]
+  assert first["point"] == {"data.zeroshot_fraction": 0.1} and first["seeds"] == [0, 1, 2]
+  assert first["m"]["values"] == pytest.approx([0.5, 0.6, 0.7])
+  assert first["m"]["mean"] == pytest.approx(0.6)
+  assert first["m"]["interval_95"] == pytest.approx([0.6 - 0.248414, 0.6 + 0.248414], abs=1e-5)
+  assert second["m"]["mean"] == pytest.approx(0.7)
+  assert os.path.isdir(tmp_path / "zeroshot_fraction=0.2,seed=2")

@@ -5,6 +5,9 @@ The config carries `sweep`: `name` (the section written to WORKDIR/metrics.json)
 tuple of (fields, values) pairs where fields is one dotted config field or several joined by
 commas that take the same value (e.g. "data.false_positive,data.false_negative"), and `metrics`
 (the report keys to collect, averaged over the points and plotted; "a.b" reads a nested key).
+An axis of `seed` (the config's seed: initialisation, shuffling, views) repeats each point of
+the other axes with every seed; the summary then reports each metric's mean over the seeds with
+its 95% interval (Student's t) under `over_seeds`.
 The plot's x axis is the first axis, one line per value of the others. Every point trains in
 WORKDIR/<axis=value,...>/ with the shared trainer, after the sweep writes there
 sweep_point.json with the fingerprint of the point's config (`config_lib.fingerprint`). A
@@ -26,6 +29,7 @@ from absl import logging
 import matplotlib
 import ml_collections
 import numpy as np
+from scipy import stats
 
 from traitjax import config_lib
 from traitjax import train
@@ -33,6 +37,8 @@ from traitjax import train
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 
+# The axis that repeats each point with another config.seed.
+SEED = "seed"
 POINT_FILE = "sweep_point.json"  # In each point's workdir: the fingerprint of its config.
 # The longest point folder name; longer ones end in a hash (`point_name`).
 MAX_NAME = 120
@@ -127,6 +133,8 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
   section = {"axes": [fields for fields, _ in sweep.axes], "results": results,
              "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics},
              "reused": reused, "computed": computed}
+  if SEED in section["axes"]:
+    section["over_seeds"] = over_seeds(results, list(sweep.metrics))
   summary_path = os.path.join(workdir, "metrics.json")
   summary = {}
   if os.path.isfile(summary_path):
@@ -137,6 +145,30 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
     json.dump(summary, f, indent=2)
   plot(section, list(sweep.metrics)).savefig(os.path.join(workdir, f"{sweep.name}.png"), dpi=90)
   return section
+
+
+def over_seeds(results: list[dict], metrics: list[str]) -> list[dict]:
+  """Per point of the axes but `seed`: each metric's mean over the seeds, its 95% interval
+  (mean +- t(0.975, n - 1) standard errors; None for one seed) and the values it rests on."""
+  groups = {}
+  for result in results:
+    rest = {fields: value for fields, value in result["point"].items() if fields != SEED}
+    groups.setdefault(json.dumps(rest, sort_keys=True, default=str), (rest, []))[1].append(
+        result)
+  summary = []
+  for rest, members in groups.values():
+    entry = {"point": rest, "seeds": [m["point"][SEED] for m in members]}
+    for key in metrics:
+      values = np.array([m[key] for m in members], np.float64)
+      mean = float(np.mean(values))
+      interval = None
+      if len(values) > 1:
+        half = (stats.t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1)
+                / np.sqrt(len(values)))
+        interval = [mean - float(half), mean + float(half)]
+      entry[key] = {"mean": mean, "interval_95": interval, "values": values.tolist()}
+    summary.append(entry)
+  return summary
 
 
 def _saved_fingerprint(point_dir: str) -> str | None:
