@@ -135,7 +135,7 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   not for one read only to fit on."""
   passes = []
 
-  def fake_predict_split(predict, state, data, split, *args, batch_fields):
+  def fake_predict_split(predict, state, data, split, *args, batch_fields, cache=None):
     passes.append(split)
     # The compiled function wraps the task's predict, bound with_maps=True where maps are read.
     with_maps = isinstance(predict.__wrapped__, functools.partial)

@@ -270,8 +270,16 @@ class CubSource:
     valid = region is not None
     parts = _normalise_parts(self._parts[index], region) if valid else np.zeros_like(
         self._parts[index])
-    return schema.species_example(image, self.labels[index], self.trait_table, parts, valid,
-                                  index)
+    return {schema.IMAGE: image, schema.PARTS: parts, schema.VALID: np.bool_(valid),
+            **self.annotations(index)}
+
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    """Example `index` without what its pixels decide (schema.py)."""
+    return schema.species_annotations(self.labels[index], self.trait_table, int(index))
+
+  def photo_key(self, index: int) -> str:
+    """What decides the pixels (and keypoints) of example `index` (schema.py)."""
+    return images.photo_key(self._paths[index], self.image_size, self._box(index))
 
   def image_path(self, index: int) -> str:
     """The file example `index` of this split is read from."""

@@ -139,9 +139,24 @@ class DegradedSource:
     else:
       image, view = partial(image, self.strength, rng)
       example[schema.PARTS] = parts_in_view(example[schema.PARTS], view)
-      if self.strength > 0:
-        example[schema.TRAITS_VISIBLE] = np.full_like(example[schema.TRAITS_VISIBLE], np.nan)
     example[schema.IMAGE] = np.ascontiguousarray(image)
-    example[schema.DEGRADATION] = np.int32(schema.DEGRADATIONS.index(self.kind))
-    example[schema.DEGRADATION_STRENGTH] = np.float32(self.strength)
-    return example
+    return {**example, **self._degraded(example)}
+
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    """Example `index` without what its pixels decide (schema.py)."""
+    annotations = self.source.annotations(index)
+    return {**annotations, **self._degraded(annotations)}
+
+  def photo_key(self, index: int) -> str:
+    """What decides the pixels of example `index`: its photo's, and how it is degraded."""
+    return (f"{self.source.photo_key(index)}|{self.kind}={self.strength:g}|"
+            f"seed={self.seed},{int(index)}")
+
+  def _degraded(self, example: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The fields this degradation sets: its kind and strength, and no visible-trait truth
+    once part of the photo is out of view."""
+    fields = {schema.DEGRADATION: np.int32(schema.DEGRADATIONS.index(self.kind)),
+              schema.DEGRADATION_STRENGTH: np.float32(self.strength)}
+    if self.kind == "partial" and self.strength > 0:
+      fields[schema.TRAITS_VISIBLE] = np.full_like(example[schema.TRAITS_VISIBLE], np.nan)
+    return fields

@@ -203,8 +203,17 @@ class FolderSource:
       raise IndexError(f"index {index} out of range for {self!r}")
     image, region = self._decode(self._paths[index], self.image_size,
                                  pad_to_square=self.pad_to_square)
-    return schema.species_example(image, self.labels[index], self.trait_table,
-                                  np.zeros((0, 3), np.float32), region is not None, index)
+    return {schema.IMAGE: image, schema.PARTS: np.zeros((0, 3), np.float32),
+            schema.VALID: np.bool_(region is not None), **self.annotations(index)}
+
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    """Example `index` without what its pixels decide (schema.py)."""
+    return schema.species_annotations(self.labels[index], self.trait_table, int(index))
+
+  def photo_key(self, index: int) -> str:
+    """What decides the pixels of example `index` (schema.py)."""
+    return images.photo_key(self._paths[index], self.image_size,
+                            pad_to_square=self.pad_to_square)
 
   def image_path(self, index: int) -> str:
     """The file example `index` of this split is read from."""

@@ -59,6 +59,21 @@ def decode_region(path: str | os.PathLike, size: int, box: Sequence[float] | Non
   return pixels, region
 
 
+def photo_key(path: str | os.PathLike, size: int, box: Sequence[float] | None = None,
+              pad_to_square: bool = False) -> str:
+  """What decides the pixels `decode_region` gives, without reading the file: the file (its
+  path, size and modification time: a changed photo gets another key) and how it is cut and
+  sized."""
+  path = os.path.abspath(os.fspath(path))
+  try:
+    stat = os.stat(path)
+    file = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+  except OSError:
+    file = f"{path}:missing"
+  box = "whole" if box is None else ",".join(f"{float(x):.6g}" for x in box)
+  return f"{file}|size={size}|box={box}|pad={int(pad_to_square)}"
+
+
 class SkippingDecoder:
   """`decode_region` for a data source: a file that cannot be read gives a zero image and no
   region (the source counts the example as invalid), with one warning per file, naming the

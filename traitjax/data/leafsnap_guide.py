@@ -240,12 +240,12 @@ class LeafsnapGuideSource(folders.FolderSource):
     return (f"LeafsnapGuideSource(split={self.split!r}, n={len(self)}, size={self.image_size}, "
             f"organ_mask={self.organ_mask})")
 
-  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
-    index = int(index)
-    example = super().__getitem__(index)
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    """Example `index` without what its pixels decide: its traits masked by its organ."""
     label, organ = self.labels[index], self.organs[index]
     traits = np.where(self._labelled[organ], self.trait_table.values[label], np.nan)
-    return {**example, schema.TRAITS: traits.astype(np.float32), ORGAN_KEY: np.int32(organ)}
+    return {**super().annotations(index), schema.TRAITS: traits.astype(np.float32),
+            ORGAN_KEY: np.int32(organ)}
 
 
 def _crc(name: str) -> int:

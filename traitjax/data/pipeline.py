@@ -108,7 +108,9 @@ def augment(example: dict[str, np.ndarray], rng: np.random.Generator) -> dict[st
 
 
 def finish_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-  """uint8 images -> float32 in [-1, 1], once per batch."""
+  """uint8 images -> float32 in [-1, 1], once per batch (a feature cache's batch has none)."""
+  if schema.IMAGE not in batch:
+    return batch
   return {**batch, schema.IMAGE: schema.image_to_float(batch[schema.IMAGE])}
 
 
@@ -133,6 +135,17 @@ def _ignore_interrupts(worker_index: int, worker_count: int) -> None:
   signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+class _View:
+  """Position's index -> its example from a source with views: one drawn by the position's
+  generator with `augmentation`, else the plain one (picklable)."""
+
+  def __init__(self, source, augmentation: bool):
+    self.source, self.augmentation = source, augmentation
+
+  def __call__(self, index: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    return self.source.view(index, rng) if self.augmentation else self.source[index]
+
+
 class _HostRows:
   """Local position -> this host's rows of each global batch of `stream` (picklable)."""
 
@@ -155,14 +168,19 @@ def train_dataset(source: Source, global_batch_size: int, seed: int, *,
 
   One global stream (shuffled per epoch, augmented per position, from `seed`) is cut into
   global batches; host i reads and decodes only rows [i * B/n, (i + 1) * B/n) of each. The
-  global batches are therefore the same for any number of hosts.
+  global batches are therefore the same for any number of hosts. A source with views of its
+  own (a feature cache's, `view(index, rng)`) is augmented by the view each position draws.
   """
   per_host = shard.per_host(global_batch_size)
   if len(source) == 0:
     raise ValueError(f"{source!r} has no training examples")
-  stream = grain.MapDataset.source(source).seed(seed).shuffle().repeat(None)
-  if augmentation:
-    stream = stream.random_map(augment)
+  if hasattr(source, "view"):
+    stream = grain.MapDataset.range(len(source)).seed(seed).shuffle().repeat(None)
+    stream = stream.random_map(_View(source, augmentation))
+  else:
+    stream = grain.MapDataset.source(source).seed(seed).shuffle().repeat(None)
+    if augmentation:
+      stream = stream.random_map(augment)
   local = grain.MapDataset.range(sys.maxsize).map(_HostRows(stream, global_batch_size, shard))
   dataset = local.batch(per_host, drop_remainder=True).map(finish_batch)
   return _parallel(dataset, num_workers, num_threads, prefetch)

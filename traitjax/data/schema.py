@@ -21,6 +21,12 @@ An example has the keys below without the leading batch axis; a batch stacks B o
 - ``organ`` (only where photos each show one organ of the organism, e.g. the Leafsnap guide):
   int32 [B], an index into the source's ``organ_classes``; its ``organ_trait_mask`` [organs, T]
   says which traits a photo of each organ can show.
+- ``feature_map`` (in place of ``image``, in the examples of a feature cache,
+  `traitjax.feature_cache`): float [B, h, w, C], what the frozen backbone makes of the photo.
+
+A source of photo files also says what an example holds without reading its pixels
+(``annotations(index)``: every key but ``image``, ``parts`` and ``valid``) and what decides its
+pixels (``photo_key(index)``: the file, its size and time, and how it is cropped and sized).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ INDEX = "index"
 DEGRADATION = "degradation"
 DEGRADATION_STRENGTH = "degradation_strength"
 ORGAN = "organ"
+FEATURE_MAP = "feature_map"
 
 DEGRADATIONS = ("none", "blur", "dark", "partial")
 
@@ -86,21 +93,24 @@ def check_example(example: Mapping[str, np.ndarray], num_traits: int, num_parts:
     raise ValueError(f"example['image'] has shape {image.shape}, expected [H, W, 3]")
 
 
-def species_example(image: np.ndarray, species: int, table: TraitTable, parts: np.ndarray,
-                    valid: bool, index: int) -> dict[str, np.ndarray]:
-  """An example labelled by its species' row of `table` alone (no per-photo trait truth:
-  `traits_visible` is NaN), not degraded; `parts` float32 [P, 3] as the contract has them."""
+def species_annotations(species: int, table: TraitTable, index: int) -> dict[str, np.ndarray]:
+  """What an example labelled by its species' row of `table` alone holds without its pixels:
+  no per-photo trait truth (`traits_visible` is NaN), not degraded."""
   return {
-      IMAGE: image,
       SPECIES: np.int32(species),
       TRAITS: table.values[species],
       TRAITS_VISIBLE: np.full(table.num_traits, np.nan, np.float32),
-      PARTS: parts,
-      VALID: np.bool_(valid),
       INDEX: np.int32(index),
       DEGRADATION: np.int32(-1),
       DEGRADATION_STRENGTH: np.float32(np.nan),
   }
+
+
+def species_example(image: np.ndarray, species: int, table: TraitTable, parts: np.ndarray,
+                    valid: bool, index: int) -> dict[str, np.ndarray]:
+  """`species_annotations` with the photo: `parts` float32 [P, 3] as the contract has them."""
+  return {IMAGE: image, PARTS: parts, VALID: np.bool_(valid),
+          **species_annotations(species, table, index)}
 
 
 @dataclasses.dataclass(frozen=True)

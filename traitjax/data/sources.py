@@ -79,12 +79,24 @@ class ConcatenatedSource:
     return f"ConcatenatedSource({self.parts!r})"
 
   def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    part, position = self._locate(index)
+    return {**self.parts[part][position], schema.INDEX: np.int32(index)}
+
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    part, position = self._locate(index)
+    return {**self.parts[part].annotations(position), schema.INDEX: np.int32(index)}
+
+  def photo_key(self, index: int) -> str:
+    part, position = self._locate(index)
+    return self.parts[part].photo_key(position)
+
+  def _locate(self, index: int) -> tuple[int, int]:
+    """(the part, the position in it) of example `index`."""
     index = int(index)
     if not 0 <= index < len(self):
       raise IndexError(f"index {index} out of range for {self!r}")
     part = int(np.searchsorted(self._starts, index, side="right")) - 1
-    example = self.parts[part][index - self._starts[part]]
-    return {**example, schema.INDEX: np.int32(index)}
+    return part, index - int(self._starts[part])
 
 
 class Subset:
@@ -115,10 +127,20 @@ class Subset:
     return f"Subset({self.source!r}, n={len(self)})"
 
   def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    return {**self.source[self._position(index)], schema.INDEX: np.int32(index)}
+
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    return {**self.source.annotations(self._position(index)), schema.INDEX: np.int32(index)}
+
+  def photo_key(self, index: int) -> str:
+    return self.source.photo_key(self._position(index))
+
+  def _position(self, index: int) -> int:
+    """The position in the wrapped source of example `index`."""
     index = int(index)
     if not 0 <= index < len(self):
       raise IndexError(f"index {index} out of range for {self!r}")
-    return {**self.source[self.indices[index]], schema.INDEX: np.int32(index)}
+    return int(self.indices[index])
 
 
 def make_source(data_config, split: str) -> pipeline.Source:
