@@ -3,15 +3,18 @@ the library in layers, datasets and evaluator types independent) are kept, and a
 runs back up a layer breaks them, naming the import."""
 
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
+import tomllib
 
 from importlinter import configuration
 from importlinter.application import use_cases
 import pytest
 
 from tests import conftest
+import traitjax
 
 PYPROJECT = str(conftest.REPO / "pyproject.toml")
 
@@ -22,6 +25,15 @@ def test_the_import_contracts_are_kept(capsys):
   report = capsys.readouterr().out
   assert kept, report
   assert "4 kept, 0 broken" in report
+
+
+def test_every_module_of_traitjax_has_a_layer():
+  with open(PYPROJECT, "rb") as f:
+    contracts = tomllib.load(f)["tool"]["importlinter"]["contracts"]
+  layered = {name.strip() for line in contracts[0]["layers"]
+             for name in line.replace(":", "|").split("|")}
+  modules = {f"traitjax.{info.name}" for info in pkgutil.iter_modules(traitjax.__path__)}
+  assert modules == layered
 
 
 @pytest.mark.slow

@@ -273,60 +273,7 @@ def test_resume_after_sigkill_is_exact(tmp_path_factory, tmp_path):
   same train state in checkpoint 12, the same data-iterator state, and the same logged losses
   for every step, including the steps redone after the resume."""
   env = run_main.environment(run_main.compilation_cache_dir(tmp_path_factory))
-  flags = ("--config.train.steps=12", "--config.train.checkpoint_every=3",
-           "--config.train.log_every=1", "--config.train.async_checkpoints=True")
-  uninterrupted, interrupted = tmp_path / "a", tmp_path / "b"
-  run_main.run(run_main.command(uninterrupted, *flags), env)
-
-  proc = subprocess.Popen(run_main.command(interrupted, *flags, "--pause_at_step=8", hooks=True),
-                          env=env, cwd=run_main.REPO, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-  try:
-    deadline = time.monotonic() + 120
-    while not ((interrupted / "paused_at_8").exists()
-               and run_main.checkpoint_finalized(interrupted, 6)):
-      assert proc.poll() is None, f"run exited with {proc.returncode} before step 8"
-      assert time.monotonic() < deadline, "run did not reach step 8"
-      time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    assert proc.wait(timeout=30) == -signal.SIGKILL
-  finally:
-    if proc.poll() is None:
-      proc.kill()
-      proc.wait()
-  assert _checkpoint_steps(interrupted) == [3, 6]
-  killed_records = run_main.read_jsonl(interrupted / "metrics.jsonl")
-  assert [r["step"] for r in killed_records] == list(range(1, 9))
-
-  run_main.run(run_main.command(interrupted, *flags), env)
-
-  a_state = run_main.restore_state(uninterrupted, 12)
-  b_state = run_main.restore_state(interrupted, 12)
-  assert jax.tree.structure(a_state) == jax.tree.structure(b_state)
-  assert int(a_state["step"]) == int(b_state["step"]) == 12
-  for (path, a), b in zip(jax.tree_util.tree_leaves_with_path(a_state),
-                          jax.tree.leaves(b_state)):
-    assert np.array_equal(np.asarray(a), np.asarray(b)), jax.tree_util.keystr(path)
-
-  data_files = sorted(os.listdir(uninterrupted / "checkpoints" / "12" / "data"))
-  iterator_states = [f for f in data_files if f.endswith(".json")]
-  assert iterator_states == ["process_0-of-1.json"]
-  for name in iterator_states:
-    a_data = json.loads((uninterrupted / "checkpoints" / "12" / "data" / name).read_text())
-    b_data = json.loads((interrupted / "checkpoints" / "12" / "data" / name).read_text())
-    assert a_data == b_data
-
-  a_records = run_main.read_jsonl(uninterrupted / "metrics.jsonl")
-  b_records = run_main.read_jsonl(interrupted / "metrics.jsonl")
-  # Resumed after checkpoint 6 (not from scratch), its log cut back to step 6: the same
-  # records as the uninterrupted run's, each step once.
-  assert b_records[:6] == killed_records[:6]
-  assert b_records == a_records
-  a_metrics = json.loads((uninterrupted / "metrics.json").read_text())
-  b_metrics = json.loads((interrupted / "metrics.json").read_text())
-  a_metrics.pop("train_seconds", None)
-  b_metrics.pop("train_seconds", None)
-  assert a_metrics == b_metrics
+  run_main.assert_sigkill_resumes_exactly(tmp_path, env)
 
 
 def test_intervention_with_every_trait_corrected_reaches_the_trait_truth_accuracy(tmp_path):

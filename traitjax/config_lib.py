@@ -91,10 +91,12 @@ def fingerprint(config: ml_collections.ConfigDict) -> str:
 
 
 def input_config(batch_size: int, num_workers: int = 2) -> ml_collections.ConfigDict:
-  """The grain pipeline: global batch size, worker processes, threads, prefetch, augmentation."""
+  """The grain pipeline: global batch size, worker processes, threads, prefetch, augmentation;
+  and the feature cache of a frozen backbone (`traitjax.feature_cache`): its folder (relative:
+  beside the workdir; "" = off) and the augmented views of each training photo it keeps."""
   return ml_collections.ConfigDict({
       "batch_size": batch_size, "num_workers": num_workers, "num_threads": 1, "prefetch": 4,
-      "augmentation": True})
+      "augmentation": True, "feature_cache": "feature_cache", "cached_views": 4})
 
 
 def preview_config(num_images: int) -> ml_collections.ConfigDict:

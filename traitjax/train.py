@@ -33,6 +33,7 @@ import optax
 from traitjax import checkpoints as checkpoints_lib
 from traitjax import config_lib
 from traitjax import evaluators as evaluators_lib
+from traitjax import feature_cache
 from traitjax import optim
 from traitjax import periodic_actions
 from traitjax import plots
@@ -118,8 +119,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   state, tx = optim.initial_state(task, train_source, config, mesh)
   if jax.process_index() == 0:
     _DETAILS.debug("parameters:\n%s", parameter_overview.get_parameter_overview(state.params))
+  cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
+  read = (cache.wrap(train_source, feature_cache.training_views(config)) if cache
+          else train_source)
   iterator = iter(pipeline.train_dataset(
-      train_source, config.input.batch_size, config.seed, shard=shard,
+      read, config.input.batch_size, config.seed, shard=shard,
       augmentation=config.input.augmentation, num_workers=config.input.num_workers,
       num_threads=config.input.num_threads, prefetch=config.input.prefetch))
   checkpoints = checkpoints_lib.Checkpoints(workdir, config)
@@ -135,7 +139,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
       optim.learning_rate_schedule(config.optim, total))
 
   def evaluate(chosen, state, **kwargs):
-    return evaluators_lib.evaluate(chosen, task, state, config, mesh, shard, **kwargs)
+    return evaluators_lib.evaluate(chosen, task, state, config, mesh, shard, cache=cache,
+                                   **kwargs)
 
   writer = writers.MetricWriter(workdir, resume_step=first_step)
   profile = periodic_actions.Profile(os.path.join(workdir, "profile"), train.profile_start_step,
@@ -188,10 +193,12 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
   evaluators_lib.check_splits(evaluators, config, trust_saved=saved_trust is not None)
   mesh = sharding.make_mesh()
   shard = pipeline.HostShard(jax.process_index(), jax.process_count())
-  task, state, _ = checkpoints_lib.restore_for_eval(config, workdir, evaluators[0].split, mesh)
+  task, state, source = checkpoints_lib.restore_for_eval(config, workdir,
+                                                         evaluators[0].split, mesh)
   evaluators = evaluators_lib.applicable(evaluators, task)
+  cache = feature_cache.open_for_run(config, workdir, task, state, source)
   evaluation = evaluators_lib.evaluate(evaluators, task, state, config, mesh, shard,
-                                       trust=saved_trust)
+                                       trust=saved_trust, cache=cache)
   directory = os.path.join(workdir, "eval", name)
   os.makedirs(directory, exist_ok=True)
   _write_results(directory, evaluators, evaluation, save_trust=saved_trust is None)

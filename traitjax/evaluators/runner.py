@@ -42,12 +42,14 @@ def fit_trust(config: ml_collections.ConfigDict, predictions_of, table) -> trust
 
 def predict_source(predict, state, source: pipeline.Source, batch_size: int, mesh,
                    shard: pipeline.HostShard, num_workers: int = 0,
-                   batch_fields: tuple[str, ...] = ()) -> dict:
+                   batch_fields: tuple[str, ...] = (), cache=None) -> dict:
   """One exactly-once pass over `source`: the predictions of `predict` (the task's, jitted;
   with the evidence maps if it was asked for them), `GATHERED_FIELDS`, those of
   `OPTIONAL_FIELDS` its batches carry and `batch_fields` of every readable example (padding and
-  unreadable files removed), with num_examples and num_skipped."""
-  dataset = pipeline.eval_dataset(source, batch_size, shard=shard, num_workers=num_workers)
+  unreadable files removed), with num_examples and num_skipped. With a
+  `feature_cache.FeatureCache`, the photos' feature maps are read from it."""
+  read = cache.wrap(source, shard=shard) if cache is not None else source
+  dataset = pipeline.eval_dataset(read, batch_size, shard=shard, num_workers=num_workers)
   fields = GATHERED_FIELDS + tuple(f for f in batch_fields if f not in GATHERED_FIELDS)
   gathered = collections.defaultdict(list)
   iterator = iter(dataset)
@@ -72,11 +74,11 @@ def predict_source(predict, state, source: pipeline.Source, batch_size: int, mes
 
 def predict_split(predict, state, data_config, split: str, batch_size: int, mesh,
                   shard: pipeline.HostShard, num_workers: int = 0,
-                  batch_fields: tuple[str, ...] = ()):
+                  batch_fields: tuple[str, ...] = (), cache=None):
   """`predict_source` over the config's `split`, and the split's source."""
   source = sources.make_source(data_config, split)
   return predict_source(predict, state, source, batch_size, mesh, shard, num_workers,
-                        batch_fields), source
+                        batch_fields, cache), source
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,12 +94,13 @@ class Evaluation:
 
 def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collections.ConfigDict,
              mesh, shard: pipeline.HostShard, trust: trust_lib.Trust | None = None,
-             fit_trust_anyway: bool = False) -> Evaluation:
+             fit_trust_anyway: bool = False, cache=None) -> Evaluation:
   """Runs `evaluators` on `state`, one prediction pass per split (with the evidence maps and
   extra batch fields that the split's evaluators read), and one per source an evaluator builds
   itself (e.g. degraded photos). The trust evaluators read `trust`, else one fitted on
   `config.trust.fit_split`; with `fit_trust_anyway` that fit happens even when no evaluator
-  asks for it (so training can save it)."""
+  asks for it (so training can save it). Every pass reads the photos' feature maps from
+  `cache` (a `feature_cache.FeatureCache`) when given; evaluators see the sources of photos."""
   passes = {}
   trusts = [] if trust is None else [trust]
   compiled = {}
@@ -116,7 +119,7 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
       passes[split] = predict_split(
           predict(any(e.needs_trait_maps for e in readers)), state, config.data, split,
           config.input.batch_size, mesh, shard, config.input.num_workers,
-          batch_fields=tuple(sorted({f for e in readers for f in e.batch_fields})))
+          batch_fields=tuple(sorted({f for e in readers for f in e.batch_fields})), cache=cache)
     return passes[split]
 
   def predictions_of(split):
@@ -124,7 +127,7 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
 
   def predict_any_source(source):
     return predict_source(predict(), state, source, config.input.batch_size, mesh, shard,
-                          config.input.num_workers)
+                          config.input.num_workers, cache=cache)
 
   def shared_trust():
     if not trusts:

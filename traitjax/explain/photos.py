@@ -25,6 +25,7 @@ import numpy as np
 from traitjax import checkpoints
 from traitjax import config_lib
 from traitjax import evaluators
+from traitjax import feature_cache
 from traitjax import sharding
 from traitjax import trust
 from traitjax import writers
@@ -64,6 +65,8 @@ class Photo:
   origin: str
   example: dict | None
   error: str = ""
+  source: object = None  # What it was read from, and where (a feature cache reads it so).
+  index: int = 0
 
 
 def explain(workdir: str, out: str, photos_from: list[str] | None = None, split: str = "",
@@ -103,14 +106,15 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   readable = [photo for photo in photos if photo.example is not None]
   explained = {}
   if readable:
-    trusted = load_trust(workdir, config, task, state, table, mesh)
+    cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
+    trusted = load_trust(workdir, config, task, state, table, mesh, cache)
     predict = jax.jit(functools.partial(task.predict, with_maps=True))
-    outputs = predict_examples(predict, state, [photo.example for photo in readable],
-                       config.input.batch_size, mesh, unit="photo")
+    outputs = predict_examples(predict, state, model_examples(readable, cache),
+                               config.input.batch_size, mesh, unit="photo")
     bank = prototypes.load_or_build(
         workdir, int(state.step), per_species,
         lambda: _prototype_bank(predict, state, train_source, per_species,
-                                config.input.batch_size, mesh))
+                                config.input.batch_size, mesh, cache))
     explained = _write_explanations(out, readable, outputs, task, state.params, table,
                                     trusted, bank, top_k, num_prototypes,
                                     config.model.get("trait_phrases", ""),
@@ -231,14 +235,11 @@ def unique_name(stem: str, taken: set[str]) -> str:
 def file_photos(paths: list[str], source) -> list[Photo]:
   """The photos of `paths`, each read whole at `source`'s image size and as its photos are
   (`pad_to_square`, e.g. the Leafsnap guide's; an unreadable one with its error, logged)."""
-  photos, taken = [], set()
+  files, photos, taken = photo_files.PhotoFiles(paths, source), [], set()
   for index, path in enumerate(paths):
     name = unique_name(os.path.splitext(os.path.basename(path))[0], taken)
     try:
-      example = photo_files.read(path, source.image_size, source.trait_table.num_traits,
-                                 len(source.part_names), index,
-                                 getattr(source, "pad_to_square", False))
-      photos.append(Photo(name, path, example))
+      photos.append(Photo(name, path, files[index], source=files, index=index))
     except images.ImageDecodeError as e:
       logging.warning("photo not explained: %s", e)
       photos.append(Photo(name, path, None, str(e)))
@@ -262,15 +263,31 @@ def split_photos(source, indices) -> list[Photo]:
     origin = path_of(index) if path_of else f"{source.split} photo {index}"
     example = source[int(index)]
     if example[schema.VALID]:
-      photos.append(Photo(name, origin, example))
+      photos.append(Photo(name, origin, example, source=source, index=int(index)))
     else:
       logging.warning("photo not explained: %s could not be read", origin)
       photos.append(Photo(name, origin, None, f"cannot decode image {origin}"))
   return photos
 
 
+def model_examples(photos: list[Photo], cache) -> list[dict]:
+  """What the model reads of each readable photo: its example, or with a
+  `feature_cache.FeatureCache` its feature map (read from the cache) in place of its pixels."""
+  if cache is None:
+    return [photo.example for photo in photos]
+  by_source = {}
+  for photo in photos:
+    by_source.setdefault(id(photo.source), (photo.source, []))[1].append(photo.index)
+  maps = {}
+  for source, indices in by_source.values():
+    for index, feature_map in zip(indices, cache.feature_maps(source, indices)):
+      maps[id(source), index] = feature_map
+  return [{**{k: v for k, v in photo.example.items() if k != schema.IMAGE},
+           schema.FEATURE_MAP: maps[id(photo.source), photo.index]} for photo in photos]
+
+
 def predict_examples(predict, state, examples: list[dict], batch_size: int, mesh,
-             unit: str) -> dict[str, np.ndarray]:
+                     unit: str) -> dict[str, np.ndarray]:
   """`predict(params, model_state, batch)` on `examples` in batches of `batch_size` (the last
   padded, so one program serves all), as numpy arrays [len(examples), ...]; progress logged
   per batch, counting `unit`s."""
@@ -286,8 +303,8 @@ def predict_examples(predict, state, examples: list[dict], batch_size: int, mesh
   return {k: np.concatenate([g[k] for g in gathered])[:len(examples)] for k in gathered[0]}
 
 
-def load_trust(workdir: str, config, task, state, table: schema.TraitTable,
-           mesh) -> trust.Trust | None:
+def load_trust(workdir: str, config, task, state, table: schema.TraitTable, mesh,
+               cache=None) -> trust.Trust | None:
   """The workdir's trust.json, else (with a warning) trust fitted on `config.trust.fit_split`
   (on "val" for a workdir trained before trust was), else None with a warning: a workdir
   whose data has no split to fit on (CUB without data.val_fraction) has the model's own
@@ -307,21 +324,25 @@ def load_trust(workdir: str, config, task, state, table: schema.TraitTable,
 
   def predictions_of(split):
     return evaluators.predict_split(jax.jit(task.predict), state, config.data, split,
-                                    config.input.batch_size, mesh, pipeline.HostShard())[0]
+                                    config.input.batch_size, mesh, pipeline.HostShard(),
+                                    cache=cache)[0]
 
   return evaluators.fit_trust(config, predictions_of, table)
 
 
 def _prototype_bank(predict, state, source, per_species: int, batch_size: int,
-                    mesh) -> prototypes.Bank:
+                    mesh, cache=None) -> prototypes.Bank:
   """One pass of the model over at most `per_species` readable photos of each species of the
   training `source`."""
   chosen = prototypes.chosen_examples(np.asarray(source.labels), per_species)
-  examples = [example for example in (source[int(i)] for i in chosen) if example[schema.VALID]]
+  photos = [Photo("", "", example, source=source, index=int(i))
+            for i, example in ((i, source[int(i)]) for i in chosen) if example[schema.VALID]]
+  examples = [photo.example for photo in photos]
   if not examples:
     logging.warning("no training photos: the explanations show no prototypes")
     return prototypes.Bank.empty(source.trait_table.num_traits, THUMBNAIL_SIZE)
-  outputs = predict_examples(predict, state, examples, batch_size, mesh, unit="training photo")
+  outputs = predict_examples(predict, state, model_examples(photos, cache), batch_size, mesh,
+                             unit="training photo")
   path_of = getattr(source, "image_path", None)
   return prototypes.Bank(
       species=np.array([e[schema.SPECIES] for e in examples], np.int32),

@@ -32,6 +32,7 @@ import jax
 import numpy as np
 
 from traitjax import checkpoints
+from traitjax import feature_cache
 from traitjax import sharding
 from traitjax import trust
 from traitjax.data import organs as plant_organs
@@ -105,10 +106,11 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
   readable = [photo for plant in plants for photo in plant.photos if photo.example is not None]
   entries = {}
   if readable:
-    trusted = single_photos.load_trust(workdir, config, task, state, table, mesh)
-    outputs = single_photos.predict_examples(jax.jit(task.predict), state,
-                                      [photo.example for photo in readable],
-                                      config.input.batch_size, mesh, unit="photo")
+    cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
+    trusted = single_photos.load_trust(workdir, config, task, state, table, mesh, cache)
+    outputs = single_photos.predict_examples(
+        jax.jit(task.predict), state, single_photos.model_examples(readable, cache),
+        config.input.batch_size, mesh, unit="photo")
     row = {id(photo): n for n, photo in enumerate(readable)}
     for plant in plants:
       read = [photo for photo in plant.photos if photo.example is not None]

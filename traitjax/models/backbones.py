@@ -53,12 +53,18 @@ def _built_stages(stages: tuple, num_stages: int | None) -> tuple:
   return stages[:num_stages]
 
 
+def pooled(feature_map: chex.Array) -> dict:
+  """{feature_map, features}: what a backbone gives from its last feature map [B, h, w, C] (a
+  feature cache's map is read as the backbone's)."""
+  return {"feature_map": feature_map, "features": jnp.mean(feature_map, axis=(1, 2))}
+
+
 def _outputs(feature_map: chex.Array, num_classes: int | None, dtype: Dtype) -> dict:
   """The backbone output dict from the last feature map [B, h, w, C]."""
-  features = jnp.mean(feature_map, axis=(1, 2))
-  outputs = {"feature_map": feature_map, "features": features}
+  outputs = pooled(feature_map)
   if num_classes is not None:
-    outputs["logits"] = nn.Dense(num_classes, dtype=dtype, name="classifier")(features)
+    outputs["logits"] = nn.Dense(num_classes, dtype=dtype, name="classifier")(
+        outputs["features"])
   return outputs
 
 

@@ -29,6 +29,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from traitjax.models import backbones
 from traitjax.models import species
 
 MODES = ("joint", "sequential", "independent", "blackbox")
@@ -60,7 +61,8 @@ class ConceptBottleneck(nn.Module):
   """images float [B, H, W, 3] in [-1, 1] -> dict of trait_logits [B, T], species_logits
   [B, S] and features [B, C] (float32); the `table` head adds species_log_likelihood [B, S],
   and `with_maps=True` adds trait_maps [B, h, w, T] (the trait head at every location of the
-  backbone's feature_map, see the module docstring).
+  backbone's feature_map, see the module docstring). Given `feature_map` [B, h, w, C] (a
+  feature cache's: what the frozen backbone made of the photos), the backbone is not run.
   `frozen_batch_norm`: the backbone's batch norm always uses its running statistics.
   `trait_head`: `linear` (a dense layer, one weight row per trait) or `phrases`
   (`PhraseSimilarityHead` on the trait-phrase embeddings passed at call time)."""
@@ -76,7 +78,7 @@ class ConceptBottleneck(nn.Module):
 
   @nn.compact
   def __call__(self, images, train: bool = False, true_traits=None, species_table=None,
-               trait_embeddings=None, with_maps: bool = False):
+               trait_embeddings=None, with_maps: bool = False, feature_map=None):
     if self.mode not in MODES:
       raise ValueError(f"unknown CBM mode {self.mode!r}; known: {MODES}")
     if self.species_head not in SPECIES_HEADS:
@@ -92,7 +94,10 @@ class ConceptBottleneck(nn.Module):
     # With frozen batch norm the backbone normalises with its (pretrained) running statistics
     # in training too and never updates them: what fine-tuning on a few hundred photos wants.
     backbone_train = train and not self.frozen_batch_norm
-    backbone_outputs = self.backbone(images.astype(self.dtype), train=backbone_train)
+    if feature_map is None:
+      backbone_outputs = self.backbone(images.astype(self.dtype), train=backbone_train)
+    else:
+      backbone_outputs = backbones.pooled(feature_map.astype(self.dtype))
     features = backbone_outputs["features"].astype(jnp.float32)
     trait_input = jax.lax.stop_gradient(features) if self.mode == "blackbox" else features
     if self.trait_head == "phrases":

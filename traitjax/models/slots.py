@@ -225,12 +225,15 @@ class SlotPartDiscovery(nn.Module):
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
-  def __call__(self, images: jax.Array, train: bool = False,
-               with_maps: bool = False) -> dict[str, jax.Array]:
+  def __call__(self, images: jax.Array, train: bool = False, with_maps: bool = False,
+               feature_map: jax.Array | None = None) -> dict[str, jax.Array]:
+    """`feature_map` [B, h, w, C] (a feature cache's) in place of running the backbone."""
     if self.num_slots < 1:
       raise ValueError(f"num_slots must be at least 1, got {self.num_slots}")
     backbone_train = train and not self.frozen_batch_norm
-    feature_map = self.backbone(images.astype(self.dtype), train=backbone_train)["feature_map"]
+    if feature_map is None:
+      feature_map = self.backbone(images.astype(self.dtype),
+                                  train=backbone_train)["feature_map"]
     batch, height, width, channels = feature_map.shape
     feature_map = feature_map.astype(jnp.float32)
     if self.position_embedding:

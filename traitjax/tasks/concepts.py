@@ -67,9 +67,10 @@ class ConceptsTask:
   def loss(self, params, model_state, batch, rng):
     del rng  # The model is deterministic given the batch.
     outputs, new_state = self.model.apply(
-        {"params": params, **model_state}, batch[schema.IMAGE], train=True,
+        {"params": params, **model_state}, batch.get(schema.IMAGE), train=True,
         true_traits=batch[schema.TRAITS], species_table=self.species_table,
-        trait_embeddings=self.trait_embeddings, mutable=list(model_state))
+        trait_embeddings=self.trait_embeddings, feature_map=batch.get(schema.FEATURE_MAP),
+        mutable=list(model_state))
     weights = batch[schema.VALID].astype(jnp.float32)
     species_loss = losses.species_cross_entropy(
         outputs["species_logits"], batch[schema.SPECIES], weights)
@@ -91,9 +92,10 @@ class ConceptsTask:
   def predict(self, params, model_state, batch, with_maps: bool = False):
     """species_logits [B, S] and trait_logits [B, T]; with `with_maps` also trait_maps
     [B, h, w, T], the trait head at every location (`cbm.ConceptBottleneck`)."""
-    outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
+    outputs = self.model.apply({"params": params, **model_state}, batch.get(schema.IMAGE),
                                train=False, species_table=self.species_table,
-                               trait_embeddings=self.trait_embeddings, with_maps=with_maps)
+                               trait_embeddings=self.trait_embeddings, with_maps=with_maps,
+                               feature_map=batch.get(schema.FEATURE_MAP))
     kept = ("species_logits", "trait_logits") + ("trait_maps",) * with_maps
     return {key: outputs[key] for key in kept}
 

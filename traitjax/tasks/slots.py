@@ -89,7 +89,9 @@ class SlotsTask:
                pretrained=model_config.pretrained, backbone_name=model_config.backbone)
 
   @property
-  def _two_views(self) -> bool:
+  def runs_backbone_on_second_view(self) -> bool:
+    """Whether the loss runs the backbone on a warped second view of each photo (the
+    equivariance loss): a feature cache cannot serve it."""
     return self.part_loss_weights.equivariance > 0
 
   def init(self, rng, batch):
@@ -97,10 +99,10 @@ class SlotsTask:
     return common.init_variables(self.model, rng, batch, self.pretrained, self.backbone_name)
 
   def loss(self, params, model_state, batch, rng):
-    images = batch[schema.IMAGE]
+    images = batch.get(schema.IMAGE)
     weights = batch[schema.VALID].astype(jnp.float32)
     views = [images]
-    if self._two_views:
+    if self.runs_backbone_on_second_view:
       # Drawn per photo from its index: the transforms are split over devices as the batch is.
       transforms = jax.vmap(lambda index: slots.random_view_transform(
           jax.random.fold_in(rng, index), self.view_flip, self.view_max_rotation_degrees,
@@ -111,12 +113,13 @@ class SlotsTask:
     state, view_outputs = model_state, []
     for view in views:
       outputs, state = self.model.apply({"params": params, **state}, view, train=True,
+                                        feature_map=batch.get(schema.FEATURE_MAP),
                                         mutable=list(model_state))
       view_outputs.append(outputs)
     # Each one-view term averaged over the views; the equivariance loss compares them.
     per_view = [self._view_losses(outputs, batch, weights) for outputs in view_outputs]
     terms = {name: sum(view[name] for view in per_view) / len(views) for name in per_view[0]}
-    if self._two_views:
+    if self.runs_backbone_on_second_view:
       terms["equivariance"] = slots.equivariance_loss(
           view_outputs[0]["masks"], view_outputs[1]["masks"], transforms, weights)
     part_weights = dataclasses.asdict(self.part_loss_weights)
@@ -151,7 +154,8 @@ class SlotsTask:
   def predict(self, params, model_state, batch, with_maps: bool = False):
     """The model's outputs but the slot vectors (with `with_maps` also trait_maps [B, h, w, T],
     `slots.slot_trait_maps`), and the keypoints they are scored against."""
-    outputs = self.model.apply({"params": params, **model_state}, batch[schema.IMAGE],
-                               train=False, with_maps=with_maps)
+    outputs = self.model.apply({"params": params, **model_state}, batch.get(schema.IMAGE),
+                               train=False, with_maps=with_maps,
+                               feature_map=batch.get(schema.FEATURE_MAP))
     return {**{k: v for k, v in outputs.items() if k != "slots"},
             schema.PARTS: batch[schema.PARTS]}
