@@ -277,9 +277,17 @@ def _view_name(number: int) -> str:
 
 def _entry_bytes(feature_map: np.ndarray, parts: np.ndarray, valid) -> bytes:
   buffer = io.BytesIO()
-  np.savez(buffer, feature_map=feature_map, parts=np.asarray(parts, np.float32),
+  np.savez(buffer, feature_map=_stored(feature_map), parts=np.asarray(parts, np.float32),
            valid=np.bool_(valid))
   return buffer.getvalue()
+
+
+def _stored(feature_map: np.ndarray) -> np.ndarray:
+  """A feature map as an entry holds it: numpy's own floats as they are, others (bfloat16,
+  which .npy files do not describe) as float32, which holds them exactly."""
+  if np.dtype(feature_map.dtype) in (np.float16, np.float32, np.float64):
+    return feature_map
+  return np.asarray(feature_map, np.float32)
 
 
 def _entry_size(shape: tuple[int, ...], dtype, num_parts: int) -> int:
