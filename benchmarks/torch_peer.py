@@ -12,10 +12,16 @@ torch is not a dependency of traitjax: run this where torch is installed
 
 import argparse
 import json
+import sys
 import time
 
-import torch
-from torch import nn
+try:
+  import torch
+  from torch import nn
+except ImportError:
+  print("traitjax: torch is not installed: this benchmark needs it (pip install torch)",
+        file=sys.stderr)
+  sys.exit(2)
 
 
 class Bottleneck(nn.Module):

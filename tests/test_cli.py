@@ -2,6 +2,7 @@
 statuses, a quiet log, and flags defined by the commands alone (and cli's --verbose)."""
 
 import errno
+import importlib.util
 import json
 import os
 import pkgutil
@@ -93,6 +94,11 @@ def _bad_inputs(tmp):
       "main: input.batch_size=0": [*main, "--config.input.batch_size=0"],
       "main: a fraction of 1.5": [*main, "--config.data.degraded_fraction=1.5"],
       "main: every species held out": [*main, "--config.data.zeroshot_fraction=1.0"],
+      "main: a config file that does not exist": [
+          "-m", "traitjax.main", "--config=configs/defualt.py:smoke", f"--workdir={tmp / 'w'}"],
+      "main: --mode=eval of a workdir never trained": [
+          "-m", "traitjax.main", "--config=configs/default.py:smoke", "--mode=eval",
+          f"--workdir={tmp / 'untrained'}"],
       "main: no CUB root": [
           "-m", "traitjax.main", "--config=configs/cub.py:smoke", "--config.data.root=/nowhere",
           f"--workdir={tmp / 'cub'}"],
@@ -116,6 +122,7 @@ def _bad_inputs(tmp):
       "flora_files: --num_species=7": [
           "-m", "traitjax.flora_files", f"--out={tmp / 'flora'}", "--num_species=7"],
       "benchmarks/train_step.py: --steps=-1": ["benchmarks/train_step.py", "--steps=-1"],
+      "benchmarks/torch_peer.py without torch": ["benchmarks/torch_peer.py"],
   }
 
 
@@ -125,6 +132,9 @@ _EXPECTED = {
     "main: input.batch_size=0": "input.batch_size must be positive, got 0",
     "main: a fraction of 1.5": "data.degraded_fraction must lie in [0, 1], got 1.5",
     "main: every species held out": "no training photo",
+    "main: a config file that does not exist": "--config: config file not found: "
+                                                "configs/defualt.py",
+    "main: --mode=eval of a workdir never trained": "untrained holds no trained run",
     "main: no CUB root": "data.root not found: /nowhere",
     "preview: no CUB root": "data.root not found: /nowhere",
     "preview: mistyped config field": 'Did you mean "image_size"',
@@ -136,6 +146,7 @@ _EXPECTED = {
     "describe: unknown --without": "unknown parts to leave out ['grammar']",
     "flora_files: --num_species=7": "num_species must be even",
     "benchmarks/train_step.py: --steps=-1": "--steps=-1",
+    "benchmarks/torch_peer.py without torch": "torch is not installed",
 }
 
 
@@ -144,13 +155,15 @@ _EXPECTED = {
 def test_a_bad_input_stops_the_command_with_one_line_and_status_2(case, tmp_path):
   """Whatever the command and the bad input: one line `traitjax: ...` on stderr besides absl's
   log lines, exit status 2, nothing written, and no note about a missing TPU."""
+  if case == "benchmarks/torch_peer.py without torch" and importlib.util.find_spec("torch"):
+    pytest.skip("torch is installed here")
   result = _run(_bad_inputs(tmp_path)[case], tmp_path)
   lines = _message_lines(result.stderr)
   assert result.returncode == 2, result.stderr
   assert len(lines) == 1 and lines[0].startswith("traitjax: "), result.stderr
   assert _EXPECTED[case] in lines[0]
   assert _TPU_NOTE not in result.stderr
-  for written in ("x.png", "workdir", "w", "cub", "preview", "table.csv"):
+  for written in ("x.png", "workdir", "w", "untrained", "cub", "preview", "table.csv"):
     assert not (tmp_path / written).exists(), written
   if case == "plot_metrics: unknown --keys":
     assert lines[0].endswith("logged: train/loss")

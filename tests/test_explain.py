@@ -5,6 +5,7 @@ Chromium."""
 
 import json
 import shutil
+import subprocess
 import sys
 
 import jax
@@ -133,6 +134,22 @@ def test_a_broken_photo_in_a_folder_gets_its_entry_and_the_others_their_outputs(
   for name in ("flower_0", "flower_5"):
     assert KEYS <= set(json.loads((out / f"{name}.json").read_text()))
     assert (out / f"{name}.png").stat().st_size > 0
+
+
+def test_a_folder_without_a_readable_photo_stops_with_one_line_and_writes_nothing(
+    cosine_workdir, cache, tmp_path):
+  folder = tmp_path / "photos"
+  folder.mkdir()
+  (folder / "notes.jpg").write_text("field notes, not a photo")
+  out = tmp_path / "out"
+  result = subprocess.run([sys.executable, "-m", "traitjax.explain",
+                          f"--workdir={cosine_workdir}", f"--out={out}", f"--images={folder}"],
+                         env=run_main.environment(cache), cwd=run_main.REPO,
+                         capture_output=True, text=True, timeout=300)
+  assert result.returncode == 2, result.stderr
+  assert ("traitjax: none of the 1 photos could be read (the first: cannot decode image "
+          f"{folder / 'notes.jpg'}: not an image file PIL can read)") in result.stderr
+  assert not out.exists()
 
 
 def test_a_species_known_only_from_its_row_becomes_a_candidate(cosine_workdir, tmp_path):

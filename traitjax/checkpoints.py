@@ -100,6 +100,7 @@ def restore_for_eval(config: ml_collections.ConfigDict, workdir: str, split: str
   hold no training split, e.g. a root of species never trained) and the newest checkpoint of
   `workdir` it can read. Raises FileNotFoundError when none can be read."""
   mesh = mesh if mesh is not None else sharding.make_mesh()
+  trained_directory(workdir)
   source = sources.make_source(config.data, split)
   task = tasks.make_task(config, source)
   state, _ = optim.initial_state(task, source, config, mesh)
@@ -113,9 +114,22 @@ def restore_for_eval(config: ml_collections.ConfigDict, workdir: str, split: str
   return task, restored, source
 
 
+def trained_directory(workdir: str) -> str:
+  """The checkpoint folder of `workdir`; FileNotFoundError in one line when it holds no
+  checkpoint (nothing has been trained there), leaving nothing behind."""
+  directory = os.path.abspath(os.path.join(workdir, "checkpoints"))
+  steps = ([name for name in os.listdir(directory) if name.isdigit()]
+           if os.path.isdir(directory) else [])
+  if not steps:
+    raise FileNotFoundError(f"no checkpoint in {directory}: {workdir} holds no trained run "
+                            f"(python -m traitjax.main --config=... --workdir={workdir} trains "
+                            f"one)")
+  return directory
+
+
 def saved_config(workdir: str) -> ml_collections.ConfigDict:
   """The config saved with the newest checkpoint of `workdir`."""
-  directory = os.path.abspath(os.path.join(workdir, "checkpoints"))
+  directory = trained_directory(workdir)
   manager = ocp.CheckpointManager(directory)
   step = manager.latest_step()
   if step is None:

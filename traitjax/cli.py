@@ -27,6 +27,7 @@ from typing import Callable
 from absl import app
 from absl import flags
 from absl import logging
+from ml_collections import config_flags
 
 # Exit status of a bad flag, config override or input, and of any failure without an exit_code.
 FAILURE = 2
@@ -37,9 +38,10 @@ _VERBOSE = flags.DEFINE_bool(
 
 
 def parse_flags(argv: list[str]) -> list[str]:
-  """absl flag parsing; a bad flag or config override exits with one line naming it."""
+  """absl flag parsing; a bad flag or config override, or a config file that does not exist,
+  exits with one line naming it."""
   try:
-    return flags.FLAGS(argv)
+    remaining = flags.FLAGS(argv)
   except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as e:
     text = str(e)
     if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":  # a KeyError's quoted message
@@ -47,8 +49,23 @@ def parse_flags(argv: list[str]) -> list[str]:
     lines = [line.strip() for line in text.replace("\\n", "\n").splitlines() if line.strip()]
     # A config file that raised: its traceback's last line is the message.
     message = lines[-1] if any(l.startswith("Traceback") for l in lines) else " ".join(lines)
-    print(f"traitjax: bad flag or config: {message}", file=sys.stderr)
-    sys.exit(FAILURE)
+    _fail(f"bad flag or config: {message}")
+  # ml_collections defers a config file it could not load until the config is read, with a
+  # message that names neither the file nor why: a missing file is said here.
+  for name in flags.FLAGS:
+    flag = flags.FLAGS[name]
+    try:
+      path = config_flags.get_config_filename(flag).split(":")[0]
+    except TypeError:  # Not a config file flag.
+      continue
+    if flag.present and not os.path.isfile(path):
+      _fail(f"bad flag or config: --{name}: config file not found: {path}")
+  return remaining
+
+
+def _fail(message: str) -> None:
+  print(f"traitjax: {message}", file=sys.stderr)
+  sys.exit(FAILURE)
 
 
 def require_numbers(flag_name: str, lower: float = -math.inf, upper: float = math.inf) -> None:

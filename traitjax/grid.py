@@ -107,10 +107,10 @@ def run_point(config: ml_collections.ConfigDict, workdir: str, index: int) -> tu
   # saved none): start afresh. With it but no metrics.json, the run was stopped: resume.
   force_new_run = os.path.isdir(point_dir) and saved != fingerprint
   if force_new_run:
-    logging.info("%s recomputed: config changed (fingerprint %s, was %s): %s", progress,
+    logging.info("%s training again: config changed (fingerprint %s, was %s): %s", progress,
                  fingerprint, saved, point_dir)
   else:
-    logging.info("%s computed: %s", progress, point_dir)
+    logging.info("%s training: %s", progress, point_dir)
     _write_fingerprint(point_dir, point, fingerprint)  # A stopped run resumes next time.
   report = train.train_and_evaluate(this_config, point_dir, force_new_run=force_new_run)
   if force_new_run:  # Written once the old run (and its file) has moved aside.

@@ -100,7 +100,10 @@ def _reading(path: str) -> Iterator[None]:
   try:
     yield
   except _READ_ERRORS as e:
-    raise ImageDecodeError(f"cannot decode image {path}: {type(e).__name__}: {e}") from e
+    # PIL names an unrecognised file by its Python object; say what it means instead.
+    reason = ("not an image file PIL can read" if isinstance(e, Image.UnidentifiedImageError)
+              else f"{type(e).__name__}: {e}")
+    raise ImageDecodeError(f"cannot decode image {path}: {reason}") from e
 
 
 def _open(f: BinaryIO) -> tuple[Image.Image, bool]:

@@ -102,23 +102,24 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
     photos = file_photos(photo_files.find(photos_from), train_source)
   else:
     photos = _split_photos(sources.make_source(config.data, split), num)
-  os.makedirs(out, exist_ok=True)
   readable = [photo for photo in photos if photo.example is not None]
-  explained = {}
-  if readable:
-    cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
-    trusted = load_trust(workdir, config, task, state, table, mesh, cache)
-    predict = jax.jit(functools.partial(task.predict, with_maps=True))
-    outputs = predict_examples(predict, state, model_examples(readable, cache),
-                               config.input.batch_size, mesh, unit="photo")
-    bank = prototypes.load_or_build(
-        workdir, int(state.step), per_species,
-        lambda: _prototype_bank(predict, state, train_source, per_species,
-                                config.input.batch_size, mesh, cache))
-    explained = _write_explanations(out, readable, outputs, task, state.params, table,
-                                    trusted, bank, top_k, num_prototypes,
-                                    config.model.get("trait_phrases", ""),
-                                    base.organs_of(train_source))
+  if not readable:
+    raise ValueError(f"none of the {len(photos)} photos could be read (the first: "
+                     f"{photos[0].error})")
+  os.makedirs(out, exist_ok=True)
+  cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
+  trusted = load_trust(workdir, config, task, state, table, mesh, cache)
+  predict = jax.jit(functools.partial(task.predict, with_maps=True))
+  outputs = predict_examples(predict, state, model_examples(readable, cache),
+                             config.input.batch_size, mesh, unit="photo")
+  bank = prototypes.load_or_build(
+      workdir, int(state.step), per_species,
+      lambda: _prototype_bank(predict, state, train_source, per_species,
+                              config.input.batch_size, mesh, cache))
+  explained = _write_explanations(out, readable, outputs, task, state.params, table,
+                                  trusted, bank, top_k, num_prototypes,
+                                  config.model.get("trait_phrases", ""),
+                                  base.organs_of(train_source))
   entries = []
   for photo in photos:
     if photo.example is None:
