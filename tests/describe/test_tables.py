@@ -3,7 +3,6 @@
 (traitjax.flora_files)."""
 
 import json
-import pathlib
 import subprocess
 import sys
 
