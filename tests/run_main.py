@@ -87,7 +87,7 @@ def checkpoint_finalized(workdir, step: int) -> bool:
 def is_log_line(line: str) -> bool:
   """Whether a stderr line is absl's log (e.g. "I1201 14:18:49.384115 ... xla_bridge.py:849]
   ...", or a row of the parameter table it logs) rather than a command's own message."""
-  return bool(re.match(r"[IWEF]\d{4} \d\d:\d\d:\d\d|[|+]|Total: ", line))
+  return bool(re.match(r"[IWEF]\d{4} \d\d:\d\d:\d\d|[|+]|total: ", line))
 
 
 def assert_sigkill_resumes_exactly(tmp_path, env, *flags: str,

@@ -422,3 +422,8 @@ def test_sigint_stops_at_a_step_with_a_checkpoint_and_the_rerun_is_identical(
   for metrics in (a_metrics, b_metrics):
     metrics.pop("train_seconds")
   assert a_metrics == b_metrics
+
+
+def test_the_parameter_table_totals_integers_when_the_first_parameter_is_a_scalar():
+  table = train._parameter_table({"scale": jnp.zeros(()), "dense": {"kernel": jnp.ones((3, 4))}})
+  assert table.splitlines()[-1] == "total: 13 parameters, 52 bytes"

@@ -90,6 +90,15 @@ def compiled_train_step(task, tx, mesh, frozen=None, schedule=None):
       donate_argnums=(0,))
 
 
+def _parameter_table(params) -> str:
+  """clu's table of parameters with an integer total (clu sums np.prod of shapes, a float when
+  the first leaf is a scalar)."""
+  leaves = jax.tree.leaves(params)
+  table = parameter_overview.get_parameter_overview(params).rsplit("\n", 1)[0]
+  return (f"{table}\ntotal: {sum(leaf.size for leaf in leaves):,} parameters, "
+          f"{sum(leaf.nbytes for leaf in leaves):,} bytes")
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
                        actions: Sequence[periodic_actions.Action] = (),
                        force_new_run: bool = False) -> dict:
@@ -118,7 +127,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   evaluators = evaluators_lib.applicable(evaluators, task)
   state, tx = optim.initial_state(task, train_source, config, mesh)
   if jax.process_index() == 0:
-    _DETAILS.debug("parameters:\n%s", parameter_overview.get_parameter_overview(state.params))
+    _DETAILS.debug("parameters:\n%s", _parameter_table(state.params))
   cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
   read = (cache.wrap(train_source, feature_cache.training_views(config)) if cache
           else train_source)
