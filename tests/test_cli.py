@@ -201,6 +201,29 @@ def test_an_exit_code_sets_the_status_and_verbose_shows_the_traceback(tmp_path):
   assert _TPU_NOTE not in verbose.stderr
 
 
+_READING_WITH_WORKERS = """
+from tests import conftest
+from traitjax import cli
+from traitjax.data import pipeline
+from traitjax.data import sources
+
+def main(argv):
+  data = conftest.load_config_module("default").get_config("smoke").data
+  source = sources.make_source(data, "test")
+  print(sum(1 for _ in pipeline.eval_dataset(source, 8, num_workers=2)), "batches")
+
+cli.run(main)
+"""
+
+
+@pytest.mark.slow  # Starts two input worker processes.
+def test_a_command_reading_with_input_workers_leaves_no_shared_memory_behind(tmp_path):
+  result = _run(["-c", _READING_WITH_WORKERS], tmp_path)
+  assert result.returncode == 0, result.stderr
+  assert result.stdout.strip().endswith("batches")
+  assert "leaked shared_memory" not in result.stderr, result.stderr
+
+
 def test_error_message_is_one_line_naming_the_path_of_a_file_error():
   assert cli.error_message(FileNotFoundError(errno.ENOENT, "no metrics log", "w/metrics.jsonl")) \
       == "no metrics log (w/metrics.jsonl)"

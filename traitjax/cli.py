@@ -17,6 +17,7 @@ a short summary; `--verbose` adds the library's debug lines (the parameter table
 metrics report, which its files hold anyway).
 """
 
+import gc
 import logging as std_logging
 import math
 import os
@@ -27,6 +28,7 @@ from typing import Callable
 from absl import app
 from absl import flags
 from absl import logging
+from grain._src.python.ipc import shared_memory_array
 from ml_collections import config_flags
 
 # Exit status of a bad flag, config override or input, and of any failure without an exit_code.
@@ -136,6 +138,20 @@ def quiet_logs() -> None:
     handler.addFilter(_QuietCheckpointer())
 
 
+def _release_shared_memory() -> None:
+  """Releases the shared memory of the batches input workers sent, before the process exits.
+
+  grain's finished iterators keep their last batches in reference cycles, and a batch's shared
+  memory is unlinked by one background thread that exit stops; whatever is still pending then is
+  reported by multiprocessing's resource_tracker as leaked. So: collect the cycles, then wait
+  until that thread has done the work queued before a no-op (it serves one task at a time).
+  """
+  gc.collect()
+  deleting = getattr(shared_memory_array.SharedMemoryArray, "_del_thread_pool", None)
+  if deleting is not None:
+    deleting.apply(int)
+
+
 def _run_main(main: Callable[[list[str]], None], argv: list[str]) -> None:
   if _VERBOSE.value:  # traitjax's modules log their details as debug lines.
     std_logging.getLogger("traitjax").setLevel(std_logging.DEBUG)
@@ -148,6 +164,8 @@ def _run_main(main: Callable[[list[str]], None], argv: list[str]) -> None:
       print(f"traitjax: {error_message(e)}", file=sys.stderr)
     sys.stderr.flush()
     sys.exit(exit_status(e))
+  finally:
+    _release_shared_memory()
 
 
 def run(main: Callable[[list[str]], None]) -> None:
