@@ -33,7 +33,7 @@ def _metrics(workdir, name="metrics.json"):
   broken training files)."""
   metrics = json.loads((workdir / name).read_text())
   metrics.pop("train_seconds", None)
-  metrics.pop("num_skipped_train", None)
+  metrics.get("num_skipped_by_split", {}).pop("train", None)
   return _flatten(metrics)
 
 

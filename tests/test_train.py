@@ -351,25 +351,26 @@ def test_actions_see_every_step_and_evaluators_with_a_period_run_during_training
 
 
 @pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
-def test_every_broken_file_is_counted_once_in_training_and_in_evaluation(tmp_path):
-  """A CUB root of two species with 2 broken training photos and 1 broken test photo: training
-  meets the broken ones in several epochs and counts each once (num_skipped_train 2), the test
-  pass skips 1, and the run trains on the rest."""
+def test_every_broken_file_is_counted_once_in_its_split(tmp_path):
+  """A CUB root of two species with 2 broken training photos, 2 broken val photos and 1 broken
+  test photo: training meets the broken ones in several epochs and counts each once, the val
+  pass (the trust fit's) and the test pass count theirs, and the run trains on the rest."""
   from tests.data import test_cub  # pylint: disable=g-import-not-at-top
   root = test_cub._copy_layout(CUB_ROOT, tmp_path / "cub", num_images=120)
-  dataset = cub.CubDataset(root, species=(1, 2))
-  broken = [*dataset.split_indices("train")[[0, 5]], dataset.split_indices("test")[3]]
+  config = conftest.load_config_module("cub").get_config("smoke")
+  dataset = cub.CubDataset(root, species=(1, 2), val_fraction=config.data.val_fraction)
+  broken = [*dataset.split_indices("train")[[0, 5]], *dataset.split_indices("val")[[1, 2]],
+            dataset.split_indices("test")[3]]
   for example in broken:
     test_cub._replace(dataset, example, lambda path: path.write_text("not a JPEG"))
-  config = conftest.load_config_module("cub").get_config("smoke")
   del config.data["heldout_species"]  # Positions in the smoke config; none held out here.
   config.data.update(root=str(root), species="0:2", heldout_species=(), image_size=32)
   config.model.update(backbone="resnet_small", pretrained="")
   config.train.steps = 20  # Over 2 epochs of the ~60 training photos.
   del config.evals["intervention"]
   report = train.train_and_evaluate(config, str(tmp_path / "run"))
-  assert report["num_skipped_train"] == 2 and report["num_skipped"] == 1
-  assert report["num_skipped"] + report["num_skipped_train"] == 3
+  assert report["num_skipped_by_split"] == {"test": 1, "train": 2, "val": 2}
+  assert report["num_skipped"] == 1  # The test split's, beside its num_examples.
   assert report["num_examples"] == len(dataset.split_indices("test")) - 1
 
 

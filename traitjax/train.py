@@ -181,7 +181,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     checkpoints.close()
   evaluation = evaluate(evaluators, state, fit_trust_anyway=True)
   report = evaluation.report
-  report["num_skipped_train"] = sharding.sum_over_processes(len(skipped))
+  report["num_skipped_by_split"]["train"] = sharding.sum_over_processes(len(skipped))
   report["train_seconds"] = round(time.perf_counter() - start_time, 1)
   writer.write_scalars(total, writers.flatten_scalars(evaluation.reports))
   writer.close()

@@ -99,7 +99,8 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
   extra batch fields that the split's evaluators read), and one per source an evaluator builds
   itself (e.g. degraded photos). The trust evaluators read `trust`, else one fitted on
   `config.trust.fit_split`; with `fit_trust_anyway` that fit happens even when no evaluator
-  asks for it (so training can save it). Every pass reads the photos' feature maps from
+  asks for it (so training can save it). The report counts the unreadable photos of each split
+  it read (`num_skipped_by_split`). Every pass reads the photos' feature maps from
   `cache` (a `feature_cache.FeatureCache`) when given; evaluators see the sources of photos."""
   passes = {}
   trusts = [] if trust is None else [trust]
@@ -154,5 +155,8 @@ def evaluate(evaluators: list[base.Evaluator], task, state, config: ml_collectio
     for key in evaluator.path:
       node = node.setdefault(key, {})
     node.update(report)
+  # Every split read, val included: a broken photo there would otherwise only be a warning.
+  nested["num_skipped_by_split"] = {split: int(predictions["num_skipped"])
+                                    for split, (predictions, _) in sorted(passes.items())}
   return Evaluation(nested, {name: report for name, report in reports.items()
                              if report is not None}, trusts[0] if trusts else None)
