@@ -41,7 +41,7 @@ def test_notebook_is_stored_clean_with_one_install_and_one_parameter_cell(path):
   code = [cell for cell in notebook.cells if cell.cell_type == "code"]
   for cell in code:
     assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
-  assert "google.colab" in code[0].source and "pip" in code[0].source
+  assert "google.colab" in code[0].source and "setup_colab.py" in code[0].source
   parameters = _parameter_cells(notebook)
   assert len(parameters) == 1, f"{path.name}: {len(parameters)} cells tagged parameters"
   assert "small = False" in notebook.cells[parameters[0]].source.splitlines()
