@@ -22,7 +22,6 @@ import sys
 import tarfile
 import tempfile
 import urllib.request
-import zipfile
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -84,7 +84,7 @@ def test_the_install_cell_installs_traitjax_beside_the_runtimes_jax_and_fetches_
   where = json.loads(subprocess.run(
       [python, "-c", "import json, jax, traitjax; "
                      "print(json.dumps([traitjax.__file__, jax.__file__, jax.__version__]))"],
-      env={**env, "TRAITJAX_COLAB": ""}, cwd=tmp_path, capture_output=True, text=True,
+      env={**env, "TRAITJAX_COLAB": ""}, cwd=tmp_path / "mirror", capture_output=True, text=True,
       check=True).stdout)
   assert where[0] == str(tmp_path / "traitjax" / "traitjax" / "__init__.py")
   assert pathlib.Path(where[1]).is_relative_to(sysconfig.get_path("purelib"))  # Kept, not replaced.
