@@ -113,7 +113,10 @@ def fetch_cub(shared: pathlib.Path) -> None:
     archive = _download("https://data.caltech.edu/records/65de6-vp158/files/CUB_200_2011.tgz",
                         pathlib.Path(folder, "CUB_200_2011.tgz"))
     with tarfile.open(archive) as tar:
-      tar.extractall(root, filter="data")
+      tar.extractall(os.path.join(folder, "extracted"), filter="data")
+    root.mkdir(parents=True, exist_ok=True)
+    for item in sorted(os.listdir(os.path.join(folder, "extracted"))):  # Whole, or not at all.
+      shutil.move(os.path.join(folder, "extracted", item), root / item)
 
 
 def fetch_eurosat(shared: pathlib.Path) -> None:
