@@ -115,7 +115,8 @@ def fetch_cub(shared: pathlib.Path) -> None:
     with tarfile.open(archive) as tar:
       tar.extractall(os.path.join(folder, "extracted"), filter="data")
     root.mkdir(parents=True, exist_ok=True)
-    for item in sorted(os.listdir(os.path.join(folder, "extracted"))):  # Whole, or not at all.
+    # CUB_200_2011/ last: it is what says CUB is there.
+    for item in sorted(os.listdir(os.path.join(folder, "extracted")), key="CUB_200_2011".__eq__):
       shutil.move(os.path.join(folder, "extracted", item), root / item)
 
 
