@@ -159,16 +159,21 @@ def over_seeds(results: list[dict], metrics: list[str]) -> list[dict]:
   for rest, members in groups.values():
     entry = {"point": rest, "seeds": [m["point"][SEED] for m in members]}
     for key in metrics:
-      values = np.array([m[key] for m in members], np.float64)
-      mean = float(np.mean(values))
-      interval = None
-      if len(values) > 1:
-        half = (stats.t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1)
-                / np.sqrt(len(values)))
-        interval = [mean - float(half), mean + float(half)]
-      entry[key] = {"mean": mean, "interval_95": interval, "values": values.tolist()}
+      entry[key] = mean_and_interval([m[key] for m in members])
     summary.append(entry)
   return summary
+
+
+def mean_and_interval(values) -> dict:
+  """{"mean", "interval_95" (mean +- t(0.975, n - 1) standard errors; None for one value),
+  "values"} of a few runs' numbers, e.g. one metric over seeds."""
+  values = np.asarray(values, np.float64)
+  mean = float(np.mean(values))
+  interval = None
+  if len(values) > 1:
+    half = stats.t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values))
+    interval = [mean - float(half), mean + float(half)]
+  return {"mean": mean, "interval_95": interval, "values": values.tolist()}
 
 
 def _saved_fingerprint(point_dir: str) -> str | None:
