@@ -212,3 +212,28 @@ def to_png(figure: plt.Figure, dpi: int) -> bytes:
   figure.savefig(buffer, format="png", dpi=dpi)
   plt.close(figure)
   return buffer.getvalue()
+
+
+def record_bars(record: dict) -> tuple[list[Bar], str]:
+  """The bar chart of a record: how much the top species' strongest supports and
+  contradictions add to its score, or, where the decision reads no traits, the likeliest
+  traits."""
+  first = record["explained_species"][0]
+  if not record["traits_used_by_decision"]:
+    likeliest = sorted(record["traits"], key=lambda t: -t["probability"])
+    return ([Bar(trait_label(t), t["probability"], None)
+             for t in likeliest[:MAX_BARS]],
+            "the likeliest traits (a probe: not used by the species decision)")
+  judged = sorted(first["supports"] + first["contradicts"],
+                  key=lambda item: -abs(item["contribution"]))
+  # Coloured by what the trait does to the score (a trait that agrees with the row may still
+  # count less for this species than for the average one).
+  return ([Bar(trait_label(item), item["contribution"], item["contribution"] > 0)
+           for item in judged[:MAX_BARS]],
+          f"what each trait adds to {first['name']} against the mean species "
+          f"(green: for it, red: against it)")
+
+
+def trait_label(trait: dict) -> str:
+  """A trait as the figure names it: its phrase and how likely the photo shows it."""
+  return f"{trait['phrase']} ({100 * trait['probability']:.0f}%)"

@@ -199,8 +199,8 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
     write_json(os.path.join(out, f"{photo.name}.json"), record)
     probability = {t["name"]: t["probability"] for t in record["traits"]}
     evidence_maps = [figures.EvidenceMap(
-        _label({**item, "probability": probability[item["name"]]}), np.asarray(item["map"]),
-        tuple(item["peak"])) for item in evidence]
+        figures.trait_label({**item, "probability": probability[item["name"]]}),
+        np.asarray(item["map"]), tuple(item["peak"])) for item in evidence]
     image = photo.example[schema.IMAGE]
     figure_png = _figure_png(image, record, evidence_maps, bank, [row for row, _ in nearest])
     with open(os.path.join(out, f"{photo.name}.png"), "wb") as f:
@@ -371,31 +371,6 @@ def write_json(path: str, payload: dict) -> None:
     json.dump(payload, f, indent=1, allow_nan=False)
 
 
-def _bars(record: dict) -> tuple[list[figures.Bar], str]:
-  """The bar chart of a record: how much the top species' strongest supports and
-  contradictions add to its score, or, where the decision reads no traits, the likeliest
-  traits."""
-  first = record["explained_species"][0]
-  if not record["traits_used_by_decision"]:
-    likeliest = sorted(record["traits"], key=lambda t: -t["probability"])
-    return ([figures.Bar(_label(t), t["probability"], None)
-             for t in likeliest[:figures.MAX_BARS]],
-            "the likeliest traits (a probe: not used by the species decision)")
-  judged = sorted(first["supports"] + first["contradicts"],
-                  key=lambda item: -abs(item["contribution"]))
-  # Coloured by what the trait does to the score (a trait that agrees with the row may still
-  # count less for this species than for the average one).
-  return ([figures.Bar(_label(item), item["contribution"], item["contribution"] > 0)
-           for item in judged[:figures.MAX_BARS]],
-          f"what each trait adds to {first['name']} against the mean species "
-          f"(green: for it, red: against it)")
-
-
-def _label(trait: dict) -> str:
-  """A trait as the figure names it: its phrase and how likely the photo shows it."""
-  return f"{trait['phrase']} ({100 * trait['probability']:.0f}%)"
-
-
 def _figure_png(image: np.ndarray, record: dict, evidence_maps: list[figures.EvidenceMap],
                 bank: prototypes.Bank, prototype_rows: list[int]) -> bytes:
   """NAME.png of a record."""
@@ -409,7 +384,7 @@ def _figure_png(image: np.ndarray, record: dict, evidence_maps: list[figures.Evi
       f"{prototype['species']}, {prototype['split']} photo {prototype['index']}; shares "
       + (", ".join(phrase[name] for name in prototype["shared_traits"][:2]) or "no sure trait"))
       for row, prototype in zip(prototype_rows, record["prototypes"])]
-  bars, bars_title = _bars(record)
+  bars, bars_title = figures.record_bars(record)
   return figures.to_png(
       figures.photo_figure(image, title, evidence_maps, bars, bars_title, shown,
                            caption=f"Seen: {record['description']}"), FIGURE_DPI)
