@@ -67,14 +67,16 @@ def test_reports_nest_in_their_sections(monkeypatch):
   """Sections are dotted paths into metrics.json ("" the top level, None the evaluator's name);
   an evaluator with nothing to report leaves no section; the scalars keep each by its name."""
   monkeypatch.setattr(runner, "predict_split",
-                      lambda *args, **kwargs: ({"num_examples": 1}, types.SimpleNamespace()))
+                      lambda *args, **kwargs: ({"num_examples": 1, "num_skipped": 0},
+                                               types.SimpleNamespace()))
   chosen = [_Fixed(name="top", section=""), _Fixed(name="a", section="x"),
             _Fixed(name="b", section="x.y"), _Fixed(name="c"), _Fixed(name="d", empty=True)]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
   evaluation = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None), config,
                                    None, None)
   nested, by_name = evaluation.report, evaluation.reports
-  assert nested == {"from": "top", "x": {"from": "a", "y": {"from": "b"}}, "c": {"from": "c"}}
+  assert nested == {"from": "top", "x": {"from": "a", "y": {"from": "b"}}, "c": {"from": "c"},
+                    "num_skipped_by_split": {"test": 0}}
   assert by_name == {name: {"from": name} for name in ("top", "a", "b", "c")}
 
 
@@ -132,7 +134,7 @@ class _ReadsMapsAndKeypoints(_Fixed):
 
 def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(monkeypatch):
   """Each split once; the maps and keypoints only for the split whose evaluator reads them,
-  not for one read only to fit on."""
+  not for one read only to fit on; the unreadable photos of each split counted."""
   passes = []
 
   def fake_predict_split(predict, state, data, split, *args, batch_fields, cache=None):
@@ -140,7 +142,8 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
     # The compiled function wraps the task's predict, bound with_maps=True where maps are read.
     with_maps = isinstance(predict.__wrapped__, functools.partial)
     asked[split] = (with_maps, batch_fields)
-    return {"num_examples": {"test": 10, "val": 4}[split]}, types.SimpleNamespace()
+    return ({"num_examples": {"test": 10, "val": 4}[split],
+             "num_skipped": {"test": 2, "val": 1}[split]}, types.SimpleNamespace())
 
   asked = {}
 
@@ -148,9 +151,11 @@ def test_an_evaluator_reads_another_split_and_each_split_is_passed_over_once(mon
   chosen = [_FitsOnAnotherSplit(name="a"), _FitsOnAnotherSplit(name="b"),
             _Fixed(name="c", split="val"), _ReadsMapsAndKeypoints(name="d")]
   config = ml_collections.ConfigDict({"data": {}, "input": {"batch_size": 1, "num_workers": 0}})
-  by_name = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None), config,
-                                None, None).reports
+  evaluation = evaluators.evaluate(chosen, _TASK, types.SimpleNamespace(params=None), config,
+                                   None, None)
+  by_name = evaluation.reports
   assert by_name["a"] == by_name["b"] == {"own": 10, "fit": 4}
+  assert evaluation.report["num_skipped_by_split"] == {"test": 2, "val": 1}
   assert sorted(passes) == ["test", "val"]
   assert asked == {"test": (True, (schema.PARTS,)), "val": (False, ())}
 
