@@ -1,12 +1,16 @@
 """Tests for traitjax.tasks.concepts beyond the trainer: traits held out of training, reworded
-trait phrases."""
+trait phrases, species held out of training."""
 
 import jax
+import ml_collections
 import numpy as np
 import pytest
 
 from tests import conftest
+from tests import run_main
 from traitjax import tasks
+from traitjax import train
+from traitjax.data import schema
 from traitjax.data import sources
 
 
@@ -47,3 +51,42 @@ def test_held_out_traits_never_train_and_a_reworded_phrase_changes_only_its_grou
   changed = np.any(np.abs(np.asarray(after) - np.asarray(before)) > 1e-6, axis=0)
   group = np.asarray(source.trait_table.groups) == source.trait_table.groups[heldout[0]]
   assert changed[heldout[0]] and not np.any(changed & ~group)
+
+
+def _rows_csv(path, table, rows):
+  """`table` with `rows` [S, T] as its values, written where `species_rows` reads it."""
+  schema.TraitTable(rows, species=table.species, traits=table.traits).to_csv(path)
+  return str(path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("species_head", ["cosine", "table"])
+def test_training_never_reads_a_held_out_species_row(tmp_path, species_head):
+  """Inductive zero-shot: two runs whose tables differ only in the held-out species' rows end
+  with bit-identical parameters, while changing one trained species' row changes them (so the
+  rows do reach training, and only the trained ones)."""
+  config = conftest.load_config_module("default").get_config("smoke")
+  config.data.image_size = 32
+  config.model.species_head = species_head
+  config.evals = ml_collections.ConfigDict()
+  config.trust.fit_split = ""
+  source = sources.make_source(config.data, "train")
+  table, seen = source.trait_table, np.asarray(source.seen_species)
+  assert 0 < (~seen).sum() < len(seen)
+  rng = np.random.default_rng(0)
+
+  def trained_params(name, values):
+    config.model.species_rows = _rows_csv(tmp_path / f"{name}.csv", table, values)
+    workdir = tmp_path / name
+    train.train_and_evaluate(config, str(workdir))
+    return jax.tree.leaves(run_main.restore_state(workdir, config.train.steps)["params"])
+
+  first = trained_params("first", table.values)
+  other_unseen = table.values.copy()
+  other_unseen[~seen] = rng.random(((~seen).sum(), table.num_traits))
+  second = trained_params("other_unseen_rows", other_unseen)
+  assert all(np.array_equal(a, b) for a, b in zip(first, second))
+  other_seen = table.values.copy()
+  other_seen[np.flatnonzero(seen)[0]] = 1 - other_seen[np.flatnonzero(seen)[0]]
+  third = trained_params("other_seen_row", other_seen)
+  assert not all(np.array_equal(a, b) for a, b in zip(first, third))

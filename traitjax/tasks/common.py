@@ -25,7 +25,7 @@ def init_variables(model, rng, batch, pretrained: str = "", backbone_name: str =
   return weights.with_pretrained_backbone(variables, backbone_name, pretrained)
 
 
-def species_accuracy(species_logits, batch, weights) -> jax.Array:
-  """The weighted share of photos whose top species is theirs."""
-  correct = jnp.argmax(species_logits, -1) == batch[schema.SPECIES]
+def species_accuracy(species_logits, labels, weights) -> jax.Array:
+  """The weighted share of photos whose top species is theirs (`labels`)."""
+  correct = jnp.argmax(species_logits, -1) == labels
   return losses.weighted_mean(correct, weights)

@@ -22,13 +22,19 @@ from traitjax.tasks import common
 class ConceptsTask:
   """Species cross-entropy plus `trait_weight` x the masked trait loss (BCE or a noise-robust
   one, `losses.trait_loss`) against the table labels; with the table species head, plus the
-  per-trait reliability likelihood (`species.reliability_loss`, per trait)."""
+  per-trait reliability likelihood (`species.reliability_loss`, per trait).
+
+  Inductive: initialisation and the loss read the rows of the trained species only
+  (`trained_species`), and the species softmax runs over them alone, so nothing of a held-out
+  species (its row, or its being a negative) shapes the parameters; `predict` and the
+  evaluators read every row of `species_table`."""
 
   model: cbm.ConceptBottleneck
   trait_weight: float
   trait_loss: Callable
   species_train_counts: np.ndarray
   species_table: np.ndarray | None = None  # [S, T], read by the table species head
+  trained_species: np.ndarray | None = None  # int [S']: rows that train (None: every row)
   trait_embeddings: np.ndarray | None = None  # [T, D] trait phrases, read by the phrases head
   heldout_traits: np.ndarray | None = None  # bool [T]: traits whose labels never train
   pretrained: str = ""  # safetensors file for the backbone ("" = random init)
@@ -52,6 +58,7 @@ class ConceptsTask:
                                            groups=table.group_indices()),
                species_train_counts=np.asarray(source.species_train_counts),
                species_table=table.values if species_head in cbm.TABLE_HEADS else None,
+               trained_species=_trained_species(source),
                trait_embeddings=(_trait_embeddings(config.model, table.traits)
                                  if config.model.trait_head == "phrases" else None),
                heldout_traits=_heldout_traits(config, table.num_traits),
@@ -61,19 +68,39 @@ class ConceptsTask:
     """Random variables, with the backbone's replaced by `pretrained` weights if given."""
     return common.init_variables(
         self.model, rng, batch, self.pretrained, self.backbone_name,
-        true_traits=batch[schema.TRAITS], species_table=self.species_table,
+        true_traits=batch[schema.TRAITS], species_table=self.training_table,
         trait_embeddings=self.trait_embeddings)
+
+  @property
+  def training_table(self) -> np.ndarray | None:
+    """[S', T]: the rows of the trained species, all that initialisation and the loss read."""
+    if self.species_table is None or self.trained_species is None:
+      return self.species_table
+    return self.species_table[self.trained_species]
+
+  def _training_labels(self, species_logits, labels):
+    """Logits [B, S'] over the trained species and each photo's position among them (a
+    training photo is always of a trained species)."""
+    if self.trained_species is None:
+      return species_logits, labels
+    if self.species_table is None:  # A dense head has an output for every species.
+      species_logits = species_logits[:, self.trained_species]
+    # The trained rows below a photo's row: its position among them (a compare and a sum,
+    # which keeps the labels' sharding where a gather would not).
+    below = labels[:, None] > jnp.asarray(self.trained_species)[None, :]
+    return species_logits, below.sum(-1).astype(labels.dtype)
 
   def loss(self, params, model_state, batch, rng):
     del rng  # The model is deterministic given the batch.
     outputs, new_state = self.model.apply(
         {"params": params, **model_state}, batch.get(schema.IMAGE), train=True,
-        true_traits=batch[schema.TRAITS], species_table=self.species_table,
+        true_traits=batch[schema.TRAITS], species_table=self.training_table,
         trait_embeddings=self.trait_embeddings, feature_map=batch.get(schema.FEATURE_MAP),
         mutable=list(model_state))
     weights = batch[schema.VALID].astype(jnp.float32)
-    species_loss = losses.species_cross_entropy(
-        outputs["species_logits"], batch[schema.SPECIES], weights)
+    species_logits, labels = self._training_labels(outputs["species_logits"],
+                                                   batch[schema.SPECIES])
+    species_loss = losses.species_cross_entropy(species_logits, labels, weights)
     trait_targets = batch[schema.TRAITS]
     if self.heldout_traits is not None:  # Their labels are never seen.
       trait_targets = jnp.where(self.heldout_traits, jnp.nan, trait_targets)
@@ -82,11 +109,11 @@ class ConceptsTask:
     measurements = {"species_loss": species_loss, "trait_loss": trait_loss}
     if "species_log_likelihood" in outputs:  # The table head fits its trait reliabilities.
       reliability_loss = species.reliability_loss(
-          outputs["species_log_likelihood"], batch[schema.SPECIES], weights)
+          outputs["species_log_likelihood"], labels, weights)
       total += reliability_loss / outputs["trait_logits"].shape[-1]
       measurements["reliability_loss"] = reliability_loss
     measurements.update(loss=total, species_accuracy=common.species_accuracy(
-        outputs["species_logits"], batch, weights))
+        species_logits, labels, weights))
     return total, (new_state, measurements)
 
   def predict(self, params, model_state, batch, with_maps: bool = False):
@@ -143,6 +170,13 @@ def _trait_embeddings(model_config, traits) -> np.ndarray:
     if members.sum() > 1:
       embeddings[members] -= embeddings[members].mean(0)
   return embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-6)
+
+
+def _trained_species(source) -> np.ndarray | None:
+  """int [S']: the rows of the species `source` trains on (its seen species); None when every
+  species is seen."""
+  seen = np.asarray(getattr(source, "seen_species", ()), bool)
+  return None if seen.all() else np.flatnonzero(seen)
 
 
 def _heldout_traits(config, num_traits: int) -> np.ndarray | None:

@@ -126,7 +126,7 @@ class SlotsTask:
     total = terms["species_loss"] + self.trait_weight * terms["trait_loss"] + sum(
         part_weights[name] * value for name, value in terms.items() if name in part_weights)
     measurements = {**terms, "loss": total, "species_accuracy": common.species_accuracy(
-        view_outputs[0]["species_logits"], batch, weights)}
+        view_outputs[0]["species_logits"], batch[schema.SPECIES], weights)}
     return total, (state, measurements)
 
   def _view_losses(self, outputs, batch, weights) -> dict[str, jax.Array]:
