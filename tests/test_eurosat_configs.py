@@ -127,8 +127,7 @@ def test_the_zeroshot_sweep_holds_out_five_fixed_random_splits(tmp_path):
   assert {fields.type for fields in config.evals.values()} == {
       "classification", "intervention", "zeroshot"}
   assert dict(config.sweep.axes) == {"data.heldout_species": module.HELDOUT_SPLITS}
-  assert config.sweep.metrics == ("zeroshot.zeroshot.unseen_top1",
-                                  "zeroshot.zeroshot.harmonic_mean", "species_top1")
+  assert config.sweep.metrics == config_lib.ZEROSHOT_SWEEP_METRICS
   # Each point holds out its three classes by name (on a tree of all ten classes).
   config.data.root = str(_write_tree(tmp_path, CLASSES, 3))
   for point in grid.points(config.sweep):

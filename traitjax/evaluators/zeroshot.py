@@ -15,7 +15,8 @@ from traitjax.metrics import zeroshot
 @dataclasses.dataclass(frozen=True)
 class Evaluator(base.Evaluator):
   """`metrics.zeroshot.zeroshot_report` of the split's photos of unseen species (and, where
-  the split holds seen species too, the generalized scores and the seen-unseen curve)."""
+  the split holds seen species too, the generalised scores, H and the seen-unseen curve), in
+  per-class means with the per-photo ones beside them."""
 
   split: str = "zeroshot"
 
