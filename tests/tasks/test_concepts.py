@@ -12,6 +12,7 @@ from traitjax import tasks
 from traitjax import train
 from traitjax.data import schema
 from traitjax.data import sources
+from traitjax.tasks import concepts
 
 
 MINILM = conftest.MINILM
@@ -90,3 +91,24 @@ def test_training_never_reads_a_held_out_species_row(tmp_path, species_head):
   other_seen[np.flatnonzero(seen)[0]] = 1 - other_seen[np.flatnonzero(seen)[0]]
   third = trained_params("other_seen_row", other_seen)
   assert not all(np.array_equal(a, b) for a, b in zip(first, third))
+
+
+def test_a_dense_head_never_names_a_species_it_never_trained_on():
+  """A linear species head has an output per species, but those of held-out species are
+  untrained weights: predict and the head on given traits rule them out."""
+  config = conftest.load_config_module("default").get_config("smoke")
+  config.data.image_size = 32
+  config.model.species_head = "linear"
+  source = sources.make_source(config.data, "train")
+  seen = np.asarray(source.seen_species)
+  task = tasks.make_task(config, source)
+  batch = {k: np.stack([np.asarray(source[i][k]) for i in range(4)]) for k in source[0]}
+  batch["image"] = batch["image"].astype(np.float32) / 127.5 - 1
+  variables = task.init(jax.random.key(0), batch)
+  state = {k: v for k, v in variables.items() if k != "params"}
+  logits = np.asarray(task.predict(variables["params"], state, batch)["species_logits"])
+  assert (logits[:, ~seen] == concepts.UNTRAINED_LOGIT).all()
+  assert (logits[:, seen] > concepts.UNTRAINED_LOGIT).all()
+  from_traits = np.asarray(task.species_logits_from_traits(
+      variables["params"], np.full((2, source.trait_table.num_traits), 0.5)))
+  assert (from_traits[:, ~seen] == concepts.UNTRAINED_LOGIT).all()

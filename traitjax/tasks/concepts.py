@@ -17,6 +17,10 @@ from traitjax.models import cbm
 from traitjax.models import species
 from traitjax.tasks import common
 
+# The logit of a species a dense head never trained on: finite, so softmaxes and log
+# probabilities stay finite, and far below any trained species' logit.
+UNTRAINED_LOGIT = -1e9
+
 
 @dataclasses.dataclass(frozen=True)
 class ConceptsTask:
@@ -123,8 +127,19 @@ class ConceptsTask:
                                train=False, species_table=self.species_table,
                                trait_embeddings=self.trait_embeddings, with_maps=with_maps,
                                feature_map=batch.get(schema.FEATURE_MAP))
+    outputs["species_logits"] = self._untrained_ruled_out(outputs["species_logits"])
     kept = ("species_logits", "trait_logits") + ("trait_maps",) * with_maps
     return {key: outputs[key] for key in kept}
+
+  def _untrained_ruled_out(self, species_logits):
+    """A dense species head's logits with the species it never trained on ruled out (their
+    outputs are untrained weights, and nothing else tells it what those species look like); a
+    head that reads rows names any species with a row."""
+    if self.species_table is not None or self.trained_species is None:
+      return species_logits
+    trained = np.zeros(species_logits.shape[-1], bool)
+    trained[self.trained_species] = True
+    return jnp.where(trained, species_logits, UNTRAINED_LOGIT)
 
   @property
   def species_reads_traits(self) -> bool:
@@ -137,10 +152,10 @@ class ConceptsTask:
     Organ-aware inference: with `shown` bool [N, T] (e.g. the traits each photo's organ can
     show), the head reads every other trait as no evidence (`cbm.no_evidence`)."""
     table = self.species_table if table is None else table
-    return cbm.species_logits_from_traits(
+    return self._untrained_ruled_out(cbm.species_logits_from_traits(
         self.model, params, jnp.asarray(trait_probabilities, jnp.float32),
         None if table is None else jnp.asarray(table),
-        shown=None if shown is None else jnp.asarray(shown, bool))
+        shown=None if shown is None else jnp.asarray(shown, bool)))
 
 
 def species_head_of(model_config) -> str:
@@ -174,9 +189,9 @@ def _trait_embeddings(model_config, traits) -> np.ndarray:
 
 def _trained_species(source) -> np.ndarray | None:
   """int [S']: the rows of the species `source` trains on (its seen species); None when every
-  species is seen."""
+  species is seen, or none is (a root of species never trained, only evaluated)."""
   seen = np.asarray(getattr(source, "seen_species", ()), bool)
-  return None if seen.all() else np.flatnonzero(seen)
+  return None if seen.all() or not seen.any() else np.flatnonzero(seen)
 
 
 def _heldout_traits(config, num_traits: int) -> np.ndarray | None:
