@@ -48,7 +48,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # The test split's report is the top level of metrics.json.
   config.evals.test = config_lib.eval_config("classification", "test", section="")
   # Test-time intervention: species top-1 with the k most uncertain traits of each photo set
-  # to their visible truth (42 = every trait).
+  # to the photo's own visible truth, not its species' row (the oracle; 42 = every trait).
   config.evals.intervention = config_lib.eval_config(
       "intervention", "test", ks=(0, 1, 2, 4, 8, 16, 42), truth="traits_visible")
   # Trust in the predictions, fitted on config.trust.fit_split: calibration (temperature and

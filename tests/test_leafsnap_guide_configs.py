@@ -66,7 +66,7 @@ def test_the_guide_config_reads_the_plant_table_with_a_frozen_pretrained_backbon
                    "calibration": "calibration", "selective": "selective",
                    "conformal": "conformal", "explanations": "explanations",
                    "degradation": "degradation", "multi_photo": "multi_photo"}
-  assert config.evals.multi_photo.counts == (1, 2, 3, 4)
+  assert config.evals.multi_photo.counts == (1, 2, 3)
   assert len(evaluators.from_config(config.evals)) == len(kinds)
   smoke = _config("smoke")
   assert smoke.data.species == "0:3" and smoke.input.num_workers == 0
@@ -109,13 +109,17 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
     assert scores["num_traits"] == test.organ_trait_mask[organs.index(name)].sum()
     assert 0 <= scores["species_top1_organ_gated"] <= 1
   assert 0 <= report["species_top1_organ_gated"] <= 1
-  # Three photos of each test species, of three organs: no query of 4.
+  # Three photos of each test species, of three organs: every species in every count.
   multi = report["multi_photo"]
-  assert multi["counts"] == [1, 2, 3, 4] and multi["num_queries"] == [60, 60, 60, 0]
-  assert multi["num_species_skipped"] == [0, 0, 0, 3] and multi["chance"] == 1 / 3
-  for combination in ("trait_evidence", "mean_probabilities"):
-    top1 = multi[combination]["species_top1"]
-    assert all(0 <= x <= 1 for x in top1[:3]) and top1[3] is None
+  assert multi["counts"] == [1, 2, 3] and multi["species_rule"] == "at least 3 photos"
+  assert multi["num_species"] == 3 and multi["num_species_left_out"] == 0
+  assert multi["chance"] == 1 / 3 and multi["organ_gating"]
+  for n in ("1", "2", "3"):
+    entry = multi["by_count"][n]
+    assert entry["num_queries"] == 60
+    for combination in ("pooled_gated", "pooled_ungated", "mean_gated", "mean_ungated"):
+      low, high = entry[combination]["interval"]
+      assert 0 <= low <= entry[combination]["species_top1"] <= high <= 1
   assert report["explanations"]["pointing_game"] is None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
 

@@ -28,13 +28,15 @@ def test_missing_log_names_the_path(tmp_path):
 
 
 def test_intervention_plots_each_workdir_curve_and_names_a_missing_section(tmp_path):
-  for name, top1 in (("cbm", [0.3, 0.6, 0.97]), ("table", [0.4, 0.7, 0.99])):
+  for name, top1, truth in (("cbm", [0.3, 0.6, 0.97], "traits_visible"),
+                            ("table", [0.4, 0.7, 0.99], "species_row")):
     (tmp_path / name).mkdir()
-    (tmp_path / name / "metrics.json").write_text(json.dumps(
-        {"intervention": {"k": [0, 4, 42], "species_top1": top1}}))
+    (tmp_path / name / "metrics.json").write_text(json.dumps({"intervention": {
+        "truth": truth, "oracle": truth == "species_row", "k": [0, 4, 42],
+        "species_top1": top1}}))
   figure = plots.intervention([str(tmp_path / "cbm"), str(tmp_path / "table")])
   (ax,) = figure.axes
-  assert [line.get_label() for line in ax.lines] == ["cbm", "table"]
+  assert [line.get_label() for line in ax.lines] == ["cbm", "table (oracle: species_row)"]
   assert list(ax.lines[1].get_ydata()) == [0.4, 0.7, 0.99]
   (tmp_path / "plain").mkdir()
   (tmp_path / "plain" / "metrics.json").write_text(json.dumps({"species_top1": 0.5}))

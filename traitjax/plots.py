@@ -90,7 +90,8 @@ def curves(workdirs: list[str], keys: list[str]) -> plt.Figure:
 
 def intervention(workdirs: list[str]) -> plt.Figure:
   """Species top-1 against the number of corrected traits, one line per workdir (the
-  `intervention` section of each metrics.json)."""
+  `intervention` section of each metrics.json); a curve against the species' own row (the
+  label) is labelled as the oracle it is."""
   figure, ax = plt.subplots(figsize=(5, 3.4))
   for workdir in workdirs:
     path = os.path.join(workdir, "metrics.json")
@@ -102,8 +103,10 @@ def intervention(workdirs: list[str]) -> plt.Figure:
       raise KeyError(f"{path} has no intervention section (an evaluator of type intervention "
                      f"writes it)")
     curve = report["intervention"]
-    ax.plot(curve["k"], curve["species_top1"], "o-",
-            label=os.path.basename(os.path.normpath(workdir)))
+    label = os.path.basename(os.path.normpath(workdir))
+    if curve.get("oracle"):
+      label += f" (oracle: {curve['truth']})"
+    ax.plot(curve["k"], curve["species_top1"], "o-", label=label)
   ax.set_xscale("symlog", linthresh=1)
   ax.set_xlabel("traits corrected per photo (most uncertain first)")
   ax.set_ylabel("species top-1")

@@ -3,6 +3,7 @@
 import jax
 import ml_collections
 import numpy as np
+import pytest
 
 from tests import conftest
 from traitjax import evaluators
@@ -49,12 +50,38 @@ def test_intervention_scores_the_head_on_corrected_traits_and_every_correction_h
   predictions = {"trait_logits": np.where(truth > 0.5, -3.0, 3.0).astype(np.float32),
                  schema.SPECIES: species, schema.TRAITS: truth}
   (evaluator,) = evaluators.from_config(ml_collections.ConfigDict({"intervention": {
-      "type": "intervention", "truth": schema.TRAITS, "ks": (0, 1000)}}))
+      "type": "intervention", "truth": "species_row", "ks": (0, 1000)}}))
   report = evaluator(predictions, base.Context(task=task, params=params, source=source))
   assert report["k"] == [0, 1000]
+  assert report["truth"] == "species_row" and report["oracle"]  # The row is the label.
   plain = cbm.species_logits_from_traits(task.model, params, 1 / (1 + np.exp(
       -predictions["trait_logits"])), task.species_table)
   assert report["species_top1"][0] == np.mean(np.argmax(plain, -1) == species)
   assert report["species_top1"][1] > report["species_top1"][0]
   assert report["nearest_row_top1"] >= report["species_top1"][1] - 1e-9
 
+
+
+def test_per_photo_truth_is_not_an_oracle_and_the_old_name_is_refused():
+  """`traits_visible` corrects traits to each photo's own truth (not the species' row) and is
+  reported as no oracle; the former name `traits` of the oracle is refused in one line."""
+  config = conftest.load_config_module("trait_to_species").get_config("smoke")
+  config.data.image_size = 32
+  source = sources.make_source(config.data, "train")
+  task = tasks.make_task(config, source)
+  batch = {k: np.asarray(v)[None] for k, v in source[0].items()}
+  batch["image"] = batch["image"].astype(np.float32) / 127.5 - 1
+  params = task.init(jax.random.key(0), batch)["params"]
+  species = np.arange(len(task.species_table))
+  row = np.round(np.nan_to_num(task.species_table[species], nan=0.0))
+  predictions = {"trait_logits": np.zeros_like(row), schema.SPECIES: species,
+                 schema.TRAITS: row, schema.TRAITS_VISIBLE: 1 - row}  # Each photo shows others.
+  evaluator = intervention.Evaluator(name="intervention", ks=(1000,))
+  report = evaluator(predictions, base.Context(task=task, params=params, source=source))
+  assert report["truth"] == "traits_visible" and not report["oracle"]
+  oracle = intervention.Evaluator(name="intervention", ks=(1000,), truth="species_row")
+  assert report["species_top1"][0] < oracle(
+      predictions, base.Context(task=task, params=params, source=source))["species_top1"][0]
+  with pytest.raises(ValueError, match=r"truth must be 'traits_visible' \(each photo's own "
+                                       r"visible traits\) or 'species_row' \(oracle"):
+    intervention.Evaluator(name="intervention", truth="traits")

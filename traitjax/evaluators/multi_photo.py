@@ -1,5 +1,6 @@
 """Multi-photo identification: species top-1 from n photos of one species at once, their
-organs as different as the photos allow (`metrics.multi_photo`)."""
+organs as different as the photos allow, every n on the same species, trait evidence pooled or
+species probabilities averaged, with and without organ gating (`metrics.multi_photo`)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,23 @@ from traitjax.metrics import multi_photo
 @dataclasses.dataclass(frozen=True)
 class Evaluator(base.Evaluator):
   """For each n in `counts`, `queries_per_species` queries of n photos of each species of the
-  split (seeded by `seed`; a species with fewer than n photos is skipped for that n, and
-  counted), combined two ways: `trait_evidence` (a model whose species head reads traits: per
-  trait the mean probability of the photos whose organ can show it, read once by the species
-  head with the traits none can show as no evidence) and `mean_probabilities` (every model:
-  the mean of the photos' species probabilities). `metrics.multi_photo.multi_photo_report`.
-  On data without organs every photo shows every trait."""
+  split with at least max(counts) photos (the same species for every n; the others are left
+  out, and counted), seeded by `seed`, combined four ways (`metrics.multi_photo.COMBINATIONS`):
+
+  - pooled_gated / pooled_ungated (a model whose species head reads traits): per trait the
+    mean probability of the photos, read once by the species head; gated: only the photos
+    whose organ can show the trait, the traits none can show read as no evidence; ungated:
+    every photo, every trait.
+  - mean_gated / mean_ungated: the mean of the photos' species probabilities; ungated: the
+    model's own (every model, a black box included); gated (a model whose species head reads
+    traits): each photo's read by the species head with the traits its organ cannot show as no
+    evidence.
+
+  On data without organs gating changes nothing and only the ungated ones are reported. Each
+  top-1 has a 95% bootstrap interval over species (1000 resamples, seeded by `seed`), and the
+  paired differences (e.g. pooled_gated_minus_mean_ungated) intervals on the same resamples.
+  `metrics.multi_photo.multi_photo_report`; the report also names the kept species
+  (`species_names`) where the split's source has a trait table."""
 
   counts: tuple[int, ...] = (1, 2, 4)
   queries_per_species: int = 20
@@ -44,15 +56,19 @@ class Evaluator(base.Evaluator):
       probabilities = calibration.sigmoid(predictions["trait_logits"])
       shown = None if photo_organs is None else organs.shown(photo_organs)
       species_head = species_head_of(task, context.params)
-    return multi_photo.multi_photo_report(
+    report = multi_photo.multi_photo_report(
         predictions[schema.SPECIES], predictions["species_logits"], self.counts,
         self.queries_per_species, self.seed, organs=photo_organs,
         trait_probabilities=probabilities, shown=shown, species_head=species_head)
+    table = getattr(context.source, "trait_table", None)
+    if table is not None:
+      report["species_names"] = [str(table.species[k]) for k in report["species"]]
+    return report
 
 
 def species_head_of(task, params):
-  """The species head the trait_evidence combination reads: (evidence [Q, T], shown bool
-  [Q, T]) -> species logits [Q, S], the traits no photo shows read as no evidence
+  """The species head the pooled and gated combinations read: (trait probabilities [Q, T],
+  shown bool [Q, T]) -> species logits [Q, S], the traits not shown read as no evidence
   (`task.species_logits_from_traits`), for a task whose species head reads traits."""
 
   def species_head(evidence, any_shown):
