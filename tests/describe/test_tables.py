@@ -119,14 +119,82 @@ def test_describe_real_text_against_a_cub_root(tmp_path):
   report = tables.run(str(folder), str(root / "attributes.txt"), str(tmp_path / "out.csv"),
                       reference_path=str(root), encoder_folder=tmp_path / "no encoder",
                       show_progress=False, prior_path=str(root), without=("encoder",),
-                      sentence_labels_path=str(labels))
+                      sentence_labels_path=str(labels), exclude_species=("same_names",))
   assert report["overall"]["cells"] == 2 * 312 and report["prior"] == "25 known species"
+  assert report["prior_excluded"] == {"Black-footed Albatross": ["001.Black_footed_Albatross"],
+                                      "Red-winged Blackbird": ["010.Red_winged_Blackbird"]}
   assert report["overall"]["species_auc"] > 0.8
   assert report["appearance"]["recall"] == 1.0
   table = schema.TraitTable.from_csv(tmp_path / "out.csv")
   row = table.species.index("Red-winged Blackbird")
   assert (table.values[row, table.traits.index("has_wing_color::red")]
           > table.values[row, table.traits.index("has_wing_color::blue")])
+
+
+PRIOR = schema.TraitTable(np.zeros((3, 1), np.float32),
+                          species=("017.Cardinal", "018.Spotted_Catbird", "019.Gray_Catbird"),
+                          traits=("has_crown_color::red",))
+
+
+def test_prior_exclusions_place_every_described_species_as_told():
+  """"Northern Cardinal" is "017.Cardinal" only when the caller says so; same names place
+  the others, held-out rows leave every prior, and a species placed nowhere stops it."""
+  described = ("Northern Cardinal", "Gray Catbird", "Blue Jay")
+  assert tables.prior_exclusions(
+      PRIOR, described, ["Northern Cardinal=017.Cardinal", "Blue Jay=none", "same_names"]) == {
+          "Northern Cardinal": (0,), "Gray Catbird": (2,), "Blue Jay": ()}
+  assert tables.prior_exclusions(
+      PRIOR, described, ["none", "Northern Cardinal=017.Cardinal", "Gray Catbird=019.Gray_Catbird",
+                         "018.Spotted_Catbird"]) == {
+          "Northern Cardinal": (0, 1), "Gray Catbird": (1, 2), "Blue Jay": (1,)}
+  with pytest.raises(ValueError, match=r"same_names: 'Northern Cardinal' is named like no row"):
+    tables.prior_exclusions(PRIOR, described, ["same_names"])
+  with pytest.raises(ValueError, match=r"none: 'Gray Catbird' is named like the prior row "
+                                       r"'019.Gray_Catbird'"):
+    tables.prior_exclusions(PRIOR, described, ["none"])
+  with pytest.raises(ValueError, match=r"2 described species are not placed, e.g. "
+                                       r"\['Gray Catbird', 'Blue Jay'\]"):
+    tables.prior_exclusions(PRIOR, described, ["Northern Cardinal=017.Cardinal"])
+
+
+@pytest.mark.parametrize("items, message", [
+    (["Northern Cardinal=Cardinalis cardinalis", "none"],
+     r"'Cardinalis cardinalis' \('Northern Cardinal=Cardinalis cardinalis'\) is not a row of "
+     r"the prior table \(3 of them"),
+    (["Cardinalis cardinalis", "none"], r"'Cardinalis cardinalis' .* is not a row of the prior"),
+    (["Blue Jay=017.Cardinal", "none"], r"'Blue Jay' .* is not a described species"),
+    (["Northern Cardinal=017.Cardinal", "Northern Cardinal=none", "none"],
+     r"'Northern Cardinal' is placed both in a prior row and in none"),
+    (["same_names", "none"], r"same_names and none contradict"),
+])
+def test_an_exclusion_naming_no_prior_row_is_refused_in_one_line(items, message):
+  with pytest.raises(ValueError, match=message) as raised:
+    tables.prior_exclusions(PRIOR, ("Northern Cardinal", "Gray Catbird"), items)
+  assert "\n" not in str(raised.value)
+
+
+def test_a_prior_table_needs_the_described_species_placed(tmp_path):
+  """With a prior table the command must be told which rows the described species are; an
+  excluded row must be one of the prior's; without a prior, rows cannot be named."""
+  texts = tmp_path / "texts.json"
+  texts.write_text(json.dumps({"Northern Cardinal": "Red all over."}))
+  prior = tmp_path / "prior.csv"
+  PRIOR.to_csv(prior)
+  traits = tmp_path / "traits.txt"
+  traits.write_text("1 has_crown_color::red\n")
+  run = lambda **kwargs: tables.run(str(texts), str(traits), str(tmp_path / "out.csv"),
+                                    show_progress=False, **kwargs)
+  with pytest.raises(ValueError, match=r"prior.csv: the prior table \(3 known species\) may "
+                                       r"hold the described species .* --exclude_species"):
+    run(prior_path=str(prior))
+  with pytest.raises(ValueError, match=r"'Red cardinal' \('Northern Cardinal=Red cardinal'\) is "
+                                       r"not a row of the prior table"):
+    run(prior_path=str(prior), exclude_species=("Northern Cardinal=Red cardinal",))
+  with pytest.raises(ValueError, match="names prior rows, but no prior table is used"):
+    run(prior_path=tables.NO_PRIOR, exclude_species=("Northern Cardinal=017.Cardinal",))
+  assert not (tmp_path / "out.csv").exists()
+  run(prior_path=str(prior), exclude_species=("Northern Cardinal=017.Cardinal",))
+  run(prior_path=tables.NO_PRIOR, exclude_species=("none",))
 
 
 def test_several_sources_are_joined_per_species(tmp_path):

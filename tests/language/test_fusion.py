@@ -80,15 +80,36 @@ def test_a_table_ranks_what_the_text_says():
   assert no_name.values[0, crown] == with_name.values[0, crown]
 
 
-def test_the_prior_never_uses_a_species_own_row():
+def test_the_prior_leaves_out_exactly_the_rows_it_is_told_to():
   known = schema.TraitTable(np.array([[1.0, 0.0], [0.0, 0.0], [0.5, 1.0]], np.float32),
                             species=("001.Alpha_one", "002.Beta", "003.Gamma"),
                             traits=("a::x", "a::y"))
-  prior = fusion.species_prior(known, ["Alpha one", "Delta"], ["a::y", "a::x", "b::z"])
+  prior = fusion.species_prior(known, [(0,), (), (0, 1, 2)], ["a::y", "a::x", "b::z"])
   np.testing.assert_allclose(prior[0], [0.5, 0.25, 0.5])  # Beta and Gamma only; b::z uniform
   np.testing.assert_allclose(prior[1], [1 / 3, 0.5, 0.5])  # all three
+  np.testing.assert_allclose(prior[2], [1 / 3, 1 / 3, 0.5])  # none left: uniform
   with pytest.raises(ValueError, match="shares no trait"):
-    fusion.species_prior(known, ["Delta"], ["b::z"])
+    fusion.species_prior(known, [()], ["b::z"])
+  with pytest.raises(ValueError, match=r"excluded prior rows \[3\] are not all rows"):
+    fusion.species_prior(known, [(3,)], ["a::x"])
+
+
+def test_the_prior_never_holds_an_excluded_row_whatever_the_names():
+  """"Northern Cardinal" is the prior's "017.Cardinal" though no name matching could tell: the
+  row the caller excludes is out of its prior, and a prior without the rows is refused."""
+  known = schema.TraitTable(np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]], np.float32),
+                            species=("017.Cardinal", "002.Beta", "003.Gamma"),
+                            traits=TRAITS[:2])
+  descriptions = {"Northern Cardinal": "A songbird."}
+  rules_off = frozenset({"rules", "name", "encoder"})  # The cells are their prior.
+  table = fusion.parse_table(descriptions, BOOK, None, known, rules_off,
+                             excluded={"Northern Cardinal": (0,)})
+  np.testing.assert_allclose(table.values[0, :2], [0.0, 0.0])  # Beta and Gamma only.
+  kept = fusion.parse_table(descriptions, BOOK, None, known, rules_off,
+                            excluded={"Northern Cardinal": ()})
+  np.testing.assert_allclose(kept.values[0, :2], [1 / 3, 1 / 3])  # Told nothing: all three.
+  with pytest.raises(ValueError, match=r"1 have none, e.g. \['Northern Cardinal'\]"):
+    fusion.parse_table(descriptions, BOOK, None, known, rules_off)
 
 
 def test_parts_left_out_and_unknown_names():

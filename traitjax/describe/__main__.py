@@ -2,8 +2,8 @@ r"""Free-text species descriptions -> a species x trait table (and its scores).
 
   python -m traitjax.describe --descriptions=FILE.json --traits=TRAITS.txt --out=TABLE.csv \
       [--reference=REFERENCE.csv|CUB_ROOT] [--prior=KNOWN.csv|CUB_ROOT|none] \
-      [--sentence_labels=LABELS.json] [--without=rules,prior,...] [--phrases=OVERRIDES] \
-      [--encoder=FOLDER]
+      [--exclude_species=same_names|none|DESCRIBED=ROW,...] [--sentence_labels=LABELS.json] \
+      [--without=rules,prior,...] [--phrases=OVERRIDES] [--encoder=FOLDER]
 
 --descriptions  a JSON object (species name -> description string or list of strings) or a
                 folder of text files, one per species named by the file; several sources
@@ -22,10 +22,18 @@ r"""Free-text species descriptions -> a species x trait table (and its scores).
                 species ranked), overall and per trait group, and writes them to the --out
                 path with ``.metrics.json`` for ``.csv``.
 --prior         the known species whose mean trait values are the prior of cells no sentence
-                speaks of: a table, or a CUB root (its species that have photos); a species
-                never gets its own row. Default: cub25 in the ``shared`` folder beside the
-                checkout, when the vocabulary is its attributes'; ``none``: 1 / (k + 1) for a
-                trait of a group of k.
+                speaks of: a table, or a CUB root (its species that have photos), without the
+                rows --exclude_species names. Default: cub25 in the ``shared`` folder beside
+                the checkout, when the vocabulary is its attributes'; ``none``: 1 / (k + 1)
+                for a trait of a group of k.
+--exclude_species  required with a prior table: which of its rows the described species are,
+                so that no species' prior holds its own row (names are not trusted to tell:
+                "Northern Cardinal" is "017.Cardinal"). Comma-separated: DESCRIBED=ROW (ROW
+                is that species, left out of its prior), DESCRIBED=none (no row is it), ROW
+                (left out of every prior, e.g. held-out species), ``same_names`` (each
+                described species is the row of its name, and every one must have one) or
+                ``none`` (no described species is in the prior). Every described species
+                must be placed; a ROW not in the prior table stops the command.
 --sentence_labels  per-string labels (1 about appearance, 0.5 partly, 0 not), JSON shaped
                 like the descriptions: reports the recall and precision of the sentences the
                 parser reads as about appearance.
@@ -43,7 +51,7 @@ real text of cub25:
 
   python -m traitjax.describe --descriptions=../shared/data/cub25/texts/wikipedia.json \
       --traits=../shared/data/cub25/attributes.txt --out=/tmp/wikipedia.csv \
-      --reference=../shared/data/cub25 \
+      --reference=../shared/data/cub25 --exclude_species=same_names \
       --sentence_labels=../shared/data/cub25/texts/wikipedia_visual.json
 
 On the synthetic flora:
@@ -75,6 +83,10 @@ _ENCODER = flags.DEFINE_string(
 _PRIOR = flags.DEFINE_string(
     "prior", str(tables.DEFAULT_PRIOR),
     f"Known species of the prior: a table or a CUB root; '{tables.NO_PRIOR}' for none.")
+_EXCLUDE_SPECIES = flags.DEFINE_list(
+    "exclude_species", None,
+    "Required with a prior table: DESCRIBED=ROW, DESCRIBED=none, ROW (out of every prior), "
+    "same_names or none; which prior rows the described species are.")
 _SENTENCE_LABELS = flags.DEFINE_string(
     "sentence_labels", None, "Per-string appearance labels (JSON shaped like the descriptions).")
 _WITHOUT = flags.DEFINE_list(
@@ -87,7 +99,8 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   tables.run(_DESCRIPTIONS.value, _TRAITS.value, _OUT.value, _REFERENCE.value, _PHRASES.value,
              _ENCODER.value, prior_path=_PRIOR.value, without=tuple(_WITHOUT.value),
-             sentence_labels_path=_SENTENCE_LABELS.value)
+             sentence_labels_path=_SENTENCE_LABELS.value,
+             exclude_species=_EXCLUDE_SPECIES.value)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ Three sources of evidence, each of which an ablation can leave out (``COMPONENTS
   reader finds about appearance, naming a part or (for a landscape or plant vocabulary)
   naming one of its characteristics only.
 - ``prior``: for cells no sentence speaks of, the trait's mean among known species (a table
-  of species with photos, never the described species' own row), else ``uniform_prior``:
+  of species with photos, without the rows the caller says are the described species: never
+  found by name here, as "Northern Cardinal" is "017.Cardinal"), else ``uniform_prior``:
   1 / (k + 1) for a trait of a group of k values (a colour among 15 is rarely present; a
   trait alone in its group is as likely as not).
 
@@ -22,7 +23,7 @@ when the text gives its part other values, and lowered further when the text den
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -43,32 +44,35 @@ def uniform_prior(groups: Sequence[str]) -> np.ndarray:
   return np.array([1.0 / (counts[group] + 1) for group in groups], np.float32)
 
 
-def species_prior(known: schema.TraitTable, species: Sequence[str],
+def species_prior(known: schema.TraitTable, excluded: Sequence[Collection[int]],
                   traits: Sequence[str]) -> np.ndarray:
-  """float32 [S, T]: each trait's mean over the known species other than the species itself
-  (matched by ``species_key``); ``uniform_prior`` for traits the known table lacks or a
-  species with no other known species.
+  """float32 [S, T]: for each of S described species, each trait's mean over the rows of the
+  known table not in its ``excluded`` rows (row numbers of ``known``: the rows that are the
+  species itself, as the caller says, and any it holds out; names are never matched here);
+  ``uniform_prior`` for traits the known table lacks or a species whose rows are all excluded.
 
   Raises:
-    ValueError when the known table shares no trait with ``traits``.
+    ValueError when the known table shares no trait with ``traits`` or a row number is not one
+    of its rows.
   """
   column = {name: index for index, name in enumerate(known.traits)}
   shared = [t for t in traits if t in column]
   if not shared:
     raise ValueError("the prior table shares no trait with the vocabulary")
   values = np.nan_to_num(known.values, nan=0.0)
-  keys = [schema.species_key(s) for s in known.species]
-  total, count = values.sum(axis=0), len(keys)
-  prior = np.tile(uniform_prior([schema.group_of(t) for t in traits]), (len(species), 1))
+  total = values.sum(axis=0)
+  prior = np.tile(uniform_prior([schema.group_of(t) for t in traits]), (len(excluded), 1))
   columns = np.array([column[t] for t in shared])
   places = np.array([index for index, t in enumerate(traits) if t in column])
-  for row, name in enumerate(species):
-    own = [i for i, key in enumerate(keys) if key == schema.species_key(name)]
-    rest = count - len(own)
+  for row, rows in enumerate(excluded):
+    own = sorted(set(rows))
+    if any(not 0 <= i < known.num_species for i in own):
+      raise ValueError(f"excluded prior rows {own} are not all rows of the prior table "
+                       f"({known.num_species} species)")
+    rest = known.num_species - len(own)
     if rest <= 0:
       continue
-    mean = (total - values[own].sum(axis=0)) / rest
-    prior[row, places] = mean[columns]
+    prior[row, places] = ((total - values[own].sum(axis=0)) / rest)[columns]
   return prior
 
 
@@ -104,7 +108,8 @@ def check_without(without: Iterable[str]) -> None:
 def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook,
                 embed: encoder_reader.Embed | None, known: schema.TraitTable | None = None,
                 without: frozenset[str] = frozenset(),
-                progress: Callable[[Iterable], Iterable] = iter) -> schema.TraitTable:
+                progress: Callable[[Iterable], Iterable] = iter,
+                excluded: Mapping[str, Collection[int]] | None = None) -> schema.TraitTable:
   """The graded table that descriptions support (module docstring).
 
   Args:
@@ -113,6 +118,10 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
     embed: texts -> unit-norm embeddings (``TextEncoder.embed``); only called when some trait
       is not understood by the rules; None leaves those traits at their prior.
     known: a table of known species for the prior; None: ``uniform_prior``.
+    excluded: with ``known``, every described species -> the rows of ``known`` left out of its
+      prior (its own row, if the table has it; ``describe.tables.prior_exclusions`` makes
+      this from what the caller says). Required with ``known``: a species' own row in its
+      prior would hand it its answer.
     without: components (``COMPONENTS``) and reader features (``rule_reader.FEATURES``) to leave
       out, for ablations.
     progress: wraps the encoder's iteration over chunks of texts.
@@ -121,7 +130,8 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
     A TraitTable in [0, 1] without empty cells, species in the order of ``descriptions``.
 
   Raises:
-    ValueError for no descriptions, a malformed description or an unknown name in ``without``.
+    ValueError for no descriptions, a malformed description, an unknown name in ``without``,
+    or a ``known`` table without ``excluded`` rows for every described species.
   """
   check_without(without)
   texts = encoder_reader.description_texts(descriptions)
@@ -144,7 +154,11 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
                                                          tables))
   species = list(texts)
   if known is not None and "prior" not in without:
-    prior = species_prior(known, species, book.traits)
+    missing = sorted(set(species) - set(excluded or {}))
+    if missing:
+      raise ValueError(f"the prior needs the rows each described species leaves out, and "
+                       f"{len(missing)} have none, e.g. {missing[:3]}")
+    prior = species_prior(known, [excluded[name] for name in species], book.traits)
   else:
     prior = np.tile(uniform_prior(list(book.groups)), (len(species), 1))
 
