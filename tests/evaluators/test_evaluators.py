@@ -10,6 +10,7 @@ import ml_collections
 import numpy as np
 import pytest
 
+from tests import conftest
 from traitjax import evaluators
 from traitjax.data import schema
 from traitjax.evaluators import base
@@ -48,6 +49,18 @@ def test_a_bad_entry_is_refused_in_one_line_naming_it(entry, message):
   with pytest.raises(ValueError, match=message) as raised:
     evaluators.from_config(_evals(bad=entry))
   assert "\n" not in str(raised.value)
+
+
+def test_a_split_an_evaluator_chooses_on_must_exist_at_start():
+  """The slot names are chosen on `choose_split`: a split the data lacks stops the run at
+  start, naming that field."""
+  config = conftest.load_config_module("cub_slots").get_config("smoke")
+  config.evals.slot_names.choose_split = "val"  # cub_slots has no val split.
+  with pytest.raises(ValueError, match=r"config.evals.slot_names.choose_split: the data has no "
+                                       r"split 'val'"):
+    evaluators.check_splits(evaluators.from_config(config.evals), config)
+  config.evals.slot_names.choose_split = ""
+  evaluators.check_splits(evaluators.from_config(config.evals), config)
 
 
 _TASK = types.SimpleNamespace(predict=lambda params, model_state, batch: {})  # Never called.

@@ -107,3 +107,21 @@ def test_slot_trait_names_give_each_trait_to_its_best_slot_and_flag_the_others()
   assert names[2]["traits"] == [] and names[2]["best_auc"] < 0.8
   with pytest.raises(ValueError, match="trait names"):
     parts.slot_trait_names(logits, truth, ("a::x",), 0.8, 3)
+
+
+def test_slot_trait_names_chosen_on_other_photos_report_these_photos_aucs():
+  """With the AUCs of other photos (val) choosing, a trait names the slot val prefers even when
+  these photos (test) would prefer another, and the AUC listed is test's, not the best of K."""
+  rng = np.random.default_rng(1)
+  truth = rng.integers(0, 2, (80, 1)).astype(np.float32)
+  logits = rng.normal(size=(80, 2, 1))
+  logits[:, 1, 0] = truth[:, 0] + 0.5 * rng.normal(size=80)  # On test, slot 1 predicts it.
+  chosen_by = np.array([[0.9], [0.6]])  # On val, slot 0 did.
+  names = parts.slot_trait_names(logits, truth, ("a::x",), 0.75, 3, chosen_by=chosen_by)
+  test_aucs = parts.slot_trait_aucs(logits, truth)
+  assert [t["trait"] for t in names[0]["traits"]] == ["a::x"] and not names[1]["traits"]
+  assert names[0]["traits"][0]["auc"] == pytest.approx(test_aucs[0, 0])
+  assert names[0]["traits"][0]["auc"] < test_aucs[1, 0]
+  assert names[1]["best_auc"] == pytest.approx(test_aucs[1, 0])
+  with pytest.raises(ValueError, match=r"choosing AUCs have shape \(1, 1\), expected \(2, 1\)"):
+    parts.slot_trait_names(logits, truth, ("a::x",), 0.75, 3, chosen_by=np.ones((1, 1)))

@@ -40,8 +40,10 @@ def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_pa
   assert 0 <= parts["nmi"] <= 1 and -1 <= parts["ari"] <= 1
   assert 0 < parts["keypoint_error"] < 1
   assert parts["num_keypoints"] > metrics["num_examples"]  # Several visible parts per photo.
+  # Ablations are chosen on val: its parts report is there, and val chose the slot names.
+  assert 0 <= metrics["val"]["species_top1"] <= 1 and 0 <= metrics["val"]["parts"]["nmi"] <= 1
   names = metrics["slot_names"]
-  assert names["truth"] == "traits_visible"
+  assert names["truth"] == "traits_visible" and names["chosen_on"] == "val"
   assert [n["slot"] for n in names["slots"]] == list(range(8))
   trait_names = set(sources.make_source(config.data, "test").trait_table.traits)
   for name in names["slots"]:
@@ -64,6 +66,8 @@ def test_slots_smoke_run_reports_parts_and_slot_names_and_draws_the_masks(tmp_pa
 def test_cub_slots_loads_imagenet_weights_into_the_truncated_backbone():
   config = conftest.load_config_module("cub_slots").get_config("smoke")
   config.data.root = str(conftest.CUB25)
+  # No val split here: no evaluator reads one, and the names are chosen on test itself.
+  assert "val" not in config.evals and not config.evals.slot_names.choose_split
   weights_path = conftest.REPO / config.model.pretrained
   if not weights_path.is_file():
     pytest.skip(f"no weights at {weights_path}")

@@ -121,6 +121,12 @@ class Evaluator:
     section = self.name if self.section is None else self.section
     return tuple(section.split(".")) if section else ()
 
+  def other_splits(self) -> dict[str, str]:
+    """The splits it reads beside its own (through `Context.predictions_of`), by the field
+    that names each, so that a split the data lacks stops the run at start; none by
+    default."""
+    return {}
+
   def unavailable(self, task) -> str | None:
     """Why `task` cannot be evaluated this way (None: it can)."""
     del task

@@ -82,9 +82,10 @@ def check_splits(evaluators: list[base.Evaluator], config: ml_collections.Config
   the workdir's trust.json is read instead)."""
   offered = sources.splits(config.data)
   for evaluator in evaluators:
-    for split in evaluator.split.split("+"):
+    fields = [("split", split) for split in evaluator.split.split("+")]
+    for field, split in fields + list(evaluator.other_splits().items()):
       if split not in offered:
-        raise ValueError(f"config.evals.{evaluator.name}.split: the data has no split "
+        raise ValueError(f"config.evals.{evaluator.name}.{field}: the data has no split "
                          f"{split!r}; it has {', '.join(offered)}")
     if evaluator.needs_trust and not trust_saved:
       fit_split = config.trust.fit_split

@@ -152,15 +152,36 @@ def part_discovery_report(masks: np.ndarray, centroids: np.ndarray, presence: np
   return classification.nans_to_none(report)
 
 
+def slot_trait_aucs(slot_trait_logits: np.ndarray, truth: np.ndarray) -> np.ndarray:
+  """float [K, T]: the AUC of every slot's own logit for every trait (`SlotTraitHead`) against
+  the truth, over the photos whose truth is known (NaN where a trait has no known cell or only
+  one class).
+
+  Args:
+    slot_trait_logits: [N, K, T].
+    truth: [N, T] labels (>= 0.5 is present), NaN where unknown.
+  """
+  num_slots, num_traits = slot_trait_logits.shape[1:]
+  aucs = np.full((num_slots, num_traits), np.nan)
+  for t in range(num_traits):
+    known = np.isfinite(truth[:, t])
+    for k in range(num_slots):
+      aucs[k, t] = auc.binary_auc(slot_trait_logits[known, k, t], truth[known, t] >= 0.5)
+  return aucs
+
+
 def slot_trait_names(slot_trait_logits: np.ndarray, truth: np.ndarray,
-                     trait_names, auc_threshold: float, top: int) -> list[dict]:
+                     trait_names, auc_threshold: float, top: int,
+                     chosen_by: np.ndarray | None = None) -> list[dict]:
   """Names each slot by the known traits it predicts best; slots that predict none are
   candidate new traits.
 
-  The AUC of every slot's own logit for every trait (`SlotTraitHead`) is taken against the
-  truth. Each trait names the slot with the highest AUC for it, if that AUC reaches
-  `auc_threshold`: a slot that carries a trait predicts it better than the others, which
-  predict it only through what they know of the species.
+  Each trait names the slot with the highest AUC for it (`slot_trait_aucs`), if that AUC
+  reaches `auc_threshold`: a slot that carries a trait predicts it better than the others,
+  which predict it only through what they know of the species. With `chosen_by`, the AUCs of
+  other photos (e.g. the val split) make those choices, and the AUCs listed are these photos'
+  AUCs of the chosen slots; without it the same photos choose and score, and the AUCs listed
+  are the best of K (optimistic).
 
   Args:
     slot_trait_logits: [N, K, T].
@@ -168,28 +189,35 @@ def slot_trait_names(slot_trait_logits: np.ndarray, truth: np.ndarray,
     trait_names: T names.
     auc_threshold: the AUC a trait needs to name a slot.
     top: the most names listed per slot.
+    chosen_by: [K, T] AUCs of other photos that choose each trait's slot, the traits over the
+      threshold, their order and each slot's best trait; None: these photos' own.
 
   Returns:
-    Per slot {slot, traits: [{trait, auc}, ...] best first, best_auc: its highest AUC over all
-    traits, candidate_new_trait: no trait names it}.
+    Per slot {slot, traits: [{trait, auc}, ...] best first, best_auc: the AUC of its best
+    trait, candidate_new_trait: no trait names it}.
   """
   num_slots, num_traits = slot_trait_logits.shape[1:]
   if len(trait_names) != num_traits:
     raise ValueError(f"{len(trait_names)} trait names for {num_traits} traits")
-  aucs = np.full((num_slots, num_traits), np.nan)
-  for t in range(num_traits):
-    known = np.isfinite(truth[:, t])
-    for k in range(num_slots):
-      aucs[k, t] = auc.binary_auc(slot_trait_logits[known, k, t], truth[known, t] >= 0.5)
-  scored = np.isfinite(aucs).any(0)
-  best_slot = np.where(scored, np.argmax(np.nan_to_num(aucs, nan=-1.0), axis=0), -1)
+  aucs = slot_trait_aucs(slot_trait_logits, truth)
+  choice = aucs if chosen_by is None else np.asarray(chosen_by, np.float64)
+  if choice.shape != aucs.shape:
+    raise ValueError(f"the choosing AUCs have shape {choice.shape}, expected {aucs.shape}")
+  scored = np.isfinite(choice).any(0)
+  best_slot = np.where(scored, np.argmax(np.nan_to_num(choice, nan=-1.0), axis=0), -1)
   names = []
   for k in range(num_slots):
-    named = [t for t in np.flatnonzero(best_slot == k) if aucs[k, t] >= auc_threshold]
-    named.sort(key=lambda t: -aucs[k, t])
+    named = [t for t in np.flatnonzero(best_slot == k) if choice[k, t] >= auc_threshold]
+    named.sort(key=lambda t: -choice[k, t])
+    best = (int(np.nanargmax(choice[k])) if np.isfinite(choice[k]).any() else None)
     names.append({
         "slot": k,
-        "traits": [{"trait": trait_names[t], "auc": float(aucs[k, t])} for t in named[:top]],
-        "best_auc": float(np.nanmax(aucs[k])) if scored.any() else None,
+        "traits": [{"trait": trait_names[t], "auc": _float_or_none(aucs[k, t])}
+                   for t in named[:top]],
+        "best_auc": None if best is None else _float_or_none(aucs[k, best]),
         "candidate_new_trait": not named})
   return names
+
+
+def _float_or_none(value) -> float | None:
+  return float(value) if np.isfinite(value) else None
