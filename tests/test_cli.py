@@ -19,7 +19,7 @@ from tests import run_main
 # The module `python -m traitjax.<command>` runs for each command (a package's __main__).
 COMMANDS = ("traitjax.main", "traitjax.describe.__main__", "traitjax.plot_metrics",
             "traitjax.sweep", "traitjax.explain.__main__", "traitjax.flora_files",
-            "traitjax.eurosat_sample", "traitjax.preview")
+            "traitjax.eurosat_sample", "traitjax.preview", "traitjax.results.__main__")
 
 
 @pytest.mark.slow

@@ -15,7 +15,8 @@ of it refine only its own row (`few_shot_row`), so the odds among the other spec
 
 `CenteredCosine` is the similarity route over the same rows: the species logit is a learned scale
 times the cosine between the detector's probabilities and the species row, both measured from a
-learned centre that starts at the mean row of the table. Centering keeps the traits every species
+learned centre that starts at the mean row of the table it is initialised with (the trained
+species' rows: `ConceptsTask`). Centering keeps the traits every species
 shares from drowning the ones that tell species apart; it reads continuous rows (e.g. CUB's
 percentages) as they are.
 """
@@ -71,7 +72,8 @@ class CenteredCosine(nn.Module):
   cell) -> species logits [B, S] = scale * cos(p - c, row - c).
 
   Parameters (none per species): the centre c [T], initialised at the mean of the rows of the
-  table it is built with (per trait, over the non-empty cells) and learned from there, and a
+  table it is initialised with (the trained species' rows; per trait, over the non-empty
+  cells) and learned from there, and a
   scalar `log_scale`, initialised at log 10. As a parameter, not a statistic of the table at
   hand, the centre stays put when species are added or refined, so the other species' odds do
   too. An empty cell sits at the centre; an unobserved trait is left out of both vectors.

@@ -1,0 +1,172 @@
+"""The docs tables rendered from stored results (traitjax.results): the committed pages match
+their results, a hand-edited number fails the check naming its table and the rewrite restores
+it, a changed result reaches every table that reads it, bad markers and missing files stop in one
+line, and `--store` picks a run's numbers."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests import conftest
+from tests import run_main
+from traitjax import cli
+from traitjax.results import pages
+from traitjax.results import stored
+from traitjax.results import tables
+
+_CUB_ROW = "| `configs/cub.py` (one run, 600 steps) | 679 s |"
+
+
+def _copy_docs(tmp_path) -> str:
+  """README.md, docs/ (without its figures) and results/ of the checkout under tmp_path."""
+  shutil.copy(conftest.REPO / "README.md", tmp_path)
+  shutil.copytree(conftest.REPO / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("*.png"))
+  shutil.copytree(conftest.REPO / "results", tmp_path / "results")
+  return str(tmp_path)
+
+
+def test_the_docs_tables_match_their_stored_results():
+  """Fails when a marked table of README.md or docs/*.md no longer reads as its results render:
+  `python -m traitjax.results` rewrites it (or the result file is stale)."""
+  assert pages.check(str(conftest.REPO)) == f"{len(tables.TABLES)} tables match"
+  # Every registered table is on a page, so none is kept without being checked.
+  assert {marked.name for marked in pages.collect(str(conftest.REPO))} == set(tables.TABLES)
+
+
+def test_a_hand_edited_number_fails_the_check_naming_its_table_and_the_rewrite_restores_it(
+    tmp_path):
+  root = _copy_docs(tmp_path)
+  page = tmp_path / "docs" / "training.md"
+  committed = page.read_text()
+  assert committed.count(_CUB_ROW) == 1
+  page.write_text(committed.replace(_CUB_ROW, _CUB_ROW.replace("679 s", "680 s")))
+  line = next(i for i, text in enumerate(committed.split("\n"), 1) if text.startswith(_CUB_ROW))
+  with pytest.raises(pages.Drift) as drift:
+    pages.check(root)
+  assert cli.error_message(drift.value) == (
+      f"docs/training.md:{line}: table feature_cache differs from what its results render "
+      "(python -m traitjax.results rewrites it)")
+  assert cli.exit_status(drift.value) == 1
+  assert pages.rewrite(root) == (
+      f"rewrote 1 of {len(tables.TABLES)} tables: docs/training.md feature_cache")
+  assert page.read_text() == committed
+  assert pages.check(root) == f"{len(tables.TABLES)} tables match"
+
+
+def test_a_changed_result_reaches_every_table_that_reads_it(tmp_path):
+  root = _copy_docs(tmp_path)
+  path = tmp_path / "results" / "blackbox_flora.json"
+  result = json.loads(path.read_text())
+  result["metrics"]["species_top1"] = 0.5
+  path.write_text(stored.dumps(result))
+  # docs/reasoning.md comes first, and its table reads the black box too.
+  with pytest.raises(pages.Drift, match=r"^docs/reasoning\.md:\d+: table flora_species_heads "):
+    pages.check(root)
+  assert pages.rewrite(root) == (f"rewrote 2 of {len(tables.TABLES)} tables: docs/reasoning.md "
+                                 "flora_species_heads, docs/training.md flora_models")
+  for name in ("reasoning", "training"):
+    black_box = [line for line in (tmp_path / "docs" / f"{name}.md").read_text().split("\n")
+                 if line.startswith("| black box (`configs/blackbox.py`")]
+    assert len(black_box) == 1 and black_box[0].split(" | ")[1] == "50.0%", black_box
+
+
+def test_an_unknown_table_a_missing_result_or_an_open_marker_is_one_line_with_status_2(tmp_path):
+  root = _copy_docs(tmp_path)
+  extra = tmp_path / "docs" / "extra.md"
+  extra.write_text("# Extra\n\n<!-- results: no_such_table -->\n| a |\n|---|\n<!-- /results -->\n")
+  training = (tmp_path / "docs" / "training.md").read_text()
+  for run in (pages.check, pages.rewrite):
+    with pytest.raises(ValueError) as unknown:
+      run(root)
+    assert cli.error_message(unknown.value).startswith(
+        "docs/extra.md:3: table 'no_such_table' has no renderer in traitjax/results/tables.py "
+        "(known: feature_cache, flora_models, flora_species_heads")
+    assert cli.exit_status(unknown.value) == 2
+  assert (tmp_path / "docs" / "training.md").read_text() == training  # Nothing written.
+
+  extra.write_text("# Extra\n\n<!-- results: flora_models -->\n| a |\n")
+  with pytest.raises(ValueError, match=r"^docs/extra\.md:3: a table without <!-- /results -->$"):
+    pages.check(root)
+  extra.unlink()
+
+  os.remove(tmp_path / "results" / "blackbox_flora.json")
+  with pytest.raises(FileNotFoundError) as missing:
+    pages.check(root)
+  message = cli.error_message(missing.value)
+  assert message.startswith("docs/reasoning.md:")
+  assert message.endswith(": table flora_species_heads: result file not found: "
+                          "results/blackbox_flora.json")
+  assert cli.exit_status(missing.value) == 2
+
+
+def _git(tmp_path, *args: str) -> str:
+  return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path,
+                        capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_store_writes_the_dotted_keys_of_a_metrics_json_with_the_commit(tmp_path):
+  _git(tmp_path, "init", "-q")
+  (tmp_path / ".gitignore").write_text("/w/\n/results/\n")
+  _git(tmp_path, "add", ".gitignore")
+  _git(tmp_path, "commit", "-q", "-m", "a checkout")
+  source = tmp_path / "w" / "metrics.json"
+  source.parent.mkdir()
+  source.write_text(json.dumps({
+      "species_top1": 0.25, "by_frequency_bin": {"head": 0.9, "tail": 0.1},
+      "selective": {"accuracy_at_coverage": {"0.8": 0.7}},
+      "runs": [{"mode": "uncached", "seconds": 10.5}], "intervention": {"k": [0, 1]},
+      "not_stored": {"big": list(range(100))}}))
+  command = "python -m traitjax.main --config=configs/default.py --workdir=W"
+  keys = ["species_top1", "by_frequency_bin.tail", "selective.accuracy_at_coverage.0.8",
+          "runs.0.seconds", "intervention.k"]
+  path = stored.store(str(tmp_path), "flora", str(source), keys, command, seeds=[0, 1, 2],
+                      photos={"test": 1600})
+  assert path == str(tmp_path / "results" / "flora.json")
+  assert json.loads((tmp_path / "results" / "flora.json").read_text()) == {
+      "command": command, "commit": _git(tmp_path, "rev-parse", "HEAD"), "dirty": False,
+      "seeds": [0, 1, 2], "photos": {"test": 1600},
+      "metrics": {"species_top1": 0.25, "by_frequency_bin.tail": 0.1,
+                  "selective.accuracy_at_coverage.0.8": 0.7, "runs.0.seconds": 10.5,
+                  "intervention.k": [0, 1]}}
+
+  (tmp_path / ".gitignore").write_text("/w/\n")  # A change to the checkout.
+  stored.store(str(tmp_path), "flora", str(source), ["species_top1"], command)
+  again = stored.load(str(tmp_path), "flora")
+  assert (again["dirty"], again["seeds"], "photos" in again) == (True, [], False)
+  assert again["metrics"] == {"species_top1": 0.25}
+
+  with pytest.raises(KeyError) as missing:
+    stored.store(str(tmp_path), "other", str(source), ["species_top1", "by_frequency_bin.mid"],
+                 command)
+  assert cli.error_message(missing.value) == f"{source} has no 'by_frequency_bin.mid'"
+  assert not (tmp_path / "results" / "other.json").exists()
+
+
+def test_a_mean_over_seeds_renders_with_its_interval_and_count():
+  """`grid.mean_and_interval` on the stored seeds of the cached-views result gives the numbers
+  docs/training.md shows for it, with the count."""
+  views = stored.load(str(conftest.REPO), "cached_views_cub")["metrics"]
+  assert tables.mean_cell(views["sweeps.on_the_fly.species_top1.values"]) == (
+      "89.93% [89.49, 90.37] (n = 3)")
+  assert tables.mean_cell(views["sweeps.plain.trait_auc_table.values"], 4, as_percent=False) == (
+      "0.9593 [0.9545, 0.9640] (n = 3)")
+  assert tables.mean_cell([0.5], 1) == "50.0% (n = 1)"
+
+
+@pytest.mark.slow  # A subprocess: the command as a person runs it.
+def test_the_check_command_exits_1_with_one_line_at_a_drifted_table(tmp_path):
+  root = _copy_docs(tmp_path)
+  page = tmp_path / "docs" / "training.md"
+  page.write_text(page.read_text().replace(_CUB_ROW, _CUB_ROW.replace("679 s", "680 s")))
+  env = {**os.environ, "PYTHONPATH": str(conftest.REPO)}
+  result = subprocess.run([sys.executable, "-m", "traitjax.results", "--check", f"--root={root}"],
+                          cwd=conftest.REPO, env=env, capture_output=True, text=True, timeout=120)
+  assert result.returncode == 1, result.stderr
+  lines = [line for line in result.stderr.splitlines() if not run_main.is_log_line(line)]
+  assert len(lines) == 1 and lines[0].startswith("traitjax: docs/training.md:"), result.stderr
+  assert "table feature_cache differs" in lines[0]
+  assert not result.stdout

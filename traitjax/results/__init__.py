@@ -1,0 +1,3 @@
+"""`python -m traitjax.results` (`__main__`): the docs tables rendered from the small result files
+under `results/` (`stored`), by a registry of renderers (`tables`), into the pages' marked
+tables (`pages`)."""

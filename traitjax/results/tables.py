@@ -1,0 +1,419 @@
+"""The docs tables rendered from stored results: a registry of render functions by table name,
+each declaring the result files (`stored`) it reads.
+
+A page marks a rendered table with `<!-- results: NAME -->` on the line before it and
+`<!-- /results -->` on the line after (`pages`); the renderer registered as NAME gets a
+`Results` (the files it declared, and links to them from that page) and returns the table's
+lines. Numbers come out as the docs wrote them: percentages and AUCs from the float (Python's
+rounding), the feature cache's seconds, GiB and speed-ups rounded half up from the
+stored decimals, and a mean over seeds or splits with its 95% interval and how many values it
+rests on (`mean_cell`, from `grid.mean_and_interval`).
+"""
+
+import dataclasses
+import decimal
+from typing import Callable, Iterable
+
+from traitjax.metrics import intervals
+
+
+@dataclasses.dataclass(frozen=True)
+class Results:
+  """The result files a table declared, by name, and the path of `results/` from its page."""
+  files: dict[str, dict]
+  folder: str = "../results"
+
+  def metric(self, name: str, key: str):
+    """The stored metric `key` of results/<name>.json.
+
+    Raises:
+      KeyError naming the file and the key.
+    """
+    metrics = self.files[name]["metrics"]
+    if key not in metrics:
+      raise KeyError(f"results/{name}.json has no metric {key!r}")
+    return metrics[key]
+
+  def photos(self, name: str, split: str) -> int:
+    """How many photos of `split` the run in results/<name>.json was measured on."""
+    photos = self.files[name].get("photos", {})
+    if split not in photos:
+      raise KeyError(f"results/{name}.json has no photo count of split {split!r}")
+    return photos[split]
+
+  def share(self, name: str, key: str, split: str = "test") -> str:
+    """A share measured once on the photos of `split`, with its 95% Wilson interval:
+    "48.8% [46.4, 51.3]"."""
+    value = self.metric(name, key)
+    low, high = intervals.wilson(value, self.photos(name, split))
+    return f"{percent(value)} [{low:.1%}, {high:.1%}]".replace("%,", ",").replace("%]", "]")
+
+  def has(self, name: str, key: str) -> bool:
+    return key in self.files[name]["metrics"]
+
+  def link(self, name: str) -> str:
+    """results/<name>.json relative to the page, for a markdown link."""
+    return f"{self.folder}/{name}.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+  name: str
+  files: tuple[str, ...]  # The result files it reads: results/<file>.json.
+  render: Callable[[Results], list[str]]
+
+
+# Every table by its name in the pages' markers.
+TABLES: dict[str, Table] = {}
+
+
+def register(name: str, files: Iterable[str]):
+  """Registers the decorated function as the renderer of table `name`, reading `files`."""
+
+  def decorator(render: Callable[[Results], list[str]]):
+    if name in TABLES:
+      raise ValueError(f"table {name!r} is registered twice")
+    TABLES[name] = Table(name, tuple(files), render)
+    return render
+
+  return decorator
+
+
+def markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+  """A markdown table's lines (an empty cell as `| |`, as the pages write it)."""
+  def row(cells):
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+  return [row(header), "|" + "---|" * len(header), *(row(cells) for cells in rows)]
+
+
+def percent(value: float, places: int = 1) -> str:
+  """0.27625 -> "27.6%"."""
+  return f"{value:.{places}%}"
+
+
+def fixed(value: float, places: int = 3) -> str:
+  """0.87554 -> "0.876"."""
+  return f"{value:.{places}f}"
+
+
+def half_up(value, places: int = 0, divisor=1) -> str:
+  """`value / divisor` rounded half up as a decimal, with thousands separators: 1505 / 1000
+  is "1.51", which a float would round down (1.505 is stored as 1.50499...)."""
+  number = decimal.Decimal(str(value)) / decimal.Decimal(str(divisor))
+  rounded = number.quantize(decimal.Decimal(1).scaleb(-places), decimal.ROUND_HALF_UP)
+  return f"{rounded:,}"
+
+
+def mean_cell(values: list[float], places: int = 2, as_percent: bool = True) -> str:
+  """A mean over seeds or splits with its 95% interval and count: "89.93% [89.49, 90.37]
+  (n = 3)"; one value has no interval: "89.93% (n = 1)". A percentage's interval is clipped to
+  [0, 100]."""
+  # grid brings the trainer with it (seconds of start-up): only tables of means import it.
+  from traitjax import grid  # pylint: disable=g-import-not-at-top
+  summary = grid.mean_and_interval(values)
+  scale, unit = (100, "%") if as_percent else (1, "")
+  text = f"{summary['mean'] * scale:.{places}f}{unit}"
+  if summary["interval_95"] is not None:
+    bounds = summary["interval_95"]
+    if as_percent:  # A share's interval stops at 0 and 1, where Student's t would not.
+      bounds = [min(max(bound, 0.0), 1.0) for bound in bounds]
+    low, high = (f"{bound * scale:.{places}f}" for bound in bounds)
+    text += f" [{low}, {high}]"
+  return f"{text} (n = {len(summary['values'])})"
+
+
+# --- docs/training.md, "Frozen backbones: the feature cache": one call of
+# benchmarks/feature_cache.py a job, each runs it uncached, with an empty cache, then warm.
+_FEATURE_CACHE_JOBS = (
+    ("`configs/cub.py` (one run, 600 steps)", "feature_cache_cub"),
+    ("Leafsnap zero-shot sweep (5 points of 300 steps)", "feature_cache_leafsnap_zeroshot"),
+    ("EuroSAT zero-shot sweep (5 points of 500 steps)", "feature_cache_eurosat_zeroshot"),
+    ("`configs/leafsnap_guide.py` at 224 px (one run, 300 steps)",
+     "feature_cache_leafsnap_guide_224"),
+)
+_CACHE_MODES = ("uncached", "cold", "warm")  # The order of the benchmark's `runs`.
+
+
+@register("feature_cache", [name for _, name in _FEATURE_CACHE_JOBS])
+def feature_cache(results: Results) -> list[str]:
+  """Wall time (and speed-up over uncached), peak memory and cache size per job."""
+  rows = []
+  for job, name in _FEATURE_CACHE_JOBS:
+    runs = [{field: results.metric(name, f"runs.{i}.{field}")
+             for field in ("mode", "seconds", "peak_memory_mb")} for i in range(3)]
+    if tuple(run["mode"] for run in runs) != _CACHE_MODES:
+      raise ValueError(f"results/{name}.json: runs are not {', '.join(_CACHE_MODES)}")
+    uncached, cold, warm = (run["seconds"] for run in runs)
+    # The benchmark measures MiB (2**20 bytes): 1,024 of them are a GiB.
+    memory = " / ".join(half_up(run["peak_memory_mb"], 2, 1024) for run in runs)
+    rows.append([
+        job, f"{half_up(uncached)} s",
+        f"{half_up(cold)} s (**{half_up(uncached / cold, 1)}x**)",
+        f"{half_up(warm)} s (**{half_up(uncached / warm, 1)}x**)",
+        f"{memory} GiB",
+        f"{results.metric(name, 'cache_entries'):,} entries, "
+        f"{half_up(results.metric(name, 'cache_mb'), 2, 1024)} GiB"])
+  return markdown(["job", "uncached", "cold cache", "warm cache",
+                   "peak memory, uncached / cold / warm", "cache on disk"], rows)
+
+
+def _bins(results: Results, name: str, prefix: str = "") -> str:
+  """Top-1 on the head / mid / tail frequency bins: "86% / 20% / 0%"."""
+  return " / ".join(percent(results.metric(name, f"{prefix}by_frequency_bin.{b}"), 0)
+                    for b in ("head", "mid", "tail"))
+
+
+# --- docs/training.md, "Default jobs on synthetic flora".
+@register("flora_models", ["default_flora", "blackbox_flora"])
+def flora_models(results: Results) -> list[str]:
+  """The joint CBM against the black box: top-1, top-5, trait AUCs, top-1 per frequency bin."""
+  models = (
+      ("joint CBM (`configs/default.py`; [stored result]({link}))", "default_flora", ""),
+      # A black box has no trait head: its trait AUCs are a linear probe's on its features.
+      ("black box (`configs/blackbox.py`; [stored result]({link}))", "blackbox_flora",
+       " (linear probe)"),
+  )
+  rows = [[model.format(link=results.link(name)),
+           results.share(name, "species_top1"),
+           percent(results.metric(name, "species_top5")),
+           fixed(results.metric(name, "trait_auc_visible")) + probe,
+           fixed(results.metric(name, "trait_auc_table")),
+           _bins(results, name)] for model, name, probe in models]
+  return markdown(["model", "species top-1 [95% interval]", "top-5", "trait AUC visible",
+                    "trait AUC table",
+                   "top-1 head / mid / tail"], rows)
+
+
+# --- docs/reasoning.md, the species heads on synthetic flora.
+_ZEROSHOT = "test+zeroshot.zeroshot."  # The zero-shot section of metrics.json.
+
+
+@register("flora_species_heads", ["default_flora", "blackbox_flora", "trait_to_species_flora"])
+def flora_species_heads(results: Results) -> list[str]:
+  """Linear head, black box and trait-to-species head: top-1 (per bin) and, for the head that
+  reads the table, zero-shot top-1 among the unseen species and the generalized setting."""
+  models = (
+      ("joint CBM, linear species head (`configs/default.py`)", "default_flora"),
+      ("black box (`configs/blackbox.py`)", "blackbox_flora"),
+      ("joint CBM, trait-to-species head (`configs/trait_to_species.py`; [stored result]"
+       "({link}))", "trait_to_species_flora"),
+  )
+  unseen = results.metric("trait_to_species_flora", f"{_ZEROSHOT}num_unseen_species")
+  rows = []
+  for model, name in models:
+    zeroshot, generalized = "-", "-"
+    if results.has(name, f"{_ZEROSHOT}unseen_top1"):
+      species = results.metric(name, f"{_ZEROSHOT}num_unseen_species")
+      zeroshot = (f"{percent(results.metric(name, f'{_ZEROSHOT}unseen_top1'))} "
+                  f"(chance {percent(1 / species)})")
+      generalized = " / ".join(percent(results.metric(name, f"{_ZEROSHOT}{key}")) for key in
+                               ("seen_accuracy", "unseen_accuracy", "harmonic_mean"))
+    rows.append([model.format(link=results.link(name)),
+                 results.share(name, "species_top1"),
+                 percent(results.metric(name, "species_top5")),
+                 _bins(results, name), zeroshot, generalized])
+  return markdown(["model", "top-1 [95% interval]", "top-5", "head / mid / tail",
+                   f"zero-shot top-1 ({unseen} unseen)",
+                   "generalised: seen / unseen / H"], rows)
+
+
+@register("flora_few_shot", ["trait_to_species_flora"])
+def flora_few_shot(results: Results) -> list[str]:
+  """docs/reasoning.md: each unseen species' row refined by n of its photos, against the table
+  rows on the same photos (all photos but the shots, seen species' included)."""
+  name, rows = "trait_to_species_flora", []
+  for shots in ("1_shot", "5_shot"):
+    n = shots.split("_")[0]
+    prefix = f"{_ZEROSHOT}few_shot.{shots}."
+    scored = results.metric(name, f"{prefix}num_scored")
+    for label, scores in ((f"table rows ({scored:,} photos: all but {n} of each unseen "
+                           "species')", f"{prefix}zeroshot."),
+                          (f"refined by {n} photo{'s' * (n != '1')} each", prefix)):
+      rows.append([label, *(percent(results.metric(name, scores + key)) for key in
+                            ("unseen_top1", "seen_accuracy", "unseen_accuracy",
+                             "harmonic_mean"))])
+  return markdown(["unseen species' rows", "top-1 among the unseen", "generalised: seen",
+                   "unseen", "H"], rows)
+
+
+# --- Zero-shot sweeps (`config_lib.make_zeroshot_sweep`): one column per held-out split and
+# their mean with its 95% interval over the splits. Per-class means, the generalised ones among
+# all rows (`metrics.zeroshot`).
+_SWEEP = "zeroshot.zeroshot."
+_ZEROSHOT_SWEEP_ROWS = (
+    ("zero-shot top-1 among the {unseen} unseen (chance {chance})", f"{_SWEEP}unseen_top1"),
+    ("generalised, among all {all}: seen accuracy", f"{_SWEEP}seen_accuracy"),
+    ("generalised: unseen accuracy", f"{_SWEEP}unseen_accuracy"),
+    ("generalised: harmonic mean H", f"{_SWEEP}harmonic_mean"),
+    ("area under the seen-unseen curve (AUSUC)", f"{_SWEEP}ausuc"),
+    ("per photo: zero-shot top-1 among the unseen", f"{_SWEEP}per_photo.unseen_top1"),
+    ("per photo: top-1 of the seen species' test photos among all", "species_top1"),
+)
+
+
+# The same sweep trained transductively (every unseen row a negative of every training photo),
+# as it was measured before training became inductive: per-photo scores only.
+_TRANSDUCTIVE_ROWS = (
+    ("before, unseen rows trained as negatives: per photo, zero-shot top-1",
+     f"{_SWEEP}unseen_top1"),
+    ("before: per photo, H", f"{_SWEEP}harmonic_mean"),
+)
+
+
+def _split_row(label: str, values: list[float], as_percent: bool = True) -> list[str]:
+  """A row of one value per split and their mean with its interval."""
+  cells = [percent(v) if as_percent else fixed(v) for v in values]
+  return [label, *cells, mean_cell(values, places=1 if as_percent else 3, as_percent=as_percent)]
+
+
+def zeroshot_sweep_table(results: Results, name: str, section: str, unseen: int, total: int,
+                         split_names: list[str], before: str = "",
+                         more: tuple[list[str], ...] = ()) -> list[str]:
+  """The rows of `_ZEROSHOT_SWEEP_ROWS` of the sweep `section` stored in results/<name>.json,
+  one column per split (named `split_names`) and the mean over them (percentages but AUSUC);
+  with `before`, the `_TRANSDUCTIVE_ROWS` of the same splits from results/<before>.json; then
+  the rows `more`."""
+  rows = []
+  sources = [(name, _ZEROSHOT_SWEEP_ROWS)] + [(before, _TRANSDUCTIVE_ROWS)] * bool(before)
+  for file, kept in sources:
+    points = results.metric(file, f"{section}.results")
+    if len(points) != len(split_names):
+      raise ValueError(f"results/{file}.json: {len(points)} splits, the table names "
+                       f"{len(split_names)}")
+    for label, key in kept:
+      rows.append(_split_row(label.format(unseen=unseen, all=total, chance=percent(1 / unseen)),
+                             [point[key] for point in points], not key.endswith("ausuc")))
+  rows += more
+  return markdown(["held-out split", *split_names, "mean [95% interval] (splits)"], rows)
+
+
+@register("zeroshot_cub", ["zeroshot_cub", "zeroshot_cub_ridge"])
+def zeroshot_cub(results: Results) -> list[str]:
+  """docs/reasoning.md: cub25, five 20/5 splits (configs/cub_zeroshot_splits.py), and the
+  ridge baseline on frozen features (benchmarks/cub_zeroshot_ridge.py) on the same splits."""
+  points = results.metric("zeroshot_cub", "cub_zeroshot_splits.results")
+  names = [", ".join(str(s) for s in p["point"]["data.heldout_species"]) for p in points]
+  ridge = results.metric("zeroshot_cub_ridge", "splits")
+  if [split["unseen_species"] for split in ridge] != [
+      list(p["point"]["data.heldout_species"]) for p in points]:
+    raise ValueError("results/zeroshot_cub_ridge.json holds other splits than zeroshot_cub")
+  more = tuple(_split_row(f"ridge regression on frozen features, rows {label}: zero-shot top-1",
+                          [split[variant]["zeroshot_top1_per_class"] for split in ridge])
+               for label, variant in (("as they are", "as_is"),
+                                      ("centred on the seen rows", "centred")))
+  return zeroshot_sweep_table(results, "zeroshot_cub", "cub_zeroshot_splits", 5, 25, names,
+                              more=more)
+
+
+@register("zeroshot_eurosat", ["zeroshot_eurosat", "zeroshot_eurosat_transductive"])
+def zeroshot_eurosat(results: Results) -> list[str]:
+  """docs/habitats.md: EuroSAT, five 7/3 splits (configs/eurosat_zeroshot.py)."""
+  points = results.metric("zeroshot_eurosat", "eurosat_zeroshot.results")
+  names = [", ".join(p["point"]["data.heldout_species"]) for p in points]
+  return zeroshot_sweep_table(results, "zeroshot_eurosat", "eurosat_zeroshot", 3, 10, names,
+                              before="zeroshot_eurosat_transductive")
+
+
+@register("zeroshot_leafsnap_guide",
+          ["zeroshot_leafsnap_guide", "zeroshot_leafsnap_guide_transductive"])
+def zeroshot_leafsnap_guide(results: Results) -> list[str]:
+  """docs/plants.md: the Leafsnap guide, five 130/20 splits (configs/leafsnap_guide_zeroshot.py;
+  the splits' 20 names each are in the result file)."""
+  points = results.metric("zeroshot_leafsnap_guide", "leafsnap_guide_zeroshot.results")
+  return zeroshot_sweep_table(results, "zeroshot_leafsnap_guide", "leafsnap_guide_zeroshot",
+                              20, 150, [f"split {i + 1}" for i in range(len(points))],
+                              before="zeroshot_leafsnap_guide_transductive")
+
+
+# --- docs/plants.md, several photos of one plant (evaluator `multi_photo`): every n on the
+# same species, each top-1 with its bootstrap interval over species.
+_MULTI_PHOTO_ROWS = (
+    ("CBM: trait evidence pooled per trait, organ-gated", "cbm", "pooled_gated"),
+    ("CBM: trait evidence pooled, every trait counted", "cbm", "pooled_ungated"),
+    ("CBM: species probabilities averaged, each photo organ-gated", "cbm", "mean_gated"),
+    ("CBM: species probabilities averaged", "cbm", "mean_ungated"),
+    ("black box: species probabilities averaged", "blackbox", "mean_ungated"),
+)
+# Paired differences of the CBM's combinations, on the same bootstrap resamples.
+_MULTI_PHOTO_DIFFERENCES = (
+    ("pooled and gated - averaged", "pooled_gated_minus_mean_ungated"),
+    ("pooled: gated - every trait", "pooled_gated_minus_pooled_ungated"),
+    ("gated: pooled - averaged", "pooled_gated_minus_mean_gated"),
+)
+
+
+def _interval_cell(value: float, interval: list[float]) -> str:
+  """"25.0% [19.1, 31.2]" from a share and its interval."""
+  return f"{percent(value)} [{interval[0]:.1%}, {interval[1]:.1%}]".replace("%,", ",").replace(
+      "%]", "]")
+
+
+def _difference_cell(value: float, interval: list[float]) -> str:
+  """A paired difference in points with its interval, "tie" when the interval holds 0."""
+  text = f"{value * 100:+.1f} [{interval[0] * 100:+.1f}, {interval[1] * 100:+.1f}]"
+  return text + (" tie" if interval[0] <= 0 <= interval[1] else "")
+
+
+def multi_photo_table(results: Results, cbm: str, blackbox: str) -> list[str]:
+  """Top-1 from 1..n photos, per combination, with intervals; then the CBM's paired
+  differences; the species and queries every column rests on. `cbm` and `blackbox`: the
+  result files of the two models' runs."""
+  reports = {model: results.metric(name, "multi_photo")
+             for model, name in (("cbm", cbm), ("blackbox", blackbox))}
+  report = reports["cbm"]
+  if report["species"] != reports["blackbox"]["species"]:
+    raise ValueError(f"results/{cbm}.json and {blackbox}.json: scored on other species")
+  counts = [str(n) for n in report["counts"]]
+  rows = []
+  for label, model, combination in _MULTI_PHOTO_ROWS:
+    cells = [reports[model]["by_count"][n][combination] for n in counts]
+    rows.append([label, *(_interval_cell(c["species_top1"], c["interval"]) for c in cells)])
+  for label, key in _MULTI_PHOTO_DIFFERENCES:
+    cells = [report["by_count"][n]["differences"][key] for n in counts]
+    rows.append([f"difference, {label} (points)",
+                 *(_difference_cell(c["difference"], c["interval"]) for c in cells)])
+  rows.append(["queries (species)", *(f"{report['by_count'][n]['num_queries']:,} "
+                                      f"({report['num_species']})" for n in counts)])
+  return markdown(["combination", *(f"{n} photo{'s' * (n != '1')}" for n in counts)], rows)
+
+
+@register("multi_photo", ["multi_photo_cbm", "multi_photo_blackbox"])
+def multi_photo_128(results: Results) -> list[str]:
+  """docs/plants.md: the Leafsnap guide at 128 px (configs/leafsnap_guide.py)."""
+  return multi_photo_table(results, "multi_photo_cbm", "multi_photo_blackbox")
+
+
+@register("multi_photo_224", ["multi_photo_cbm_224", "multi_photo_blackbox_224"])
+def multi_photo_224(results: Results) -> list[str]:
+  """docs/plants.md: the same at 224 px (`--config.data.image_size=224`)."""
+  return multi_photo_table(results, "multi_photo_cbm_224", "multi_photo_blackbox_224")
+
+
+# --- docs/reasoning.md, test-time intervention on synthetic flora: each photo's k most
+# uncertain traits set to its own visible truth (no oracle).
+_INTERVENTION_RUNS = (
+    ("joint CBM, linear head", "default_flora"),
+    ("joint CBM, trait-to-species head", "trait_to_species_flora"),
+    ("sequential CBM, linear head (`--config.model.mode=sequential`)", "sequential_flora"),
+    ("independent CBM, linear head (`--config.model.mode=independent`)", "independent_flora"),
+    ("trait-to-species head, graded table (`--config.data.graded_table=True`)",
+     "trait_to_species_graded_flora"),
+)
+
+
+@register("flora_intervention", [name for _, name in _INTERVENTION_RUNS])
+def flora_intervention(results: Results) -> list[str]:
+  """Top-1 after k corrected traits, one row per run (the last k is every trait); each run's
+  top-1 at k = 0 with its Wilson interval over the test photos."""
+  ks = results.metric(_INTERVENTION_RUNS[0][1], "intervention.k")
+  rows = []
+  for label, name in _INTERVENTION_RUNS:
+    if results.metric(name, "intervention.k") != ks:
+      raise ValueError(f"results/{name}.json: intervention ks differ from the other runs'")
+    if results.metric(name, "intervention.truth") != "traits_visible":
+      raise ValueError(f"results/{name}.json: not corrected to each photo's visible traits")
+    top1 = results.metric(name, "intervention.species_top1")
+    rows.append([f"{label} ([stored]({results.link(name)}))",
+                 *(percent(value) for value in top1)])
+  return markdown(["k corrected", *(str(k) for k in ks[:-1]), f"all {ks[-1]}"], rows)
