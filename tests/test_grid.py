@@ -81,6 +81,10 @@ def test_run_trains_each_point_once_and_writes_the_section_and_plot(tmp_path, mo
   summary = json.loads((tmp_path / "metrics.json").read_text())
   assert summary["other"] == 1 and summary["noise_sweep"] == section
   assert section["mean"]["trait_auc_visible"] == pytest.approx((1.0 + 0.25 + 0.7 + 0.7) / 4)
+  # Student's t over the 4 points: mean 0.6625, standard error 0.1546, t(0.975, 3) = 3.182.
+  low, high = section["interval_95"]["trait_auc_visible"]
+  assert (low, high) == (pytest.approx(0.6625 - 0.4921, abs=1e-3),
+                         pytest.approx(0.6625 + 0.4921, abs=1e-3))
   assert (tmp_path / "noise_sweep.png").stat().st_size > 10_000
   for name in SMOKE_POINTS:
     saved = json.loads((tmp_path / name / "sweep_point.json").read_text())

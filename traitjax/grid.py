@@ -8,6 +8,8 @@ commas that take the same value (e.g. "data.false_positive,data.false_negative")
 An axis of `seed` (the config's seed: initialisation, shuffling, views) repeats each point of
 the other axes with every seed; the summary then reports each metric's mean over the seeds with
 its 95% interval (Student's t) under `over_seeds`.
+The summary gives each metric's mean over all points and its 95% interval (Student's t over
+the points: e.g. over held-out splits, which vary the classes as well as the run).
 The plot's x axis is the first axis, one line per value of the others. Every point trains in
 WORKDIR/<axis=value,...>/ with the shared trainer, after the sweep writes there
 sweep_point.json with the fingerprint of the point's config (`config_lib.fingerprint`). A
@@ -132,6 +134,9 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict:
                                         for key in sweep.metrics}})
   section = {"axes": [fields for fields, _ in sweep.axes], "results": results,
              "mean": {key: float(np.mean([r[key] for r in results])) for key in sweep.metrics},
+             # Over the points: a spread of splits or settings, not only of seeds.
+             "interval_95": {key: mean_and_interval([r[key] for r in results])["interval_95"]
+                             for key in sweep.metrics},
              "reused": reused, "computed": computed}
   if SEED in section["axes"]:
     section["over_seeds"] = over_seeds(results, list(sweep.metrics))
