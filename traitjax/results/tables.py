@@ -14,6 +14,8 @@ import dataclasses
 import decimal
 from typing import Callable, Iterable
 
+import numpy as np
+
 from traitjax.metrics import intervals
 
 
@@ -288,20 +290,29 @@ def zeroshot_sweep_table(results: Results, name: str, section: str, unseen: int,
   return markdown(["held-out split", *split_names, "mean [95% interval] (splits)"], rows)
 
 
-@register("zeroshot_cub", ["zeroshot_cub", "zeroshot_cub_ridge"])
+@register("zeroshot_cub", ["zeroshot_cub", "zeroshot_cub_table_head", "zeroshot_cub_ridge"])
 def zeroshot_cub(results: Results) -> list[str]:
-  """docs/reasoning.md: cub25, five 20/5 splits (configs/cub_zeroshot_splits.py), and the
-  ridge baseline on frozen features (benchmarks/cub_zeroshot_ridge.py) on the same splits."""
-  points = results.metric("zeroshot_cub", "cub_zeroshot_splits.results")
-  names = [", ".join(str(s) for s in p["point"]["data.heldout_species"]) for p in points]
+  """docs/reasoning.md: cub25, five 20/5 splits (configs/cub_zeroshot_splits.py), the same
+  with the trait-to-species head, and the ridge baseline on frozen features
+  (benchmarks/cub_zeroshot_ridge.py) on the same splits."""
+  section = "cub_zeroshot_splits.results"
+  points = results.metric("zeroshot_cub", section)
+  splits = [list(p["point"]["data.heldout_species"]) for p in points]
+  names = [", ".join(str(s) for s in split) for split in splits]
+  table_head = results.metric("zeroshot_cub_table_head", section)
   ridge = results.metric("zeroshot_cub_ridge", "splits")
-  if [split["unseen_species"] for split in ridge] != [
-      list(p["point"]["data.heldout_species"]) for p in points]:
-    raise ValueError("results/zeroshot_cub_ridge.json holds other splits than zeroshot_cub")
-  more = tuple(_split_row(f"ridge regression on frozen features, rows {label}: zero-shot top-1",
-                          [split[variant]["zeroshot_top1_per_class"] for split in ridge])
-               for label, variant in (("as they are", "as_is"),
-                                      ("centred on the seen rows", "centred")))
+  if ([list(p["point"]["data.heldout_species"]) for p in table_head] != splits
+      or [split["unseen_species"] for split in ridge] != splits):
+    raise ValueError("results/zeroshot_cub_table_head.json or zeroshot_cub_ridge.json holds "
+                     "other splits than zeroshot_cub")
+  more = tuple(_split_row(f"trait-to-species (likelihood) head: {label}",
+                          [point[f"{_SWEEP}{key}"] for point in table_head])
+               for label, key in (("zero-shot top-1", "unseen_top1"),
+                                  ("generalised H", "harmonic_mean")))
+  more += tuple(_split_row(f"ridge regression on frozen features, rows {label}: zero-shot top-1",
+                           [split[variant]["zeroshot_top1_per_class"] for split in ridge])
+                for label, variant in (("as they are", "as_is"),
+                                       ("centred on the seen rows", "centred")))
   return zeroshot_sweep_table(results, "zeroshot_cub", "cub_zeroshot_splits", 5, 25, names,
                               more=more)
 
@@ -417,3 +428,56 @@ def flora_intervention(results: Results) -> list[str]:
     rows.append([f"{label} ([stored]({results.link(name)}))",
                  *(percent(value) for value in top1)])
   return markdown(["k corrected", *(str(k) for k in ks[:-1]), f"all {ks[-1]}"], rows)
+
+
+@register("zeroshot_leafsnap_tables",
+          ["zeroshot_leafsnap_guide", "zeroshot_leafsnap_guide_texts"])
+def zeroshot_leafsnap_tables(results: Results) -> list[str]:
+  """docs/plants.md: the same sweep on the written paragraphs' table and on the guide's own
+  texts' table (`--config.data.table=data/tables/leafsnap.csv`): per split and mean."""
+  section = "leafsnap_guide_zeroshot.results"
+  runs = (("written paragraphs (`data/tables/leafsnap_written.csv`, the config)",
+           "zeroshot_leafsnap_guide"),
+          ("the guide's own texts (`data/tables/leafsnap.csv`)", "zeroshot_leafsnap_guide_texts"))
+  rows = []
+  for key, what in ((f"{_SWEEP}unseen_top1", "zero-shot top-1 among the 20"),
+                    (f"{_SWEEP}harmonic_mean", "generalised H"),
+                    ("species_top1", "per photo: seen species' test photos among all 150")):
+    for label, name in runs:
+      rows.append(_split_row(f"{what}, {label}",
+                             [point[key] for point in results.metric(name, section)]))
+  return markdown(["table the model trains on and reads the rows from", "split 1", "2", "3",
+                   "4", "5", "mean [95% interval] (splits)"], rows)
+
+
+# --- docs/training.md, cached views against augmenting on the fly: CUB over seeds 0-2.
+_CACHED_VIEWS = (("a new augmented view each step (uncached)", "on_the_fly"),
+                 ("one of 4 cached views (default)", "views_4"),
+                 ("the plain photo (`cached_views=0`)", "plain"))
+
+
+@register("cached_views", ["cached_views_cub"])
+def cached_views(results: Results) -> list[str]:
+  """Top-1 (mean over seeds, 95% interval), its paired difference to augmenting on the fly,
+  trait AUC and calibration ECE (means over seeds), per way of reading the training photos."""
+  from traitjax import grid  # pylint: disable=g-import-not-at-top  (see mean_cell)
+
+  def values(key):
+    return results.metric("cached_views_cub", f"{key}.values")
+
+  def interval(summary, scale, unit, sign=""):
+    low, high = (f"{bound * scale:{sign}.2f}" for bound in summary["interval_95"])
+    return f"{summary['mean'] * scale:{sign}.2f}{unit} [{low}, {high}]"
+
+  rows = []
+  for label, way in _CACHED_VIEWS:
+    top1 = grid.mean_and_interval(values(f"sweeps.{way}.species_top1"))
+    difference = ""
+    if way != "on_the_fly":
+      difference = interval(grid.mean_and_interval(
+          values(f"differences.{way}.species_top1")), 100, " pp", "+")
+    rows.append([label, interval(top1, 100, "%"), difference,
+                 fixed(float(np.mean(values(f"sweeps.{way}.trait_auc_table"))), 4),
+                 fixed(float(np.mean(values(f"sweeps.{way}.calibration.ece_after"))))])
+  return markdown(["training reads", "species top-1", "difference to on the fly (paired by seed)",
+                   "trait AUC table", "calibration ECE"], rows)
