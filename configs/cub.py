@@ -98,7 +98,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     # its 95% interval over them.
     config.sweep = ml_collections.ConfigDict({
         "name": "cub_seeds", "axes": (("seed", (0, 1, 2)),),
-        "metrics": ("species_top1", "trait_auc_table", "calibration.ece_after")})
+        "metrics": ("species_top1", "species_top5", "trait_auc_table", "calibration.ece_before",
+                    "calibration.ece_after", "conformal.coverage", "conformal.mean_set_size",
+                    "explanations.pointing_game")})
   elif arg:
     raise ValueError(f"unknown variant {arg!r} of configs/cub.py; known: smoke, unseen, seeds")
   return config

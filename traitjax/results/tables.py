@@ -389,16 +389,16 @@ def multi_photo_table(results: Results, cbm: str, blackbox: str) -> list[str]:
   return markdown(["combination", *(f"{n} photo{'s' * (n != '1')}" for n in counts)], rows)
 
 
-@register("multi_photo", ["multi_photo_cbm", "multi_photo_blackbox"])
+@register("multi_photo", ["leafsnap_guide_cbm", "leafsnap_guide_blackbox"])
 def multi_photo_128(results: Results) -> list[str]:
   """docs/plants.md: the Leafsnap guide at 128 px (configs/leafsnap_guide.py)."""
-  return multi_photo_table(results, "multi_photo_cbm", "multi_photo_blackbox")
+  return multi_photo_table(results, "leafsnap_guide_cbm", "leafsnap_guide_blackbox")
 
 
-@register("multi_photo_224", ["multi_photo_cbm_224", "multi_photo_blackbox_224"])
+@register("multi_photo_224", ["leafsnap_guide_224_cbm", "leafsnap_guide_224_blackbox"])
 def multi_photo_224(results: Results) -> list[str]:
   """docs/plants.md: the same at 224 px (`--config.data.image_size=224`)."""
-  return multi_photo_table(results, "multi_photo_cbm_224", "multi_photo_blackbox_224")
+  return multi_photo_table(results, "leafsnap_guide_224_cbm", "leafsnap_guide_224_blackbox")
 
 
 # --- docs/reasoning.md, test-time intervention on synthetic flora: each photo's k most
@@ -481,3 +481,45 @@ def cached_views(results: Results) -> list[str]:
                  fixed(float(np.mean(values(f"sweeps.{way}.calibration.ece_after"))))])
   return markdown(["training reads", "species top-1", "difference to on the fly (paired by seed)",
                    "trait AUC table", "calibration ECE"], rows)
+
+
+# --- docs/plants.md, single photos of the Leafsnap guide (configs/leafsnap_guide.py).
+_ORGANS = ("leaf", "needle", "petiole", "flower", "fruit", "seed", "cone", "bark")
+_GUIDE_RUNS = (
+    ("CBM, organ mask (the config)", "leafsnap_guide_cbm"),
+    ("CBM, no mask (`--config.data.organ_mask=False`)", "leafsnap_guide_no_mask"),
+    ("CBM, organ mask, the guide's table (`--config.data.table=data/tables/leafsnap.csv`)",
+     "leafsnap_guide_texts_table"),
+    ("black box (`--config.model.mode=blackbox`)", "leafsnap_guide_blackbox"),
+)
+
+
+@register("leafsnap_guide_single_photos", [name for _, name in _GUIDE_RUNS])
+def leafsnap_guide_single_photos(results: Results) -> list[str]:
+  """Top-1 (with its Wilson interval), top-5, organ-gated top-1 and top-1 by the photo's
+  organ, per model."""
+  first = _GUIDE_RUNS[0][1]
+  counts = {organ: results.metric(first, f"by_organ.{organ}.num_examples") for organ in _ORGANS}
+  rows = []
+  for label, name in _GUIDE_RUNS:
+    gated = "-"
+    if results.has(name, "species_top1_organ_gated"):
+      gated = percent(results.metric(name, "species_top1_organ_gated"))
+    rows.append([f"{label} ([stored]({results.link(name)}))",
+                 results.share(name, "species_top1"),
+                 percent(results.metric(name, "species_top5")), gated,
+                 *(percent(results.metric(name, f"by_organ.{organ}.species_top1"))
+                   for organ in _ORGANS)])
+  return markdown(["model", "top-1 [95% interval]", "top-5", "organ-gated top-1",
+                   *(f"{organ} ({counts[organ]})" for organ in _ORGANS)], rows)
+
+
+@register("leafsnap_guide_trait_auc", ["leafsnap_guide_cbm", "leafsnap_guide_no_mask",
+                                       "leafsnap_guide_blackbox"])
+def leafsnap_guide_trait_auc(results: Results) -> list[str]:
+  """Trait AUC by organ, over the traits that organ can show (the black box's: its probe)."""
+  runs = (("CBM, organ mask", "leafsnap_guide_cbm"), ("CBM, no mask", "leafsnap_guide_no_mask"),
+          ("black box (probe)", "leafsnap_guide_blackbox"))
+  rows = [[label, *(fixed(results.metric(name, f"by_organ.{organ}.trait_auc_table"))
+                    for organ in _ORGANS)] for label, name in runs]
+  return markdown(["model", *_ORGANS], rows)
