@@ -430,24 +430,42 @@ def flora_intervention(results: Results) -> list[str]:
   return markdown(["k corrected", *(str(k) for k in ks[:-1]), f"all {ks[-1]}"], rows)
 
 
-@register("zeroshot_leafsnap_tables",
-          ["zeroshot_leafsnap_guide", "zeroshot_leafsnap_guide_texts"])
-def zeroshot_leafsnap_tables(results: Results) -> list[str]:
-  """docs/plants.md: the same sweep on the written paragraphs' table and on the guide's own
-  texts' table (`--config.data.table=data/tables/leafsnap.csv`): per split and mean."""
-  section = "leafsnap_guide_zeroshot.results"
-  runs = (("written paragraphs (`data/tables/leafsnap_written.csv`, the config)",
-           "zeroshot_leafsnap_guide"),
-          ("the guide's own texts (`data/tables/leafsnap.csv`)", "zeroshot_leafsnap_guide_texts"))
+def zeroshot_tables(results: Results, section: str, runs: tuple[tuple[str, str], ...],
+                    unseen: int, total: int) -> list[str]:
+  """The same zero-shot sweep `section` on other tables (`runs`: (label, result file)): per
+  split and the mean, the zero-shot top-1, H and the seen test photos' top-1."""
   rows = []
-  for key, what in ((f"{_SWEEP}unseen_top1", "zero-shot top-1 among the 20"),
+  for key, what in ((f"{_SWEEP}unseen_top1", f"zero-shot top-1 among the {unseen}"),
                     (f"{_SWEEP}harmonic_mean", "generalised H"),
-                    ("species_top1", "per photo: seen species' test photos among all 150")):
+                    ("species_top1", f"per photo: seen test photos among all {total}")):
     for label, name in runs:
       rows.append(_split_row(f"{what}, {label}",
                              [point[key] for point in results.metric(name, section)]))
   return markdown(["table the model trains on and reads the rows from", "split 1", "2", "3",
                    "4", "5", "mean [95% interval] (splits)"], rows)
+
+
+@register("zeroshot_leafsnap_tables",
+          ["zeroshot_leafsnap_guide", "zeroshot_leafsnap_guide_texts"])
+def zeroshot_leafsnap_tables(results: Results) -> list[str]:
+  """docs/plants.md: the sweep on the written paragraphs' table and on the guide's own texts'
+  table (`--config.data.table=data/tables/leafsnap.csv`)."""
+  return zeroshot_tables(
+      results, "leafsnap_guide_zeroshot.results",
+      (("written paragraphs (`data/tables/leafsnap_written.csv`, the config)",
+        "zeroshot_leafsnap_guide"),
+       ("the guide's own texts (`data/tables/leafsnap.csv`)", "zeroshot_leafsnap_guide_texts")),
+      20, 150)
+
+
+@register("zeroshot_eurosat_tables", ["zeroshot_eurosat", "zeroshot_eurosat_hand"])
+def zeroshot_eurosat_tables(results: Results) -> list[str]:
+  """docs/habitats.md: the sweep on the parsed table and on the one filled by hand from the
+  same paragraphs (`--config.data.table=data/tables/eurosat_hand.csv`)."""
+  return zeroshot_tables(
+      results, "eurosat_zeroshot.results",
+      (("parsed table (`data/tables/eurosat.csv`, the config)", "zeroshot_eurosat"),
+       ("filled by hand (`data/tables/eurosat_hand.csv`)", "zeroshot_eurosat_hand")), 3, 10)
 
 
 # --- docs/training.md, cached views against augmenting on the fly: CUB over seeds 0-2.
