@@ -59,6 +59,8 @@ def test_a_record_sorts_the_traits_by_what_the_photo_and_each_row_say():
   assert _names(record["species"]) == ["A", "B", "C"]
   assert sum(s["probability"] for s in record["species"]) == pytest.approx(1.0)
   assert [t["phrase"] for t in record["traits"]][:2] == ["red petals", "yellow petals"]
+  assert [t["absent_phrase"] for t in record["traits"]][:2] == ["no red petals",
+                                                                "no yellow petals"]
   a, b, _ = record["explained_species"]
   assert set(_names(a["supports"])) == set(TRAITS[:4]) and not a["contradicts"]
   assert set(_names(a["unjudgeable"])) == {"stem_texture::hairy", "fruit::berry"}
@@ -186,19 +188,19 @@ def test_the_description_states_the_clearest_groups_in_the_vocabulary_order():
   # Seven groups shown: the five clearest (texture, 0.75, and sealing, 0.7, left out) in the
   # vocabulary's order, the colours coordinated; then the two clearest of three absences.
   assert wording.description_sentence(town, EUROSAT_TRAITS) == (
-      "Buildings dominant cover, dense building density, street grid building layout, small "
-      "roof, grey and red colour, no water form, no field.")
+      "Mostly buildings, dense buildings, buildings with a street grid, small roofs, grey and red "
+      "colour, no water, no fields.")
   assert wording.description_sentence(town, EUROSAT_TRAITS, max_groups=2, max_absent=0) == (
-      "Dense building density, grey and red colour.")
+      "Dense buildings, grey and red colour.")
   # Two to one odds by default: 0.6 is not clear; with even odds it is.
   field = _tile(field_size__large=0.6)
   field[EUROSAT_TRAITS.index("has_colour::yellow-green")] = 0.6
   assert wording.description_sentence(field, EUROSAT_TRAITS) == "No trait is clear in this photo."
   assert wording.description_sentence(field, EUROSAT_TRAITS, min_odds=1.0) == (
-      "Large field, yellow-green colour.")
+      "Large fields, yellow-green colour.")
   # An absence the photo shows less clearly than a value of its group is not stated.
   assert wording.description_sentence(
-      _tile(water_form__none=0.7, water_form__lake=0.9), EUROSAT_TRAITS) == "Lake water form."
+      _tile(water_form__none=0.7, water_form__lake=0.9), EUROSAT_TRAITS) == "Lake water."
 
 
 def test_the_description_works_for_any_vocabulary_and_phrase_overrides():
@@ -207,14 +209,14 @@ def test_the_description_works_for_any_vocabulary_and_phrase_overrides():
            "crest")
   probabilities = np.array([0.8, 0.9, 0.2, 0.95, 0.1, 0.7, np.nan])
   assert wording.description_sentence(probabilities, birds) == (
-      "White and blue wings, dagger-shaped bill, small size.")
+      "White and blue wings, dagger-shaped bill, small size (5-9 in).")
   # A phrase that does not contain its value is listed whole; NaN is never stated.
   reworded = ("sky-blue wings", "white wings", "black wings", "dagger-shaped bill",
               "cone-shaped bill", "small size", "crest")
   assert wording.description_sentence(probabilities, birds, reworded) == (
       "White wings and sky-blue wings, dagger-shaped bill, small size.")
   assert wording.description_sentence(probabilities, birds, max_values=1) == (
-      "White wings, dagger-shaped bill, small size.")
+      "White wings, dagger-shaped bill, small size (5-9 in).")
   with pytest.raises(ValueError, match=r"expected \[7\] \(one per trait\)"):
     wording.description_sentence(probabilities[:3], birds)
 

@@ -38,10 +38,10 @@ from traitjax.evaluators import base
 from traitjax.explain import figures
 from traitjax.explain import gallery
 from traitjax.explanations import maps
+from traitjax.explanations import phrasing
 from traitjax.explanations import prototypes
 from traitjax.explanations import records
 from traitjax.explanations import wording
-from traitjax.language import phrases
 from traitjax.metrics import calibration
 
 # The split whose photos are the prototypes.
@@ -152,7 +152,7 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
   gallery entry by name. With `organs` (a dataset whose photos each show one organ), a photo
   of a known organ is described by the traits that organ can show alone."""
   species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
-  trait_phrases = phrases.read_phrase_book(table.traits, phrases_path).phrases
+  trait_phrases = phrasing.read_trait_phrasings(table.traits, phrases_path)
   explained = records.explain_predictions(task, params, species_logits, trait_logits, table,
                                           trust=trusted, top_k=top_k,
                                           trait_phrases=trait_phrases)

@@ -44,8 +44,8 @@ from traitjax.evaluators import multi_photo as multi_photo_evaluator
 from traitjax.explain import figures
 from traitjax.explain import gallery
 from traitjax.explain import photos as single_photos
+from traitjax.explanations import phrasing
 from traitjax.explanations import records
-from traitjax.language import phrases
 from traitjax.metrics import calibration
 from traitjax.metrics import classification
 from traitjax.metrics import multi_photo
@@ -181,7 +181,7 @@ def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
                         np.asarray(cbm.no_evidence(task.model, params, table.num_traits)))
   probabilities = (calibration.softmax if trusted is None
                    else trusted.species_probabilities)
-  trait_phrases = phrases.read_phrase_book(table.traits, phrases_path).phrases
+  trait_phrases = phrasing.read_trait_phrasings(table.traits, phrases_path)
   (record,) = records.explain_probabilities(
       task, params, probabilities(species_logits), combined, head_input, table, top_k=top_k,
       trait_phrases=trait_phrases)

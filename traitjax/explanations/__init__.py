@@ -6,6 +6,9 @@
 - `records`: one JSON-able record per photo (top species, every trait, what supports and what
   contradicts each top species, what separates the first two, the traits it cites and a
   plain-words rationale).
+- `phrasing`: how a person reads each trait, present ("five petals") and absent ("not five
+  petals"), for any vocabulary (display only: the encoder reads `language.phrases`);
+  `wording`: every sentence built from them (rationale, description, decision).
 - `maps`: the evidence maps and peaks of the cited traits, and which keypoints carry a trait.
 - `prototypes`: the training photos of a species nearest to a photo in trait space, and the
   traits they share (a bank per checkpoint, cached in the workdir).

@@ -4,7 +4,8 @@ evaluator measures.
 A record (plain JSON types) holds:
 
 - `species`: the `top_k` species, best first, each {name, probability};
-- `traits`: every trait {name, phrase, probability}, as detected in the photo;
+- `traits`: every trait {name, phrase, absent_phrase, probability}, as detected in the photo
+  (`phrasing`: what a person reads when the photo shows it and when it lacks it);
 - `explained_species`: for each top species {name, probability, supports, contradicts,
   unjudgeable}, lists of trait items {name, phrase, probability, row, contribution}:
     supports     the photo and the species' row agree: the row says present (>= 0.5) and the
@@ -26,7 +27,7 @@ A record (plain JSON types) holds:
   (`wording.rationale`);
 - `description`: one sentence of what the photo shows, whatever the species
   (`wording.description_sentence`: the values of each trait group it confidently shows, e.g.
-  "Dense building density, street grid building layout, grey and red colour, no water form.");
+  "Mostly buildings, dense buildings, grey and red colour, no water.");
 - `traits_used_by_decision`: False where the species head does not read the traits (the black
   box, slot models): contributions are then null, the lists are ordered by how confident the
   photo is (|p - 0.5|), and `runner_up` by how much better the first species' row fits the
@@ -46,8 +47,8 @@ import numpy as np
 
 from traitjax.data import schema
 from traitjax.explanations import contributions as contributions_lib
+from traitjax.explanations import phrasing
 from traitjax.explanations import wording
-from traitjax.language import phrases
 from traitjax.metrics import calibration
 
 SUPPORTS, CONTRADICTS, UNJUDGEABLE = 1, -1, 0
@@ -99,7 +100,8 @@ def cited_traits(probabilities, rows, top_contributions, num_cited: int,
 def explain_predictions(task, params, species_logits, trait_logits, table: schema.TraitTable,
                         trust=None, top_k: int = 3, num_cited: int = 3, max_listed: int = 10,
                         min_odds: float = wording.DEFAULT_MIN_ODDS,
-                        trait_phrases: Sequence[str] | None = None) -> list[dict]:
+                        trait_phrases: Sequence[str | phrasing.Phrasing] | None = None
+                        ) -> list[dict]:
   """One explanation record per photo (see the module docstring).
 
   Args:
@@ -115,7 +117,8 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
     num_cited: the most traits cited.
     max_listed: the most traits in each supports / contradicts / unjudgeable list.
     min_odds: the odds at which the photo says a trait is present or absent (`judge`).
-    trait_phrases: T phrases (default `phrases.trait_phrase` of each trait name).
+    trait_phrases: T `phrasing.Phrasing`s, or phrases to show as written (their absence worded
+      from them); default `phrasing.trait_phrasings` of the trait names.
 
   Returns:
     N records of plain python types.
@@ -144,15 +147,15 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
 def explain_probabilities(task, params, species_p, trait_p, head_probabilities,
                           table: schema.TraitTable, top_k: int = 3, num_cited: int = 3,
                           max_listed: int = 10, min_odds: float = wording.DEFAULT_MIN_ODDS,
-                          trait_phrases: Sequence[str] | None = None) -> list[dict]:
+                          trait_phrases: Sequence[str | phrasing.Phrasing] | None = None
+                          ) -> list[dict]:
   """`explain_predictions` from probabilities rather than logits, e.g. those several photos
   of one plant combine to: species_p [N, S] and trait_p [N, T] (NaN: no evidence, judged
   unjudgeable) as the records state them, head_probabilities [N, T] what the species head
   reads (its contributions' input)."""
   species_p = np.asarray(species_p, np.float64)
   trait_p = np.asarray(trait_p, np.float64)
-  trait_phrases = (tuple(trait_phrases) if trait_phrases is not None
-                   else tuple(phrases.trait_phrase(name) for name in table.traits))
+  trait_phrases = phrasing.as_phrasings(table.traits, trait_phrases)
   found = contributions_lib.task_contributions(task, params, head_probabilities, table.values)
   per_trait = (None if found is None
                else contributions_lib.relative_to_mean_species(found).per_trait)
@@ -171,7 +174,8 @@ def explain_probabilities(task, params, species_p, trait_p, head_probabilities,
 
 def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
             per_trait: np.ndarray | None, cited: np.ndarray, table: schema.TraitTable,
-            trait_phrases: tuple[str, ...], max_listed: int, min_odds: float) -> dict:
+            trait_phrases: tuple[phrasing.Phrasing, ...], max_listed: int,
+            min_odds: float) -> dict:
   """The record of one photo (see `explain_predictions`): its top species `ranked`, its
   species [S] and trait [T] probabilities, its contributions [S, T] (None where the species
   head does not read traits) and the traits it cites (`cited_traits`, -1 padded)."""
@@ -180,7 +184,7 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
   cell = lambda k, t: None if np.isnan(values[k, t]) else float(values[k, t])
 
   def item(k, t):
-    return {"name": table.traits[t], "phrase": trait_phrases[t],
+    return {"name": table.traits[t], "phrase": trait_phrases[t].present,
             "probability": float(trait_p[t]), "row": cell(k, t),
             "contribution": float(per_trait[k, t]) if used else None}
 
@@ -211,8 +215,9 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
   record = {
       "species": [{"name": table.species[k], "probability": float(species_p[k])}
                   for k in ranked],
-      "traits": [{"name": name, "phrase": phrase, "probability": float(p)}
-                 for name, phrase, p in zip(table.traits, trait_phrases, trait_p)],
+      "traits": [{"name": name, "phrase": phrased.present, "absent_phrase": phrased.absent,
+                  "probability": float(p)}
+                 for name, phrased, p in zip(table.traits, trait_phrases, trait_p)],
       "explained_species": explained,
       "runner_up": runner_up,
       "cited": [table.traits[t] for t in cited if t >= 0],
