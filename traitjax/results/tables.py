@@ -541,3 +541,112 @@ def leafsnap_guide_trait_auc(results: Results) -> list[str]:
   rows = [[label, *(fixed(results.metric(name, f"by_organ.{organ}.trait_auc_table"))
                     for organ in _ORGANS)] for label, name in runs]
   return markdown(["model", *_ORGANS], rows)
+
+
+# --- docs/trust.md: the trust measured on one run each of cub25 and the flora (test split).
+# (column label, result file, how many species its conformal sets choose from).
+_TRUST_RUNS = (("cub25 (`configs/cub.py`, seed 0; [stored]({link}))", "cub", 25),
+               ("synthetic flora (`configs/default.py`; [stored]({link}))", "default_flora",
+                200))
+
+
+def _trust_cells(results: Results, name: str, num_species: int) -> list[str]:
+  """One column of the trust table."""
+  def m(key):
+    return results.metric(name, key)
+
+  return [
+      results.share(name, "species_top1"),
+      f"{fixed(m('calibration.ece_before'))} → {fixed(m('calibration.ece_after'))} "
+      f"(T = {fixed(m('calibration.temperature'), 2)})",
+      f"{fixed(m('calibration.nll_before'))} → {fixed(m('calibration.nll_after'))}",
+      f"{fixed(m('calibration.traits.ece_before'))} → {fixed(m('calibration.traits.ece_after'))}",
+      f"{percent(m('selective.accuracy_at_coverage.0.8'))} ({m('selective.score')})",
+      f"{fixed(m('selective.aurc'))} / {fixed(m('selective.augrc'))}",
+      f"{percent(m('selective.decisions.abstention_rate'))}, "
+      f"{percent(m('selective.decisions.selective_accuracy'))}",
+      f"{percent(m('conformal.coverage'))}, {m('conformal.mean_set_size'):.1f} of "
+      f"{num_species}",
+      " / ".join(fixed(m(f"explanations.pointing_game{suffix}"))
+                 for suffix in ("", "_centre", "_random")),
+      f"{fixed(m('explanations.deletion_area_cited'))} / "
+      f"{fixed(m('explanations.deletion_area_random'))}",
+      f"{fixed(m('explanations.simulatability'), 2)}; "
+      f"{fixed(m('explanations.simulatability_all_traits'), 2)}",
+  ]
+
+
+@register("trust", [name for _, name, _ in _TRUST_RUNS])
+def trust_table(results: Results) -> list[str]:
+  """Top-1 (Wilson interval), calibration, selective answers, conformal sets and the
+  explanations' faithfulness, per dataset."""
+  labels = ["species top-1 [95% interval]", "ECE before → after (temperature)",
+            "NLL before → after", "trait ECE before → after",
+            "accuracy at 80% coverage (best score on val)", "AURC / AUGRC",
+            "decisions at target 95%: abstained, accuracy of the rest",
+            "conformal coverage at α = 0.05, mean set size", "pointing game / centre / random",
+            "deletion area cited / random", "simulatability (cited traits only; all traits)"]
+  columns = [_trust_cells(results, name, species) for _, name, species in _TRUST_RUNS]
+  rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]
+  return markdown(["measured (one command each, test split)",
+                   *(label.format(link=results.link(name)) for label, name, _ in _TRUST_RUNS)],
+                  rows)
+
+
+_SCORES = ("max_probability", "margin", "compatibility", "evidence", "combined")
+
+
+@register("seen_vs_unseen", ["cub_unseen", "default_flora"])
+def seen_vs_unseen(results: Results) -> list[str]:
+  """AUROC of each trust score at telling seen species' test photos from unseen ones'."""
+  runs = (("cub25, species 21-25 unseen", "cub_unseen"),
+          ("synthetic flora, 40 zero-shot species", "default_flora"))
+  rows = []
+  for label, name in runs:
+    seen, unseen = results.photos(name, "test"), results.photos(name, "zeroshot")
+    rows.append([f"{label} ({seen:,} seen, {unseen:,} unseen photos; "
+                 f"[stored]({results.link(name)}))",
+                 *(fixed(results.metric(name, f"selective.ood_auroc.{score}"))
+                   for score in _SCORES)])
+  return markdown(["AUROC, seen vs unseen photos", *(s.replace("_", " ") for s in _SCORES)],
+                  rows)
+
+
+# --- docs/training.md, CUB: the joint CBM over three seeds, the other rows one run each.
+_CUB_RUNS = (("black box (`--config.model.mode=blackbox`)", "bird box", "cub_blackbox",
+              " (linear probe)"),
+             ("joint CBM (`--config.data.crop_to_bbox=False`)", "whole photo", "cub_whole", ""),
+             ("black box (both overrides)", "whole photo", "cub_whole_blackbox",
+              " (linear probe)"))
+
+
+@register("cub_models", ["cub_seeds"] + [name for _, _, name, _ in _CUB_RUNS])
+def cub_models(results: Results) -> list[str]:
+  """Top-1 (over seeds with its interval, or one run with its Wilson interval), top-5 and
+  trait AUC, per model and crop."""
+  seeds = results.metric("cub_seeds", "cub_seeds.results")
+  rows = [[f"joint CBM (`configs/cub.py`, seeds 0-2; [stored]({results.link('cub_seeds')}))",
+           "bird box", mean_cell([p["species_top1"] for p in seeds]),
+           mean_cell([p["species_top5"] for p in seeds]),
+           mean_cell([p["trait_auc_table"] for p in seeds], 3, as_percent=False)]]
+  for label, crop, name, probe in _CUB_RUNS:
+    rows.append([f"{label} ([stored]({results.link(name)}))", crop,
+                 results.share(name, "species_top1"),
+                 percent(results.metric(name, "species_top5")),
+                 fixed(results.metric(name, "trait_auc_table")) + probe])
+  return markdown(["model", "crop", "species top-1 [95% interval]", "top-5", "trait AUC table"],
+                  rows)
+
+
+@register("leafsnap_guide_224", ["leafsnap_guide_224_cbm", "leafsnap_guide_224_blackbox"])
+def leafsnap_guide_224(results: Results) -> list[str]:
+  """docs/plants.md: single photos at 224 px, CBM and black box."""
+  rows = []
+  for label, name, probe in (("CBM, organ mask", "leafsnap_guide_224_cbm", ""),
+                             ("black box", "leafsnap_guide_224_blackbox", " (probe)")):
+    rows.append([f"{label} ([stored]({results.link(name)}))", results.share(name, "species_top1"),
+                 percent(results.metric(name, "species_top5")),
+                 ", ".join(fixed(results.metric(name, f"by_organ.{organ}.trait_auc_table"))
+                           for organ in ("fruit", "leaf")) + probe])
+  return markdown(["model at 224 px", "top-1 [95% interval]", "top-5", "trait AUC (fruit, leaf)"],
+                  rows)
