@@ -1,7 +1,8 @@
 """`python -m traitjax.explain` end to end on smoke workdirs (32 px synthetic flora, trained once
-per module): the records' keys and numbers, a folder holding a broken photo, species added from
-their rows, the black box's traits marked as not used, and the gallery rendered by headless
-Chromium."""
+per module): the records' keys and numbers, text, JSON roles, chart colours and gallery agreeing
+on every trait of every record, the evidence behind the trust, a folder holding a broken photo,
+species added from their rows, the black box's traits marked as not used, and the gallery
+rendered by headless Chromium."""
 
 import json
 import shutil
@@ -9,19 +10,28 @@ import subprocess
 import sys
 
 import jax
+import matplotlib.colors
 import numpy as np
 from PIL import Image
 import pytest
 
 from tests import run_main
+from tests.explain import consistency
 from traitjax import checkpoints
+from traitjax import trust
 from traitjax.data import pipeline
 from traitjax.data import schema
 from traitjax.data import sources
+from traitjax.explain import figures
 from traitjax.explain import photos
+from traitjax.explanations import phrasing
+from traitjax.explanations import roles
+from traitjax.explanations import trust_evidence
+from traitjax.explanations import wording
 
 # The keys scripts read.
-KEYS = {"species", "decision", "reason", "prediction_set", "traits", "rationale"}
+KEYS = {"species", "decision", "reason", "prediction_set", "traits", "rationale",
+        "trust_evidence", "chart"}
 TOP_K = 3
 NUM_PHOTOS = 4
 pytestmark = pytest.mark.slow  # Its workdirs train in `python -m traitjax.main`.
@@ -101,13 +111,62 @@ def _assert_rationale_names_only_listed_traits(record):
   """Every trait phrase in the rationale belongs to a trait the record cites or lists for or
   against the top species or the runner-up: taking those phrases out leaves no trait phrase."""
   first = record["explained_species"][0]
-  named = set(record["cited"]) | {item["name"] for item in first["contradicts"]} | {
-      item["name"] for item in first["supports"]} | {item["name"] for item in record["runner_up"]}
+  named = set(record["cited"]) | {item["name"] for key in ("supports", "counts_against",
+                                                          "not_used") for item in first[key]} | {
+      item["name"] for item in record["runner_up"]}
   phrase = {t["name"]: t["phrase"] for t in record["traits"]}
   rest = record["rationale"]
   for name in sorted(named, key=lambda n: -len(phrase[n])):
     rest = rest.replace(phrase[name], "")
   assert not [p for p in phrase.values() if p in rest], record["rationale"]
+
+
+def test_the_text_the_roles_the_chart_and_the_gallery_agree_on_every_trait(split_out):
+  """Every record: each trait the rationale names for or against the top species has that role
+  in the JSON (`roles.role` of its contribution), its bar that role's colour in the chart the
+  figure draws, and its name that colour on the page; 0 disagreements in all."""
+  page = (split_out / "index.html").read_text()
+  found, named = [], 0
+  for name, record in _records(split_out).items():
+    bars, title = figures.record_bars(record)
+    assert figures.chart_record(bars, title) == record["chart"], name
+    drawn = figures.photo_figure(np.zeros((8, 8, 3), np.uint8), "", [], bars, title, [])
+    colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in drawn.axes[1].patches]
+    found += [f"{name}: {d}" for d in consistency.disagreements(record, colours, page)]
+    named += sum(len(part.names) for part in wording.rationale_parts(record))
+    first = record["explained_species"][0]
+    assert first["display_name"] == phrasing.display_name(first["name"])
+    assert "Supports it: " in record["rationale"] or "no trait the photo" in record["rationale"]
+  assert named > 0
+  assert found == []
+
+
+def test_every_decision_carries_the_evidence_behind_its_trust(cosine_workdir, split_out):
+  """The fit's size from trust.json, the measures from metrics.json; the smoke fit (32 val
+  photos) is warned of in the JSON, the rationale, the index and the page."""
+  fitted = trust.Trust.load(cosine_workdir / trust.FILE_NAME)
+  metrics = json.loads((cosine_workdir / "metrics.json").read_text())
+  index = json.loads((split_out / "index.json").read_text())
+  page = (split_out / "index.html").read_text()
+  assert fitted.num_fit < trust_evidence.SMALL_FIT
+  for entry in index["photos"]:
+    record = json.loads((split_out / f"{entry['name']}.json").read_text())
+    evidence = record["trust_evidence"]
+    assert entry["trust_evidence"] == evidence
+    assert {k: evidence[k] for k in ("fit_split", "num_fit", "evaluated_on", "test_accuracy",
+                                     "ece", "conformal_coverage", "threshold_reached",
+                                     "sets_narrowed")} == {
+        "fit_split": "val", "num_fit": fitted.num_fit, "evaluated_on": "test",
+        "test_accuracy": metrics["species_top1"], "ece": metrics["calibration"]["ece_after"],
+        "conformal_coverage": metrics["conformal"]["coverage"],
+        "threshold_reached": bool(np.isfinite(fitted.threshold)),
+        "sets_narrowed": bool(np.isfinite(fitted.conformal_threshold))}
+    assert 0 <= evidence["unlike_fit"] <= 1
+    small = next(w for w in evidence["warnings"] if "fitted on only" in w)
+    assert small in record["rationale"] and small in page
+    assert record["prediction_set_display_names"] == [
+        phrasing.display_name(n) for n in record["prediction_set"]]
+  assert page.count('class="trust"') == len(index["photos"])
 
 
 def test_a_broken_photo_in_a_folder_gets_its_entry_and_the_others_their_outputs(
@@ -180,9 +239,11 @@ def test_the_black_box_marks_its_traits_as_not_used_and_refuses_species_rows(
     assert KEYS <= set(record)
     assert record["traits_used_by_decision"] is False
     first = record["explained_species"][0]
-    assert all(item["contribution"] is None
-               for item in first["supports"] + first["contradicts"])
+    assert not first["supports"] and not first["counts_against"]
+    assert all(item["contribution"] is None and item["role"] == roles.NOT_USED
+               for item in first["not_used"])
     assert "does not read these traits" in record["rationale"]
+    assert consistency.disagreements(record) == []
   rows = tmp_path / "rows.csv"
   table = sources.make_source(checkpoints.saved_config(str(blackbox_workdir)).data,
                               "test").trait_table

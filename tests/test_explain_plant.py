@@ -1,6 +1,7 @@
 """`python -m traitjax.explain --plant` end to end on a smoke Leafsnap-guide workdir (a small
 fake guide, trained once per module): the combined species are the multi_photo combination of
-the same photos, every trait names organs that can show it, the files, and the one-line
+the same photos, every trait names organs that can show it, text, JSON roles, chart colours and
+gallery agreeing on every trait, the evidence behind the trust, the files, and the one-line
 errors."""
 
 import json
@@ -8,12 +9,14 @@ import subprocess
 import sys
 
 import jax
+import matplotlib.colors
 import numpy as np
 from PIL import Image
 import pytest
 
 from tests import run_main
 from tests.data import test_leafsnap_guide
+from tests.explain import consistency
 from traitjax import checkpoints
 from traitjax import trust
 from traitjax.data import organs as plant_organs
@@ -22,7 +25,9 @@ from traitjax.data import schema
 from traitjax.data import sources
 from traitjax.evaluators import base
 from traitjax.explain import photos
+from traitjax.explain import figures
 from traitjax.explain import plants
+from traitjax.explanations import trust_evidence
 from traitjax.explanations import wording
 from traitjax.metrics import multi_photo
 
@@ -113,12 +118,35 @@ def test_every_trait_cited_or_judged_names_organs_that_can_show_it(split_out):
       # A trait no photo can show has no probability (no evidence).
       assert (trait["probability"] is None) == (not trait["shown_by"])
     first = record["explained_species"][0]
-    for item in first["supports"] + first["contradicts"]:
+    for item in first["supports"] + first["counts_against"]:
       assert item["shown_by"] and all(can_show(s["organ"], item["name"])
                                       for s in item["shown_by"])
     for photo in record["photos"]:
       assert photo["alone"]["name"] in test_leafsnap_guide.SPECIES
       assert 0 <= photo["alone"]["probability"] <= 1
+
+
+def test_the_text_the_roles_the_chart_and_the_gallery_agree_on_every_plant(workdir, split_out):
+  """Every plant's record: the rationale, the JSON roles, the traits' bars (drawn as the plant
+  figure draws them) and the page name every trait in one role; and the record carries the
+  evidence behind the trust that calibrates it, without a per-photo unlike score."""
+  out, index = split_out
+  page = (out / "index.html").read_text()
+  fitted = trust.Trust.load(workdir / trust.FILE_NAME)
+  found = []
+  for entry in index["plants"]:
+    record = json.loads((out / f"{entry['name']}.json").read_text())
+    images = [np.zeros((8, 8, 3), np.uint8)] * len(record["photos"])
+    parts = plants.plant_figure_parts(images, record)
+    drawn = figures.plant_figure(*parts).axes[-1]  # The traits' panel.
+    colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in drawn.patches]
+    found += [f"{entry['name']}: {d}" for d in consistency.disagreements(record, colours, page)]
+    evidence = record["trust_evidence"]
+    assert entry["trust_evidence"] == evidence and "unlike_fit" not in evidence
+    assert (evidence["fit_split"], evidence["num_fit"]) == ("val", fitted.num_fit)
+    if fitted.num_fit < trust_evidence.SMALL_FIT:
+      assert evidence["warnings"][0] in record["rationale"]
+  assert found == []
 
 
 def test_each_plant_gets_its_json_and_figure_and_the_index_its_gallery(split_out):

@@ -1,7 +1,7 @@
-"""Explanation records on a constructed photo: what supports and contradicts each species, what
-is cited, what separates the first two, a rationale naming only the record's traits, and a
-one-sentence description of the photo (constructed probabilities over the EuroSAT and other
-vocabularies)."""
+"""Explanation records on a constructed photo: what supports and counts against each species
+(one role per trait, `roles`), what is cited, what separates the first two, a rationale naming
+only the record's traits in the roles the record gives them, and a one-sentence description of
+the photo (constructed probabilities over the EuroSAT and other vocabularies)."""
 
 import json
 import types
@@ -10,10 +10,13 @@ import jax
 import numpy as np
 import pytest
 
+from tests.explain import consistency
 from traitjax.data import eurosat
 from traitjax.data import schema
 from traitjax.data import vocabulary
+from traitjax.explain import figures
 from traitjax.explanations import records
+from traitjax.explanations import roles
 from traitjax.explanations import wording
 from traitjax.metrics import calibration
 from traitjax.models import species
@@ -62,15 +65,20 @@ def test_a_record_sorts_the_traits_by_what_the_photo_and_each_row_say():
   assert [t["absent_phrase"] for t in record["traits"]][:2] == ["no red petals",
                                                                 "no yellow petals"]
   a, b, _ = record["explained_species"]
-  assert set(_names(a["supports"])) == set(TRAITS[:4]) and not a["contradicts"]
+  assert set(_names(a["supports"])) == set(TRAITS[:4]) and not a["counts_against"]
   assert set(_names(a["unjudgeable"])) == {"stem_texture::hairy", "fruit::berry"}
   berry = next(i for i in a["unjudgeable"] if i["name"] == "fruit::berry")
-  assert berry["row"] is None  # A's cell is empty (the head reads it as its learned 0.5).
-  assert set(_names(b["contradicts"])) == {"leaf_shape::round", "leaf_shape::linear"}
+  assert berry["row"] is None and berry["fits_row"] is None  # A's cell is empty.
+  assert set(_names(b["counts_against"])) == {"leaf_shape::round", "leaf_shape::linear"}
+  assert all(i["fits_row"] is False for i in b["counts_against"])
   assert "fruit::berry" in _names(b["supports"])
-  for listed in a["supports"], b["supports"], b["contradicts"]:
+  for listed in a["supports"], b["supports"], b["counts_against"]:
     strengths = [abs(i["contribution"]) for i in listed]
     assert strengths == sorted(strengths, reverse=True)
+  for explained in record["explained_species"]:  # Every list holds its role, and only it.
+    for key in roles.ROLES:
+      assert all(i["role"] == key == roles.role(i["contribution"]) for i in explained[key])
+  assert [a["display_name"], record["species"][0]["display_name"]] == ["A", "A"]
   assert record["traits_used_by_decision"] is True
   json.dumps(record, allow_nan=False)
 
@@ -78,9 +86,9 @@ def test_a_record_sorts_the_traits_by_what_the_photo_and_each_row_say():
 def test_the_cited_traits_are_the_strongest_positive_supports_of_the_top_species():
   (record,) = _explain(num_cited=2)
   supports = record["explained_species"][0]["supports"]
-  positive = sorted((i for i in supports if i["contribution"] > 0),
-                    key=lambda i: -i["contribution"])
+  positive = sorted((i for i in supports if i["fits_row"]), key=lambda i: -i["contribution"])
   assert record["cited"] == _names(positive)[:2]
+  assert all(i["role"] == roles.SUPPORTS for i in supports if i["name"] in record["cited"])
   assert len(record["cited"]) == 2
 
 
@@ -91,7 +99,7 @@ def test_the_runner_up_traits_favour_the_first_species_over_the_second():
   for item in separating:
     assert item["separation"] == pytest.approx(
         item["contribution"] - item["contribution_runner_up"])
-    assert item["separation"] > 0
+    assert item["separation"] > 0 and item["role"] == roles.SUPPORTS  # Against the runner-up.
   assert {i["name"]: i["row_runner_up"] for i in separating}["leaf_shape::round"] == 0.0
 
 
@@ -101,7 +109,7 @@ def test_the_rationale_names_only_traits_of_the_record():
   assert text.startswith("Most likely A (")
   first = record["explained_species"][0]
   named = set(record["cited"]) | set(_names(record["runner_up"])) | set(
-      _names(first["contradicts"])) | set(_names(first["supports"]))
+      _names(first["counts_against"])) | set(_names(first["supports"]))
   phrases = {t["name"]: t["phrase"] for t in record["traits"]}
   for name, phrase in phrases.items():
     if phrase in text:
@@ -109,17 +117,25 @@ def test_the_rationale_names_only_traits_of_the_record():
   for name in record["cited"]:
     assert phrases[name] in text
   assert "Not B (" in text and "round leaves" in text
+  # What the photo lacks, as A is described: worded as absent, with how A's row compares.
+  assert "Supports it: red petals and round leaves; no yellow petals, like A." in text
 
 
 def test_the_black_box_explains_by_confidence_and_says_its_traits_are_not_used():
   (record,) = _explain(reads_traits=False)
   assert record["traits_used_by_decision"] is False
-  supports = record["explained_species"][0]["supports"]
-  assert all(i["contribution"] is None for i in supports)
-  assert _names(supports)[0] == "petal_colour::red"  # The most confident (0.97).
+  first = record["explained_species"][0]
+  assert not first["supports"] and not first["counts_against"]  # Nothing moves its score.
+  judged = first["not_used"]
+  assert all(i["contribution"] is None and i["role"] == roles.NOT_USED for i in judged)
+  assert _names(judged)[0] == "petal_colour::red"  # The most confident (0.97).
   assert record["cited"] == ["petal_colour::red", "petal_colour::yellow", "leaf_shape::round"]
   assert all(i["contribution_runner_up"] is None for i in record["runner_up"])
+  assert all(i["role"] == roles.NOT_USED for i in record["runner_up"])
   assert "does not read these traits" in record["rationale"]
+  assert "Supports it" not in record["rationale"]
+  assert "Fits A's description: red petals, round leaves and no yellow petals." in (
+      record["rationale"])
 
 
 def test_a_trust_object_gives_the_probabilities_shown():
@@ -148,17 +164,77 @@ def test_rows_added_to_the_table_are_explained_like_the_others():
                                 _logit(PROBABILITIES), TABLE)
 
 
+def _with_chart(record):
+  return {**record, "chart": figures.chart_record(*figures.record_bars(record))}
+
+
+@pytest.mark.parametrize("reads_traits", [True, False])
+def test_the_text_the_roles_and_the_chart_agree_and_a_disagreement_is_found(reads_traits):
+  (record,) = _explain(reads_traits)
+  assert consistency.disagreements(_with_chart(record)) == []
+  if not reads_traits:
+    return
+  # A trait the text says supports A, drawn red, or said against A: each is caught.
+  chart = _with_chart(record)
+  chart["chart"]["bars"][0]["colour"] = roles.COLOURS[roles.COUNTS_AGAINST]
+  assert len(consistency.disagreements(chart)) == 1
+  moved = json.loads(json.dumps(record))
+  first = moved["explained_species"][0]
+  first["counts_against"] = [{**first["supports"][0], "role": roles.COUNTS_AGAINST}]
+  moved["rationale"] = wording.rationale(moved)
+  assert consistency.disagreements(_with_chart(moved))
+
+
+def test_a_trait_the_photo_lacks_as_the_species_is_described_may_count_against_it():
+  """A linear head that weighs "yellow belly" up for the Cardinal: a bird without one, as the
+  Cardinal is described, has it counted against the Cardinal, and the text says both."""
+  table = schema.TraitTable(np.array([[0, 1], [1, 0]], np.float32),
+                            species=("017.Cardinal", "047.American_Goldfinch"),
+                            traits=("has_belly_color::yellow", "has_crown_color::red"))
+  head = {"kernel": np.array([[3.0, -1.0], [4.0, -2.0]]), "bias": np.zeros(2)}
+  task = types.SimpleNamespace(species_reads_traits=True,
+                               model=types.SimpleNamespace(species_head="linear"))
+  p = np.array([[0.03, 0.95]])
+  logits = (p - 0.5) @ head["kernel"]
+  (record,) = records.explain_predictions(task, {"species_head": head}, logits, _logit(p),
+                                          table, top_k=2)
+  first = record["explained_species"][0]
+  assert first["display_name"] == "Cardinal"
+  assert _names(first["supports"]) == ["has_crown_color::red"]
+  (belly,) = first["counts_against"]
+  assert belly["fits_row"] is True and belly["contribution"] < 0
+  assert ("Supports it: red crown. Counts against it: no yellow belly, like Cardinal."
+          in record["rationale"])
+  assert record["rationale"].startswith("Most likely Cardinal (")
+  assert "Not American Goldfinch (" in record["rationale"]
+  bars, _ = figures.record_bars(record)
+  assert [(b.name, figures.bar_colours([b])[0]) for b in bars] == [
+      ("has_crown_color::red", figures.SUPPORTS_COLOUR),
+      ("has_belly_color::yellow", figures.COUNTS_AGAINST_COLOUR)]
+  assert consistency.disagreements(_with_chart(record)) == []
+
+
 def test_judge_uses_two_to_one_odds_and_empty_cells_cannot_be_judged():
   verdicts = records.judge([0.7, 0.6, 0.2, 0.9, 0.9], [1.0, 1.0, 1.0, 0.0, NAN])
-  assert verdicts.tolist() == [records.SUPPORTS, records.UNJUDGEABLE, records.CONTRADICTS,
-                               records.CONTRADICTS, records.UNJUDGEABLE]
+  assert verdicts.tolist() == [records.AGREES, records.UNJUDGEABLE, records.DISAGREES,
+                               records.DISAGREES, records.UNJUDGEABLE]
+
+
+def test_one_role_per_contribution_sign():
+  assert [roles.role(c) for c in (0.3, -0.2, 0.0, 1e-17, None, NAN)] == [
+      roles.SUPPORTS, roles.COUNTS_AGAINST, roles.NOT_USED, roles.NOT_USED, roles.NOT_USED,
+      roles.NOT_USED]
+  assert roles.roles_of([[0.3, -0.2]]).tolist() == [[roles.SUPPORTS, roles.COUNTS_AGAINST]]
+  assert roles.legend() == "green: supports, red: counts against"
 
 
 def test_the_decision_sentence_says_why_and_lists_the_species_set():
-  identified = wording.decision_sentence("identify", "", ["Rosa canina"], 0.95, 0.95)
-  assert identified.startswith("Identified: it clears the threshold of trust at which 95% of "
-                               "validation answers were right.")
-  assert "Species set (95% coverage): Rosa canina." in identified
+  identified = wording.decision_sentence("identify", "", ["001.Black_footed_Albatross"], 0.95,
+                                         0.95, num_fit=300, fit_split="val")
+  assert identified.startswith("Identified: it clears the threshold of trust above which 95% "
+                               "of the answers on the 300 val photos the trust was fitted on "
+                               "were right.")
+  assert "Species set (95% coverage): Black-footed Albatross." in identified
   for reason, words in wording.ABSTENTION_WORDS.items():
     sentence = wording.decision_sentence("abstain", reason, [f"s{i}" for i in range(7)], 0.9,
                                          0.9)

@@ -14,6 +14,7 @@ from traitjax.data import eurosat
 from traitjax.data import synthetic_flora
 from traitjax.data import vocabulary
 from traitjax.explanations import phrasing
+from traitjax.explanations import roles
 from traitjax.explanations import wording
 from traitjax.language import phrases
 
@@ -159,6 +160,19 @@ def test_an_override_phrase_is_shown_as_written_and_its_absence_worded_from_it(p
   assert phrasing.trait_phrasing("has_x::y", phrase) == (phrase, absent)
 
 
+@pytest.mark.parametrize("name, shown", [
+    ("001.Black_footed_Albatross", "Black-footed Albatross"),
+    ("159.Black_and_white_Warbler", "Black-and-white Warbler"),
+    ("187.American_Three_toed_Woodpecker", "American Three-toed Woodpecker"),
+    ("017.Cardinal", "Cardinal"),
+    ("HerbaceousVegetation", "Herbaceous Vegetation"), ("Highway", "Highway"),
+    ("Acer campestre", "Acer campestre"), ("Acer_rubrum", "Acer rubrum"),
+    ("Zanoia rubra 003", "Zanoia rubra 003"),
+])
+def test_species_are_shown_by_readable_names(name, shown):
+  assert phrasing.display_name(name) == shown
+
+
 def test_the_encoder_phrases_stay_as_they_were():
   # The description parser and the sentence encoder read these: display wording must not move
   # them (they fix parsed tables and model inputs).
@@ -166,9 +180,13 @@ def test_the_encoder_phrases_stay_as_they_were():
   assert phrases.trait_phrase("has_flower_showiness::showy") == "showy flower showiness"
 
 
-def _record(traits, phrased, probability, cited, supports=(), contradicts=(), runner_up=()):
-  """A record with just what `wording.rationale` reads."""
-  item = lambda t, c: {"name": traits[t], "contribution": c}
+def _record(traits, phrased, probability, cited, supports=(), counts_against=(), runner_up=(),
+            rows=None):
+  """A record with just what `wording.rationale` reads (`rows`: the first species' cells by
+  trait index; none known by default)."""
+  rows = rows or {}
+  item = lambda t, c: {"name": traits[t], "contribution": c, "role": roles.role(c),
+                       "row": rows.get(t)}
   return {
       "traits": [{"name": n, "phrase": p.present, "absent_phrase": p.absent, "probability": q}
                  for n, p, q in zip(traits, phrased, probability)],
@@ -176,7 +194,7 @@ def _record(traits, phrased, probability, cited, supports=(), contradicts=(), ru
       "explained_species": [
           {"name": "Species one", "probability": 0.8,
            "supports": [item(t, 1.0) for t in supports],
-           "contradicts": [item(t, -1.0) for t in contradicts]},
+           "counts_against": [item(t, -1.0) for t in counts_against], "not_used": []},
           {"name": "Species two", "probability": 0.1}],
       "runner_up": [item(t, 1.0) for t in runner_up],
       "traits_used_by_decision": True,
@@ -194,14 +212,15 @@ def test_a_rationale_names_what_the_photo_shows_before_what_it_lacks(vocab):
     chosen = rng.choice(len(traits), 9, replace=False)
     probability = np.full(len(traits), 0.5)
     probability[chosen] = rng.choice([0.05, 0.95], len(chosen))
-    cited, contradicts, runner_up = chosen[:3], chosen[3:5], chosen[5:8]
+    cited, counts_against, runner_up = chosen[:3], chosen[3:5], chosen[5:8]
+    rows = dict(zip(chosen, rng.choice([0.0, 1.0, None], len(chosen))))
     text = wording.rationale(_record(traits, phrased, probability, cited, chosen[:3],
-                                     contradicts, runner_up))
+                                     counts_against, runner_up, rows))
     problems = _broken(text, SENTENCE_RULES)
     assert not problems, (name, text, problems)
     # Each list (after its colon, to its full stop): shown ones, then the lacked ones.
     for part, listed in zip(re.findall(r": ([^:]*?)\.(?= |$)", text),
-                            (cited, contradicts, runner_up)):
+                            (cited, counts_against, runner_up)):
       shown = [phrased[t].present for t in listed if probability[t] >= 0.5]
       lacked = [phrased[t].absent for t in listed if probability[t] < 0.5]
       assert len(_positions(part, shown + lacked)) == len(shown + lacked), (part, shown, lacked)
@@ -215,8 +234,15 @@ def test_the_rationale_of_absent_cited_traits_opens_with_what_the_photo_shows():
   phrased = phrasing.trait_phrasings(traits)
   text = wording.rationale(_record(traits, phrased, [0.05, 0.1, 0.1, 0.9], cited=[0, 1, 2],
                                    supports=[0, 1, 2, 3]))
-  assert text == ("Most likely Species one (80%): yellow belly, no iridescent back, no "
-                  "multi-colored breast and no red upperparts.")
+  assert text == ("Most likely Species one (80%). Supports it: yellow belly, no iridescent "
+                  "back, no multi-colored breast and no red upperparts.")
+  # With the rows known, each trait the photo lacks says how the species' row compares.
+  text = wording.rationale(_record(traits, phrased, [0.05, 0.1, 0.1, 0.9], cited=[0, 1, 2],
+                                   supports=[0, 1, 2, 3], counts_against=[],
+                                   rows={0: 0.0, 1: 1.0, 2: 0.0, 3: 1.0}))
+  assert text == ("Most likely Species one (80%). Supports it: yellow belly; no iridescent back "
+                  "and no red upperparts, like Species one; no multi-colored breast, unlike "
+                  "Species one.")
 
 
 def test_every_description_follows_the_rules(vocab):

@@ -1,6 +1,6 @@
 r"""Explains photos with a trained workdir: which species, how sure, whether to trust it, and why
-(in traits: where each was seen, what supports and what contradicts each top species, why not
-the runner-up, which training photos it is nearest to).
+(in traits: where each was seen, what supports and what counts against each top species, why
+not the runner-up, which training photos it is nearest to).
 
   python -m traitjax.explain --workdir=W --out=DIR --images=a.jpg,b.jpg,photos/
   python -m traitjax.explain --workdir=W --out=DIR --split=test --num=20
@@ -18,14 +18,16 @@ the runner-up, which training photos it is nearest to).
                 in the training table join the candidates, known ones have their rows replaced,
                 with no retraining (models whose species head reads rows: table, cosine).
 
-Writes to --out, per photo, NAME.json (top species with calibrated probabilities, decision and
-reason, conformal species set, every trait's probability, supports / contradicts / unjudgeable
-per top species with contributions, why not the runner-up, the rationale, a one-sentence
-description of what the photo shows built from the trait groups it clearly shows, evidence maps
-and prototypes) and NAME.png (its figure); over all photos index.json and index.html (a
-self-contained gallery). A photo that cannot be read gets an entry saying why (NAME.json with
-an `error`, index.json's `errors`) and the others go on. The library is
-`traitjax.explain.photos`.
+Writes to --out, per photo, NAME.json (top species with calibrated probabilities and display
+names, decision and reason with the evidence behind its trust and its warnings, conformal
+species set, every trait's probability, supports / counts_against / not_used / unjudgeable per
+top species with contributions and roles, why not the runner-up, the rationale, a one-sentence
+description of what the photo shows built from the trait groups it clearly shows, the bar
+chart's traits, roles and colours, evidence maps and prototypes) and NAME.png (its figure);
+over all photos index.json and index.html (a self-contained gallery). "Supports" and "counts
+against" mean one thing in all of them (`traitjax.explanations.roles`). A photo that cannot be
+read gets an entry saying why (NAME.json with an `error`, index.json's `errors`) and the others
+go on. The library is `traitjax.explain.photos`.
 
 --plant         explain one plant from several photos of it, each of one organ (a dataset whose
                 photos name their organ, e.g. the Leafsnap guide, and a model whose species

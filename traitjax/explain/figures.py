@@ -3,11 +3,14 @@ where its strongest traits were seen, how each trait counted for the top species
 training photos of that species it is nearest to.
 
     | photo (top species, decision) | map of trait 1 | ... | map of trait 4 |
-    | contributions to the top species: for it green, against it red         |
+    | contributions to the top species, each bar in its trait's role's colour |
     | prototype 1 | prototype 2 | prototype 3 | prototype 4 |
 
-Every part is drawn from plain arrays and the photo's explanation record, so a figure can be
-drawn (and tested) without a model.
+A bar's colour is its trait's role in the record (`traitjax.explanations.roles`: green
+supports, red counts against, grey not used), the same role the text and the JSON give it;
+`bar_colours` says which colour each bar is drawn in. Species are shown by their display names
+(`phrasing.display_name`). Every part is drawn from plain arrays and the photo's explanation
+record, so a figure can be drawn (and tested) without a model.
 """
 
 from __future__ import annotations
@@ -19,14 +22,19 @@ import textwrap
 import matplotlib
 import numpy as np
 
+from traitjax.explanations import roles
+from traitjax.explanations import wording
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 
-SUPPORTS_COLOUR = "#2e7d32"
-CONTRADICTS_COLOUR = "#c62828"
-NOT_USED_COLOUR = "#9e9e9e"
+SUPPORTS_COLOUR = roles.COLOURS[roles.SUPPORTS]
+COUNTS_AGAINST_COLOUR = roles.COLOURS[roles.COUNTS_AGAINST]
+NOT_USED_COLOUR = roles.COLOURS[roles.NOT_USED]
 COLUMNS = 5  # The photo and at most 4 evidence maps.
 MAX_BARS = 10
+# The height of one line of the caption (9 pt), as a share of a one-row figure's height.
+CAPTION_LINE = 0.055
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,13 +57,19 @@ class Prototype:
 
 @dataclasses.dataclass(frozen=True)
 class Bar:
-  """One trait's bar: its label, its contribution to the species' score (its probability
-  where the decision does not read it) and whether it counts for the species (None: not used
-  by the decision)."""
+  """One bar: its label, its value (a trait's contribution to the species' score, or a
+  probability), its role (`roles.ROLES`: the trait's role in the record, which sets its
+  colour) and the trait's name where it is one."""
 
   label: str
   value: float
-  supports: bool | None
+  role: str
+  name: str = ""
+
+
+def bar_colours(bars: list[Bar]) -> list[str]:
+  """The colour each bar is drawn in: its role's (`roles.COLOURS`)."""
+  return [roles.COLOURS[bar.role] for bar in bars]
 
 
 def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: list[Bar],
@@ -75,10 +89,14 @@ def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: l
   figure = plt.figure(figsize=(2.4 * COLUMNS, 2.7 * rows))
   # A fixed layout (tight_layout would measure every label, doubling the time to draw); the
   # bar chart leaves the first column to its labels.
+  caption_lines = [wrapped for line in caption.splitlines()
+                   for wrapped in textwrap.wrap(line, 150)]
+  # The photos' row starts below the caption, however many lines it takes.
+  top = 0.9 - CAPTION_LINE * max(len(caption_lines) - 1, 0) / rows
   grid = figure.add_gridspec(rows, COLUMNS, height_ratios=[1.0, 1.1, 1.0][:rows], left=0.02,
-                             right=0.98, top=0.9, bottom=0.06, wspace=0.08, hspace=0.45)
-  if caption:
-    figure.suptitle(textwrap.fill(caption, 150), fontsize=9, y=0.995)
+                             right=0.98, top=top, bottom=0.06, wspace=0.08, hspace=0.45)
+  if caption_lines:
+    figure.suptitle("\n".join(caption_lines), fontsize=9, y=0.995, va="top")
   photo = figure.add_subplot(grid[0, 0])
   photo.imshow(image)
   photo.set_title(textwrap.fill(title, 30), fontsize=8)
@@ -105,12 +123,9 @@ def photo_figure(image: np.ndarray, title: str, maps: list[EvidenceMap], bars: l
 
 
 def _bar_chart(ax: plt.Axes, bars: list[Bar], title: str) -> None:
-  """Horizontal bars, the first at the top; for the species green, against it red, not used
-  grey."""
+  """Horizontal bars, the first at the top, each in its role's colour (`bar_colours`)."""
   positions = np.arange(len(bars))[::-1]
-  colours = [NOT_USED_COLOUR if bar.supports is None
-             else SUPPORTS_COLOUR if bar.supports else CONTRADICTS_COLOUR for bar in bars]
-  ax.barh(positions, [bar.value for bar in bars], color=colours)
+  ax.barh(positions, [bar.value for bar in bars], color=bar_colours(bars))
   ax.set_yticks(positions, [bar.label for bar in bars], fontsize=7)
   ax.axvline(0, color="black", lw=0.8)
   ax.set_title(title, fontsize=9)
@@ -145,15 +160,17 @@ def plant_figure(photos: list[PlantPhoto], title: str, species: list[Bar],
       | photo 1: organ, alone: species | photo 2 | ...                        |
       | the top species from the photos combined (probability bars)          |
       | the traits judged for the top species: combined probability, with    |
-      | the organs that showed them (green: for it, red: against it)         |
+      | the organs that showed them, in their roles' colours                 |
 
   Args:
     photos: the plant's photos, in a row (four columns at least, so a photo keeps its size).
     title: over the whole figure.
-    species: the combined top species (value: probability; supports True marks the top one).
-    traits: the traits judged for the top species (value: combined probability; supports:
-      for or against it), labels naming the organs that showed them.
-    top: the top species' name (for the traits' title).
+    species: the combined top species (value: probability; the top one `roles.SUPPORTS`, the
+      others `roles.NOT_USED`: green and grey).
+    traits: the traits judged for the top species (value: how sure the combined photos are of
+      the trait as the label states it, present or absent; role: its role in the record),
+      labels naming the organs that showed them.
+    top: the top species' display name (for the traits' title).
   """
   columns = max(len(photos), 4)
   side = PLANT_WIDTH / columns * 0.8  # A photo's side, in inches.
@@ -174,12 +191,12 @@ def plant_figure(photos: list[PlantPhoto], title: str, species: list[Bar],
     ax.set_title(photo.organ, fontsize=12, fontweight="bold", pad=22)
     ax.text(0.5, 1.02, textwrap.shorten(photo.alone, 36, placeholder="..."), fontsize=10,
             ha="center", va="bottom", transform=ax.transAxes,
-            color=SUPPORTS_COLOUR if photo.agrees else CONTRADICTS_COLOUR)
+            color=SUPPORTS_COLOUR if photo.agrees else COUNTS_AGAINST_COLOUR)
   bottom = top_of_photos - photo_row
   for bars, row, panel_title in (
       (species, species_row, "Species from the photos combined (calibrated probability)"),
-      (traits, traits_row, f"Traits judged for {top} (green: for it, red: against it):\n"
-                           "the mean probability over the photos whose organ shows each")):
+      (traits, traits_row, f"Traits judged for {top} ({roles.legend()}):\n"
+                           "how sure the photos whose organ shows each are of it")):
     bottom -= row
     ax = figure.add_axes((_LABELS_LEFT, (bottom + _AXIS_BELOW) / height,
                           0.93 - _LABELS_LEFT,
@@ -189,12 +206,10 @@ def plant_figure(photos: list[PlantPhoto], title: str, species: list[Bar],
 
 
 def _probability_bars(ax: plt.Axes, bars: list[Bar], title: str) -> None:
-  """Horizontal probability bars in [0, 1], the first at the top, each with its percentage;
-  green where `supports`, red where not, grey where None."""
+  """Horizontal probability bars in [0, 1], the first at the top, each with its percentage,
+  in its role's colour (`bar_colours`)."""
   positions = np.arange(len(bars))[::-1]
-  colours = [NOT_USED_COLOUR if bar.supports is None
-             else SUPPORTS_COLOUR if bar.supports else CONTRADICTS_COLOUR for bar in bars]
-  ax.barh(positions, [bar.value for bar in bars], color=colours, height=0.7)
+  ax.barh(positions, [bar.value for bar in bars], color=bar_colours(bars), height=0.7)
   ax.set_yticks(positions, [textwrap.shorten(bar.label, 60, placeholder="...")
                             for bar in bars], fontsize=10)
   for position, bar in zip(positions, bars):
@@ -215,25 +230,35 @@ def to_png(figure: plt.Figure, dpi: int) -> bytes:
 
 
 def record_bars(record: dict) -> tuple[list[Bar], str]:
-  """The bar chart of a record: how much the top species' strongest supports and
-  contradictions add to its score, or, where the decision reads no traits, the likeliest
-  traits."""
+  """The bar chart of a record: the contributions of the traits the photo judges to the top
+  species' score against the mean species, largest first, each in its role in the record
+  (`supports` and `counts_against`); or, where the decision reads no traits, the likeliest
+  traits (grey)."""
   first = record["explained_species"][0]
   if not record["traits_used_by_decision"]:
     likeliest = sorted(record["traits"], key=lambda t: -t["probability"])
-    return ([Bar(trait_label(t), t["probability"], None)
+    return ([Bar(trait_label(t), t["probability"], roles.NOT_USED, t["name"])
              for t in likeliest[:MAX_BARS]],
             "the likeliest traits (a probe: not used by the species decision)")
-  judged = sorted(first["supports"] + first["contradicts"],
+  traits = {trait["name"]: trait for trait in record["traits"]}
+  judged = sorted(first["supports"] + first["counts_against"],
                   key=lambda item: -abs(item["contribution"]))
-  # Coloured by what the trait does to the score (a trait that agrees with the row may still
-  # count less for this species than for the average one).
-  return ([Bar(trait_label(item), item["contribution"], item["contribution"] > 0)
-           for item in judged[:MAX_BARS]],
-          f"what each trait adds to {first['name']} against the mean species "
-          f"(green: for it, red: against it)")
+  return ([Bar(trait_label(traits[item["name"]]), item["contribution"], item["role"],
+               item["name"]) for item in judged[:MAX_BARS]],
+          f"what each trait adds to {wording.display_name(first)} against the mean species "
+          f"({roles.legend()})")
+
+
+def chart_record(bars: list[Bar], title: str) -> dict:
+  """The bar chart as NAME.json records it: its title and per bar the trait, its value, its
+  role and the colour it is drawn in."""
+  return {"title": title,
+          "bars": [{"name": bar.name, "label": bar.label, "value": bar.value, "role": bar.role,
+                    "colour": colour} for bar, colour in zip(bars, bar_colours(bars))]}
 
 
 def trait_label(trait: dict) -> str:
-  """A trait as the figure names it: its phrase and how likely the photo shows it."""
-  return f"{trait['phrase']} ({100 * trait['probability']:.0f}%)"
+  """A trait as the figure names it: as the photo shows it, worded as absent where it lacks it
+  (`wording.stated`, as the text words it), and how sure the photo is of that
+  (`wording.stated_probability`): "red crest (92%)", "no yellow belly (97%)"."""
+  return f"{wording.stated(trait)} ({100 * wording.stated_probability(trait):.0f}%)"

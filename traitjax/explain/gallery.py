@@ -1,9 +1,12 @@
 """`index.html` of `python -m traitjax.explain`: one self-contained page over every explained
 photo, or plant of several photos (its images embedded as base64 PNGs, no script, no link outside
-the file, so it opens offline and can be mailed): per photo the decision and its reason, the top
-species with their probabilities, the conformal species set, the one-sentence description of what
-the photo shows, the rationale, the photo and its figure; a photo that could not be read is one line
-saying why.
+the file, so it opens offline and can be mailed): per photo the decision and its reason, the
+evidence behind its trust and its warnings (`trust_evidence`), the top species with their
+probabilities, the conformal species set, the one-sentence description of what the photo shows,
+the rationale, the traits it names for and against the top species in their roles' colours, the
+photo and its figure with the legend of its colours; a photo that could not be read is one line
+saying why. Species are shown by their display names, traits' roles as `roles` defines them (the
+text's `wording.rationale_parts`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ import io
 import numpy as np
 from PIL import Image
 
+from traitjax.explanations import phrasing
+from traitjax.explanations import roles
+from traitjax.explanations import wording
+
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
 .photo { border-top: 1px solid #ccc; padding: 1em 0; }
@@ -26,8 +33,13 @@ body { font-family: sans-serif; margin: 1.5em; color: #222; }
 .abstain { color: #c62828; font-weight: bold; }
 .error { color: #c62828; }
 .description { font-style: italic; }
+.trust { font-size: 0.9em; color: #444; }
+.warning { color: #c62828; }
 td { padding: 0 0.8em 0 0; }
 """
+# The class of each role's trait names on the page (coloured as the figure colours them).
+ROLE_CLASSES = {role: f"role-{role}" for role in roles.ROLES}
+_STYLE += "".join(f".{ROLE_CLASSES[r]} {{ color: {roles.COLOURS[r]}; }}\n" for r in roles.ROLES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,27 +77,63 @@ def _image(png: bytes, css_class: str, alt: str) -> str:
           f'src="data:image/png;base64,{data}">')
 
 
+def _name(species: dict) -> str:
+  """A species as the page shows it: its display name (`wording.display_name`), escaped."""
+  return html.escape(wording.display_name(species))
+
+
+def _trust(record: dict) -> str:
+  """The evidence behind the record's trust and its warnings, or a line saying there is
+  none."""
+  evidence = record.get("trust_evidence")
+  if not evidence:
+    return ('<p class="trust">Trust: none fitted (the model\'s own probabilities).</p>'
+            if "trust_evidence" in record else "")
+  warnings = "".join(f'<p class="warning">{html.escape(w)}</p>' for w in evidence["warnings"])
+  return f'<p class="trust">{html.escape(wording.trust_sentence(evidence))}</p>{warnings}'
+
+
+def _roles(record: dict) -> str:
+  """The traits the rationale names for and against the top species, each in its role's
+  colour (`wording.rationale_parts`), and the legend of the figure's colours."""
+  if not record.get("explained_species"):
+    return ""
+  phrase = {t["name"]: wording.stated(t) for t in record["traits"]}  # Absent worded so.
+  lines = []
+  for part in wording.rationale_parts(record):
+    if part.compared_with != roles.MEAN_SPECIES:
+      continue
+    names = ", ".join(f'<span class="{ROLE_CLASSES[part.role]}">{html.escape(phrase[n])}'
+                      f'</span>' for n in part.names)
+    lines.append(f"{html.escape(part.opening)}: {names}")
+  legend = ("not used by the species decision (grey)" if not record["traits_used_by_decision"]
+            else roles.legend())
+  return (f'<p class="roles">{"; ".join(lines)}{"; " if lines else ""}'
+          f'chart colours: {html.escape(legend)}</p>')
+
+
 def _photo_section(entry: Entry) -> str:
   record = entry.record
-  rows = "".join(f"<tr><td>{html.escape(s['name'])}</td><td>{100 * s['probability']:.1f}%</td>"
+  rows = "".join(f"<tr><td>{_name(s)}</td><td>{100 * s['probability']:.1f}%</td>"
                  f"</tr>" for s in record["species"])
   if "decision" in record:
     decision = (f'<span class="{record["decision"]}">{record["decision"]}</span>'
                 if record["decision"] else "none (no trust fitted)")
     reason = f" ({html.escape(record['reason'])})" if record["reason"] else ""
     prediction_set = ("none (no trust fitted)" if record["prediction_set"] is None
-                      else ", ".join(map(html.escape, record["prediction_set"])) or "empty")
-    trust = (f'<p>Decision: {decision}{reason}</p><table>{rows}</table>'
+                      else ", ".join(html.escape(phrasing.display_name(name))
+                                     for name in record["prediction_set"]) or "empty")
+    trust = (f'<p>Decision: {decision}{reason}</p>{_trust(record)}<table>{rows}</table>'
              f'<p>Conformal species set: {prediction_set}</p>')
   else:  # A plant of several photos: no decision or set (fitted on single photos).
     organs = ", ".join(html.escape(p["organ"]) for p in record.get("photos", []))
-    trust = f'<p>Photos of: {organs}</p><table>{rows}</table>'
+    trust = f'<p>Photos of: {organs}</p>{_trust(record)}<table>{rows}</table>'
   description = (f'<p class="description">Seen: {html.escape(record["description"])}</p>'
                  if record.get("description") else "")
   return (f'<div class="photo" id="{html.escape(entry.name)}"><h2>{html.escape(entry.name)}'
           f'</h2><p>{html.escape(entry.origin)}</p>'
           f'{trust}{description}'
-          f'<p>{html.escape(record["rationale"])}</p>'
+          f'<p>{html.escape(record["rationale"])}</p>{_roles(record)}'
           f'{_image(entry.photo_png, "input", entry.name)}'
           f'{_image(entry.figure_png, "figure", entry.name + " explained")}</div>')
 

@@ -7,7 +7,11 @@ a split of the workdir's dataset (as its evaluation reads them, crop included). 
 through the model in batches of the config's size under one compiled program; a photo that
 cannot be read gets its own entry saying why, and the others go on. Probabilities, decisions
 and conformal sets come from the workdir's `trust.json` (`traitjax.trust`); a workdir without
-one has trust fitted on its config's `trust.fit_split` first.
+one has trust fitted on its config's `trust.fit_split` first. Every decision carries the
+evidence behind its trust (`explanations.trust_evidence`: the fit's size, and accuracy,
+calibration error and set coverage from the run's metrics.json), with its warnings in the
+rationale; what supports and what counts against a species is `explanations.roles`' one
+meaning in the text, the JSON, the figure and the gallery.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from traitjax.explanations import maps
 from traitjax.explanations import phrasing
 from traitjax.explanations import prototypes
 from traitjax.explanations import records
+from traitjax.explanations import trust_evidence
 from traitjax.explanations import wording
 from traitjax.metrics import calibration
 
@@ -109,6 +114,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   os.makedirs(out, exist_ok=True)
   cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
   trusted = load_trust(workdir, config, task, state, table, mesh, cache)
+  measured = trust_evidence.read_measures(workdir, config.get("evals", {}))
   predict = jax.jit(functools.partial(task.predict, with_maps=True))
   outputs = predict_examples(predict, state, model_examples(readable, cache),
                              config.input.batch_size, mesh, unit="photo")
@@ -119,7 +125,8 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   explained = _write_explanations(out, readable, outputs, task, state.params, table,
                                   trusted, bank, top_k, num_prototypes,
                                   config.model.get("trait_phrases", ""),
-                                  base.organs_of(train_source))
+                                  base.organs_of(train_source), measured,
+                                  fit_split_of(config))
   entries = []
   for photo in photos:
     if photo.example is None:
@@ -131,6 +138,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
       "workdir": os.path.abspath(workdir), "step": int(state.step),
       "photos": [{"name": e.name, "photo": e.origin, "species": e.record["species"][0],
                   "decision": e.record["decision"], "reason": e.record["reason"],
+                  "trust_evidence": e.record["trust_evidence"],
                   "description": e.record["description"]}
                  for e in entries if not e.error],
       "errors": [{"name": e.name, "photo": e.origin, "error": e.error}
@@ -144,25 +152,33 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
 def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, params,
                         table: schema.TraitTable, trusted: trust.Trust | None,
                         bank: prototypes.Bank, top_k: int, num_prototypes: int,
-                        phrases_path: str,
-                        organs: base.Organs | None = None) -> dict[str, gallery.Entry]:
+                        phrases_path: str, organs: base.Organs | None = None,
+                        measured: dict | None = None,
+                        fit_split: str = "") -> dict[str, gallery.Entry]:
   """Writes NAME.json and NAME.png of each readable photo from the model's `outputs` on them
   (species_logits, trait_logits, trait_maps), the traits named by their phrases (with the
   overrides of the file `phrases_path`, the model's `trait_phrases`); returns each photo's
   gallery entry by name. With `organs` (a dataset whose photos each show one organ), a photo
-  of a known organ is described by the traits that organ can show alone."""
+  of a known organ is described by the traits that organ can show alone. Each decision carries
+  its `trust_evidence`: the trust's fit (on `fit_split`) and the run's `measured` measures
+  (`trust_evidence.read_measures`)."""
   species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
   trait_phrases = phrasing.read_trait_phrasings(table.traits, phrases_path)
   explained = records.explain_predictions(task, params, species_logits, trait_logits, table,
                                           trust=trusted, top_k=top_k,
                                           trait_phrases=trait_phrases)
-  if trusted is None:  # Nothing to decide by: decisions, reasons and sets are null.
+  if trusted is None:  # Nothing to decide by: decisions, reasons, sets and evidence are null.
     decisions = reasons = [None] * len(photos)
-    prediction_sets = [None] * len(photos)
+    prediction_sets = evidences = [None] * len(photos)
     calibrated = calibration.sigmoid
   else:
-    decisions, reasons = (d.tolist() for d in trusted.decide(species_logits, trait_logits,
-                                                             table))
+    scores = trusted.scores(species_logits, trait_logits, table)
+    decisions, reasons = (d.tolist() for d in trusted.decide_from_scores(scores))
+    unlike = trust_evidence.unlike_fit(scores["compatibility"],
+                                       trusted.references["compatibility"])
+    evidences = [trust_evidence.of_trust(trusted, fit_split, measured or {},
+                                         None if unlike is None else unlike[n])
+                 for n in range(len(photos))]
     likeliest_first = np.argsort(-species_logits, axis=-1, kind="stable")
     prediction_sets = [[table.species[k] for k in order if in_set[k]] for order, in_set in
                        zip(likeliest_first, trusted.prediction_sets(species_logits))]
@@ -182,7 +198,9 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
                                     SHOWN_MAPS)]
     decision = wording.decision_sentence(
         decisions[n], reasons[n], prediction_sets[n],
-        trusted.target_accuracy if trusted else 0.0, 1 - trusted.alpha if trusted else 0.0)
+        trusted.target_accuracy if trusted else 0.0, 1 - trusted.alpha if trusted else 0.0,
+        trusted.num_fit if trusted else None, fit_split)
+    warnings = evidences[n]["warnings"] if evidences[n] else []
     organ = photo.example.get(schema.ORGAN) if organs is not None else None
     if organ is not None:
       explained[n]["description"] = wording.description_sentence(
@@ -190,19 +208,25 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
           trait_phrases)
     record = {
         "name": photo.name, "photo": photo.origin, **explained[n],
-        "rationale": " ".join(filter(None, [explained[n]["rationale"], decision])),
+        "rationale": " ".join(filter(None, [explained[n]["rationale"], decision, *warnings])),
         "decision": decisions[n], "reason": reasons[n], "prediction_set": prediction_sets[n],
+        "prediction_set_display_names": (None if prediction_sets[n] is None else [
+            phrasing.display_name(name) for name in prediction_sets[n]]),
+        "trust_evidence": evidences[n],
         "evidence": evidence,
         "prototypes": [_prototype_record(bank, row, distance, trait_probabilities[n],
                                          bank_probabilities[row], table)
                        for row, distance in nearest]}
+    bars, bars_title = figures.record_bars(record)
+    record["chart"] = figures.chart_record(bars, bars_title)
     write_json(os.path.join(out, f"{photo.name}.json"), record)
-    probability = {t["name"]: t["probability"] for t in record["traits"]}
+    trait = {t["name"]: t for t in record["traits"]}
     evidence_maps = [figures.EvidenceMap(
-        figures.trait_label({**item, "probability": probability[item["name"]]}),
-        np.asarray(item["map"]), tuple(item["peak"])) for item in evidence]
+        figures.trait_label(trait[item["name"]]), np.asarray(item["map"]),
+        tuple(item["peak"])) for item in evidence]
     image = photo.example[schema.IMAGE]
-    figure_png = _figure_png(image, record, evidence_maps, bank, [row for row, _ in nearest])
+    figure_png = _figure_png(image, record, evidence_maps, bank, [row for row, _ in nearest],
+                             bars, bars_title)
     with open(os.path.join(out, f"{photo.name}.png"), "wb") as f:
       f.write(figure_png)
     entries[photo.name] = gallery.Entry(photo.name, photo.origin, record,
@@ -304,6 +328,12 @@ def predict_examples(predict, state, examples: list[dict], batch_size: int, mesh
   return {k: np.concatenate([g[k] for g in gathered])[:len(examples)] for k in gathered[0]}
 
 
+def fit_split_of(config) -> str:
+  """The split the workdir's trust is fitted on (`load_trust`: "val" for a workdir trained
+  before trust was)."""
+  return config.trust.fit_split if "trust" in config else "val"
+
+
 def load_trust(workdir: str, config, task, state, table: schema.TraitTable, mesh,
                cache=None) -> trust.Trust | None:
   """The workdir's trust.json, else (with a warning) trust fitted on `config.trust.fit_split`
@@ -361,7 +391,9 @@ def _prototype_record(bank: prototypes.Bank, row: int, distance: float,
   its file where the dataset has files), its distance and the traits it shares with the
   photo."""
   shared = prototypes.shared_traits(probabilities, prototype_probabilities, SHARED_TRAITS)
-  return {"species": table.species[bank.species[row]], "split": PROTOTYPE_SPLIT,
+  species = table.species[bank.species[row]]
+  return {"species": species, "display_name": phrasing.display_name(species),
+          "split": PROTOTYPE_SPLIT,
           "index": int(bank.indices[row]), "path": bank.paths[row] or None,
           "distance": distance, "shared_traits": [table.traits[t] for t in shared]}
 
@@ -372,20 +404,24 @@ def write_json(path: str, payload: dict) -> None:
 
 
 def _figure_png(image: np.ndarray, record: dict, evidence_maps: list[figures.EvidenceMap],
-                bank: prototypes.Bank, prototype_rows: list[int]) -> bytes:
-  """NAME.png of a record."""
+                bank: prototypes.Bank, prototype_rows: list[int], bars: list[figures.Bar],
+                bars_title: str) -> bytes:
+  """NAME.png of a record, its bar chart `bars` (`figures.record_bars`, as NAME.json's
+  `chart` records them)."""
   phrase = {t["name"]: t["phrase"] for t in record["traits"]}
   top = record["species"][0]
-  title = (f"{top['name']} {100 * top['probability']:.0f}%: "
+  title = (f"{wording.display_name(top)} {100 * top['probability']:.0f}%: "
            f"{record['decision'] or 'no decision (no trust fitted)'}"
            + (f" ({record['reason']})" if record["reason"] else ""))
   shown = [figures.Prototype(
       bank.thumbnails[row],
-      f"{prototype['species']}, {prototype['split']} photo {prototype['index']}; shares "
+      f"{prototype['display_name']}, {prototype['split']} photo {prototype['index']}; shares "
       + (", ".join(phrase[name] for name in prototype["shared_traits"][:2]) or "no sure trait"))
       for row, prototype in zip(prototype_rows, record["prototypes"])]
-  bars, bars_title = figures.record_bars(record)
+  caption = f"Seen: {record['description']}"
+  if record["trust_evidence"]:
+    caption += "\n" + " ".join([wording.trust_sentence(record["trust_evidence"]),
+                                *record["trust_evidence"]["warnings"]])
   return figures.to_png(
       figures.photo_figure(image, title, evidence_maps, bars, bars_title, shown,
-                           caption=f"Seen: {record['description']}"), FIGURE_DPI)
-
+                           caption=caption), FIGURE_DPI)

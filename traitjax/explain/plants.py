@@ -7,13 +7,16 @@ The photos' trait evidence is combined as the `multi_photo` evaluator combines i
 whose organ can show it, read once by the species head with the traits no photo can show as no
 evidence. The record then says what `records.explain_probabilities` says of one photo, on the
 combined vector: the top species (calibrated by the workdir's trust temperature where it has
-one, as `single_photos.explain` reads it), and for each the traits that support and contradict it
-with their exact contributions to the head on the combined evidence. Every trait names the
+one, as `single_photos.explain` reads it), and for each the traits that support and count
+against it (`explanations.roles`) with their exact contributions to the head on the combined
+evidence. Every trait names the
 photos (organs) that showed it, with each photo's own probability; every photo names the
 species it gets alone (the same combination of that photo alone), so a reader sees which
 single-photo answers the combination overrules.
 
-No decision or conformal set: the trust's threshold and sets were fitted on single photos.
+No decision or conformal set: the trust's threshold and sets were fitted on single photos. The
+record still carries the evidence behind the trust that calibrates its probabilities
+(`trust_evidence`, without the per-photo `unlike_fit`: the fit's photos are single photos).
 
 Plants are the photos of files (their organs given) or drawn from a split: `num` plants of
 `photos_per_plant` photos of one species each, organs as different as the species' photos
@@ -46,13 +49,16 @@ from traitjax.explain import gallery
 from traitjax.explain import photos as single_photos
 from traitjax.explanations import phrasing
 from traitjax.explanations import records
+from traitjax.explanations import roles
+from traitjax.explanations import trust_evidence
+from traitjax.explanations import wording
 from traitjax.metrics import calibration
 from traitjax.metrics import classification
 from traitjax.metrics import multi_photo
 from traitjax.models import cbm
 
 NO_ORGANS = "--plant needs a dataset whose photos name their organ"
-# The traits drawn for the top species in the figure (supports and contradictions).
+# The traits drawn for the top species in the figure (those that support or count against it).
 FIGURE_TRAITS = 8
 
 
@@ -108,6 +114,9 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
   if readable:
     cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
     trusted = single_photos.load_trust(workdir, config, task, state, table, mesh, cache)
+    trust_found = None if trusted is None else trust_evidence.of_trust(
+        trusted, single_photos.fit_split_of(config),
+        trust_evidence.read_measures(workdir, config.get("evals", {})), with_unlike=False)
     outputs = single_photos.predict_examples(
         jax.jit(task.predict), state, single_photos.model_examples(readable, cache),
         config.input.batch_size, mesh, unit="photo")
@@ -119,13 +128,20 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
       record = explain_plant(task, state.params, table, organ_set, trusted,
                              outputs["trait_logits"][[row[id(photo)] for photo in read]],
                              read, top_k, config.model.get("trait_phrases", ""))
-      record = {"name": plant.name, **({"true_species": plant.species} if plant.species
-                                       else {}), **record,
+      record = {"name": plant.name,
+                **({"true_species": plant.species,
+                    "true_species_display_name": phrasing.display_name(plant.species)}
+                   if plant.species else {}), **record,
+                "rationale": " ".join([record["rationale"],
+                                       *(trust_found["warnings"] if trust_found else [])]),
+                "trust_evidence": trust_found,
                 "unread": [{"photo": p.origin, "error": p.error} for p in plant.photos
                            if p.example is None]}
-      single_photos.write_json(os.path.join(out, f"{plant.name}.json"), record)
       photos = [p.example[schema.IMAGE] for p in read]
-      figure_png = _figure_png(photos, record)
+      parts = plant_figure_parts(photos, record)
+      record["chart"] = figures.chart_record(parts[3], f"Traits judged for {parts[4]}")
+      single_photos.write_json(os.path.join(out, f"{plant.name}.json"), record)
+      figure_png = figures.to_png(figures.plant_figure(*parts), single_photos.FIGURE_DPI)
       with open(os.path.join(out, f"{plant.name}.png"), "wb") as f:
         f.write(figure_png)
       entries[plant.name] = gallery.Entry(plant.name, _origin(plant), record,
@@ -147,7 +163,8 @@ def explain_plants(workdir: str, out: str, photos_from: Sequence[str] | None = N
                   "species": e.record["species"][0],
                   **({"true_species": e.record["true_species"]}
                      if "true_species" in e.record else {}),
-                  "description": e.record["description"]}
+                  "description": e.record["description"],
+                  "trust_evidence": e.record["trust_evidence"]}
                  for e in all_entries if not e.error],
       "errors": [{"name": e.name, "photo": e.origin, "error": e.error}
                  for e in all_entries if e.error]}
@@ -198,7 +215,7 @@ def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
   record = classification.nans_to_none(record)  # NaN: no photo showed the trait.
   record["traits"] = [with_photos(t) for t in record["traits"]]
   for explained in record["explained_species"]:
-    for key in ("supports", "contradicts", "unjudgeable"):
+    for key in ("supports", "counts_against", "not_used", "unjudgeable"):
       explained[key] = [with_photos(item) for item in explained[key]]
   record["runner_up"] = [with_photos(item) for item in record["runner_up"]]
   record["cited_from"] = {name: sorted({s["organ"] for s in shown_by[position[name]]})
@@ -206,6 +223,8 @@ def explain_plant(task, params, table: schema.TraitTable, organs: base.Organs,
   record["photos"] = [
       {"photo": photo.origin, "organ": names[photo_organs[n]],
        "alone": {"name": table.species[int(np.argmax(single_p[n]))],
+                 "display_name": phrasing.display_name(
+                     table.species[int(np.argmax(single_p[n]))]),
                  "probability": float(single_p[n].max())}}
       for n, photo in enumerate(photos)]
   record["combination"] = ("trait_evidence: per trait the mean probability over the photos "
@@ -268,23 +287,31 @@ def _strip(images: list[np.ndarray]) -> np.ndarray:
   return np.concatenate([image[:height] for image in images], axis=1)
 
 
-def _figure_png(images: list[np.ndarray], record: dict) -> bytes:
-  """NAME.png of a plant record."""
+def plant_figure_parts(images: list[np.ndarray], record: dict):
+  """The arguments of `figures.plant_figure` for a plant record: its photos, title, species
+  bars and trait bars (each trait in its role in the record) and the top species' name."""
   top = record["explained_species"][0]
+  top_name = wording.display_name(top)
   photos = [figures.PlantPhoto(
       image, photo["organ"],
-      f"alone: {photo['alone']['name']} {100 * photo['alone']['probability']:.0f}%",
+      f"alone: {wording.display_name(photo['alone'])} "
+      f"{100 * photo['alone']['probability']:.0f}%",
       photo["alone"]["name"] == top["name"])
       for image, photo in zip(images, record["photos"])]
-  species = [figures.Bar(s["name"], s["probability"], True if s["name"] == top["name"] else None)
+  species = [figures.Bar(wording.display_name(s), s["probability"],
+                         roles.SUPPORTS if s["name"] == top["name"] else roles.NOT_USED)
              for s in record["species"]]
-  judged = sorted(top["supports"] + top["contradicts"],
+  judged = sorted(top["supports"] + top["counts_against"],
                   key=lambda item: -abs(item["contribution"]))[:FIGURE_TRAITS]
+  # Each trait as the text states it (absent where the photos lack it) and how sure they are.
+  stated = {trait["name"]: trait for trait in record["traits"]}
   traits = [figures.Bar(
-      f"{item['phrase']} ({', '.join(sorted({s['organ'] for s in item['shown_by']}))})",
-      item["probability"], item["contribution"] > 0) for item in judged]
-  truth = f"; true species {record['true_species']}" if record.get("true_species") else ""
-  title = (f"{top['name']} {100 * top['probability']:.0f}% from {len(images)} photos "
+      f"{wording.stated(stated[item['name']])} "
+      f"({', '.join(sorted({s['organ'] for s in item['shown_by']}))})",
+      wording.stated_probability(stated[item["name"]]), item["role"], item["name"])
+      for item in judged]
+  truth = (f"; true species {phrasing.display_name(record['true_species'])}"
+           if record.get("true_species") else "")
+  title = (f"{top_name} {100 * top['probability']:.0f}% from {len(images)} photos "
            f"combined{truth}")
-  return figures.to_png(figures.plant_figure(photos, title, species, traits, top["name"]),
-                        single_photos.FIGURE_DPI)
+  return photos, title, species, traits, top_name

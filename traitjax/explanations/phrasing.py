@@ -20,6 +20,10 @@ These phrases are for people only. A sentence encoder and the description parser
 `traitjax.language.phrases.trait_phrase`, which stays as it is (changing it would change parsed
 trait tables and model inputs). A phrase override (a vocabulary's phrase file, e.g. EuroSAT's)
 is shown as written and its absence worded from it (`absent_phrase`).
+
+A species is shown by `display_name`: ``001.Black_footed_Albatross`` (a CUB folder) ->
+``Black-footed Albatross``, ``HerbaceousVegetation`` (EuroSAT) -> ``Herbaceous Vegetation``;
+records keep the name itself beside it (`name`), which scripts and tables match.
 """
 
 from __future__ import annotations
@@ -106,6 +110,9 @@ NOUNS = frozenset({"eyering", "eye-ring", "ring", "wing", "string", "building", 
 # Openings of words that start with a vowel letter but take "a" ("a unique pattern").
 A_BEFORE = ("uni", "use", "usu", "uti", "eu", "one", "once")
 VOWELS = "aeiou"
+
+# A species name that is a numbered folder (CUB's ``001.Black_footed_Albatross``): its number.
+FOLDER_NUMBER = re.compile(r"^\d+\.(?=\S)")
 
 
 class Phrasing(NamedTuple):
@@ -296,3 +303,25 @@ def as_phrasings(traits: Sequence[str],
     raise ValueError(f"expected {len(traits)} trait phrases (one per trait), got {len(given)}")
   return tuple(item if isinstance(item, Phrasing) else trait_phrasing(name, item)
                for name, item in zip(traits, given))
+
+
+def display_name(species: str) -> str:
+  """A species as a person reads it (the module docstring): a folder's number dropped and its
+  underscores made spaces, a lower-case word of such a name joined to the word before it by a
+  hyphen (CUB capitalises every word but the second half of a compound: ``Black_footed``,
+  ``Black_and_white``); a name of one word in CamelCase split at its capitals; any other name
+  (``Rosa alba``, ``Acer_rubrum``: underscores made spaces) as it is."""
+  name = species.strip()
+  folder = FOLDER_NUMBER.match(name)
+  if folder:
+    words = name[folder.end():].replace("_", " ").split()
+    joined = []
+    for word in words:
+      if joined and word[:1].islower():
+        joined[-1] += "-" + word
+      else:
+        joined.append(word)
+    return " ".join(joined) or name
+  if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", name):
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+  return " ".join(name.replace("_", " ").split()) or name

@@ -3,35 +3,44 @@ evaluator measures.
 
 A record (plain JSON types) holds:
 
-- `species`: the `top_k` species, best first, each {name, probability};
+- `species`: the `top_k` species, best first, each {name, display_name, probability} (`name`
+  as the table has it, `display_name` as a person reads it: `phrasing.display_name`);
 - `traits`: every trait {name, phrase, absent_phrase, probability}, as detected in the photo
   (`phrasing`: what a person reads when the photo shows it and when it lacks it);
-- `explained_species`: for each top species {name, probability, supports, contradicts,
-  unjudgeable}, lists of trait items {name, phrase, probability, row, contribution}:
-    supports     the photo and the species' row agree: the row says present (>= 0.5) and the
-                 photo says so confidently, or the row says absent and the photo confidently
-                 does not show it;
-    contradicts  they disagree confidently, either way;
-    unjudgeable  the photo is not confident (odds below `min_odds` either way: with the default
-                 2, a probability strictly between 1/3 and 2/3), or the row's cell is empty;
-  each ordered by |contribution| (`contributions.relative_to_mean_species` of the species head:
-  how much the trait makes this species likelier than the average species of the table) and cut
-  to `max_listed`;
+- `explained_species`: for each top species {name, display_name, probability, supports,
+  counts_against, not_used, unjudgeable}, lists of trait items {name, phrase, probability,
+  row, contribution, role, fits_row}. `contribution` is the trait's exact share of the
+  species' logit against the mean species (`contributions.relative_to_mean_species`), `role`
+  what `roles.role` makes of it, the one meaning of "supports" and "counts against" that the
+  text, the chart and the gallery share; `fits_row` whether the photo and the species' row
+  agree (`judge`: true, false, or null where it cannot be judged). The lists:
+    supports        the traits the photo judges (`judge` not UNJUDGEABLE) whose role is
+                    `roles.SUPPORTS`, largest contribution first;
+    counts_against  those whose role is `roles.COUNTS_AGAINST`, most negative first;
+    not_used        those whose role is `roles.NOT_USED`: every judged trait where the
+                    decision does not read the traits (most confident first), else none in
+                    practice (a contribution of exactly 0);
+    unjudgeable     the photo is not confident (odds below `min_odds` either way: with the
+                    default 2, a probability strictly between 1/3 and 2/3), or the row's cell
+                    is empty; largest |contribution| (or confidence) first;
+  each cut to `max_listed`, the cited traits always kept;
 - `runner_up`: the traits that most favour the first species over the second (largest
-  contribution to the first minus contribution to the second), each with both rows and both
-  contributions;
+  contribution to the first minus contribution to the second, `separation`), each with both
+  rows and both contributions; their `role` is that of the separation, the contribution against
+  the runner-up (so `roles.SUPPORTS` for every one), traits with no evidence left out;
 - `cited`: the names of the traits the explanation cites, its strongest supports of the top
-  species (with a positive contribution), at most `num_cited`; the deletion test of the
-  `explanations` evaluator removes exactly these;
+  species whose photo and row agree, at most `num_cited` (each in the top species' `supports`,
+  or `not_used` where the decision reads no traits); the deletion test of the `explanations`
+  evaluator removes exactly these;
 - `rationale`: one paragraph in plain words naming only traits of the record
   (`wording.rationale`);
 - `description`: one sentence of what the photo shows, whatever the species
   (`wording.description_sentence`: the values of each trait group it confidently shows, e.g.
   "Mostly buildings, dense buildings, grey and red colour, no water.");
 - `traits_used_by_decision`: False where the species head does not read the traits (the black
-  box, slot models): contributions are then null, the lists are ordered by how confident the
-  photo is (|p - 0.5|), and `runner_up` by how much better the first species' row fits the
-  photo than the second's (`separation`, |p - row2| - |p - row1|).
+  box, slot models): contributions are then null, every role `roles.NOT_USED`, and `runner_up`
+  ordered by how much better the first species' row fits the photo than the second's
+  (`separation`, |p - row2| - |p - row1|).
 
 Probabilities come from a `trust` object when one is given (anything with
 `species_probabilities(species_logits)` and `trait_probabilities(trait_logits)`, e.g. fitted
@@ -48,15 +57,21 @@ import numpy as np
 from traitjax.data import schema
 from traitjax.explanations import contributions as contributions_lib
 from traitjax.explanations import phrasing
+from traitjax.explanations import roles
 from traitjax.explanations import wording
 from traitjax.metrics import calibration
 
-SUPPORTS, CONTRADICTS, UNJUDGEABLE = 1, -1, 0
+# Whether the photo and a species' row agree on a trait (`judge`): a fact about the photo and
+# the row, not what the trait does for the species (that is `roles.role`).
+AGREES, DISAGREES, UNJUDGEABLE = 1, -1, 0
 
 
 def judge(probabilities, rows, min_odds: float = wording.DEFAULT_MIN_ODDS) -> np.ndarray:
-  """int8 [...]: SUPPORTS, CONTRADICTS or UNJUDGEABLE for each trait probability of a photo
-  against the matching cell of a species row (NaN = empty cell), as the module docstring says.
+  """int8 [...]: AGREES, DISAGREES or UNJUDGEABLE for each trait probability of a photo against
+  the matching cell of a species row (NaN = empty cell): they agree where the row says present
+  (>= 0.5) and the photo says so confidently (odds `min_odds`), or the row says absent and the
+  photo confidently does not show it; they disagree confidently either way; else (an unsure
+  photo, an empty cell) the trait cannot be judged.
   """
   if min_odds < 1:
     raise ValueError(f"min_odds must be >= 1, got {min_odds}")
@@ -66,14 +81,15 @@ def judge(probabilities, rows, min_odds: float = wording.DEFAULT_MIN_ODDS) -> np
   known = np.isfinite(rows) & np.isfinite(p)
   agree = (says_present & high) | (~says_present & low)
   disagree = (says_present & low) | (~says_present & high)
-  return np.where(known & agree, SUPPORTS,
-                  np.where(known & disagree, CONTRADICTS, UNJUDGEABLE)).astype(np.int8)
+  return np.where(known & agree, AGREES,
+                  np.where(known & disagree, DISAGREES, UNJUDGEABLE)).astype(np.int8)
 
 
 def cited_traits(probabilities, rows, top_contributions, num_cited: int,
                  min_odds: float = wording.DEFAULT_MIN_ODDS) -> np.ndarray:
-  """The traits an explanation cites for each photo's top species: its supports with a positive
-  contribution, strongest first (without contributions: its supports, most confident first).
+  """The traits an explanation cites for each photo's top species: those the photo and its row
+  agree on (`judge`) that support it (`roles.role`: a positive contribution), strongest first
+  (without contributions: those it agrees on, most confident first).
 
   Args:
     probabilities: float [N, T], the photo's trait probabilities.
@@ -86,12 +102,12 @@ def cited_traits(probabilities, rows, top_contributions, num_cited: int,
   Returns:
     int [N, num_cited], trait indices, -1 after the last one cited.
   """
-  supports = judge(probabilities, rows, min_odds) == SUPPORTS
+  supports = judge(probabilities, rows, min_odds) == AGREES
   if top_contributions is None:
     strength = np.abs(np.asarray(probabilities, np.float64) - 0.5)
   else:
     strength = np.asarray(top_contributions, np.float64)
-    supports &= strength > 0
+    supports &= roles.roles_of(strength) == roles.SUPPORTS
   order = np.argsort(-np.where(supports, strength, -np.inf), axis=-1, kind="stable")
   order = order[:, :num_cited]
   return np.where(np.take_along_axis(supports, order, axis=-1), order, -1)
@@ -115,7 +131,8 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
       trait_probabilities(trait_logits) (e.g. fitted temperatures).
     top_k: species explained per photo.
     num_cited: the most traits cited.
-    max_listed: the most traits in each supports / contradicts / unjudgeable list.
+    max_listed: the most traits in each supports / counts_against / not_used / unjudgeable
+      list (the cited traits kept beyond it).
     min_odds: the odds at which the photo says a trait is present or absent (`judge`).
     trait_phrases: T `phrasing.Phrasing`s, or phrases to show as written (their absence worded
       from them); default `phrasing.trait_phrasings` of the trait names.
@@ -182,45 +199,65 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
   values = table.values
   used = per_trait is not None
   cell = lambda k, t: None if np.isnan(values[k, t]) else float(values[k, t])
+  most_separating = len(cited)  # As many as may be cited.
+  cited = [int(t) for t in cited if t >= 0]
+  confidence = np.nan_to_num(np.abs(trait_p - 0.5), nan=-1.0)
+  fits = {AGREES: True, DISAGREES: False, UNJUDGEABLE: None}
 
-  def item(k, t):
+  def item(k, t, verdict, contribution, role):
     return {"name": table.traits[t], "phrase": trait_phrases[t].present,
             "probability": float(trait_p[t]), "row": cell(k, t),
-            "contribution": float(per_trait[k, t]) if used else None}
+            "contribution": None if contribution is None else float(contribution),
+            "role": str(role), "fits_row": fits[int(verdict)]}
 
   explained = []
   for k in ranked:
-    strength = np.abs(per_trait[k]) if used else np.abs(trait_p - 0.5)
-    order = np.argsort(-strength, kind="stable")
+    contribution = per_trait[k] if used else np.full(len(trait_p), np.nan)
+    role = roles.roles_of(contribution)
     verdicts = judge(trait_p, values[k], min_odds)
-    lists = {name: [item(k, t) for t in order if verdicts[t] == verdict][:max_listed]
-             for name, verdict in (("supports", SUPPORTS), ("contradicts", CONTRADICTS),
-                                   ("unjudgeable", UNJUDGEABLE))}
-    explained.append({"name": table.species[k], "probability": float(species_p[k]), **lists})
+    judged = verdicts != UNJUDGEABLE
+    strength = np.abs(contribution) if used else confidence
+    by_list = {roles.SUPPORTS: -contribution, roles.COUNTS_AGAINST: contribution,
+               roles.NOT_USED: -confidence}
+    lists = {}
+    for key, chosen, order_by in (
+        *((name, judged & (role == name), by_list[name]) for name in roles.ROLES),
+        ("unjudgeable", ~judged, -strength)):
+      order = [t for t in np.argsort(order_by, kind="stable") if chosen[t]]
+      kept = set(order[:max_listed]) | (set(cited) if k == ranked[0] else set())
+      lists[key] = [item(k, t, verdicts[t], contribution[t] if used else None, role[t])
+                    for t in order if t in kept]
+    explained.append({"name": table.species[k],
+                      "display_name": phrasing.display_name(table.species[k]),
+                      "probability": float(species_p[k]), **lists})
   runner_up = []
   if len(ranked) > 1:
     first, second = ranked[0], ranked[1]
     if used:
-      separation = per_trait[first] - per_trait[second]
+      separation = np.where(np.isfinite(trait_p), per_trait[first] - per_trait[second], 0.0)
     else:
       separation = np.nan_to_num(np.abs(trait_p - values[second])
                                  - np.abs(trait_p - values[first]), nan=0.0)
-    for t in np.argsort(-separation, kind="stable")[:len(cited)]:  # As many as may be cited.
-      if separation[t] <= 0:
+    verdicts = judge(trait_p, values[first], min_odds)
+    for t in np.argsort(-separation, kind="stable")[:most_separating]:
+      if separation[t] <= roles.NEGLIGIBLE:  # Float rounding favours neither.
         break
-      runner_up.append({**item(first, t), "row_runner_up": cell(second, t),
+      role = roles.role(float(separation[t]) if used else None)
+      runner_up.append({**item(first, t, verdicts[t],
+                               per_trait[first, t] if used else None, role),
+                        "row_runner_up": cell(second, t),
                         "contribution_runner_up": (float(per_trait[second, t]) if used
                                                    else None),
                         "separation": float(separation[t])})
   record = {
-      "species": [{"name": table.species[k], "probability": float(species_p[k])}
-                  for k in ranked],
+      "species": [{"name": table.species[k], "display_name": phrasing.display_name(
+          table.species[k]), "probability": float(species_p[k])} for k in ranked],
       "traits": [{"name": name, "phrase": phrased.present, "absent_phrase": phrased.absent,
                   "probability": float(p)}
                  for name, phrased, p in zip(table.traits, trait_phrases, trait_p)],
       "explained_species": explained,
       "runner_up": runner_up,
-      "cited": [table.traits[t] for t in cited if t >= 0],
+      "cited": [table.traits[t] for t in cited],
       "traits_used_by_decision": used,
   }
   record["rationale"] = wording.rationale(record)
