@@ -85,7 +85,7 @@ def test_an_unknown_table_a_missing_result_or_an_open_marker_is_one_line_with_st
       run(root)
     assert cli.error_message(unknown.value).startswith(
         "docs/extra.md:3: table 'no_such_table' has no renderer in traitjax/results/tables.py "
-        "(known: feature_cache, flora_models, flora_species_heads")
+        f"(known: {', '.join(sorted(tables.TABLES))})")
     assert cli.exit_status(unknown.value) == 2
   assert (tmp_path / "docs" / "training.md").read_text() == training  # Nothing written.
 

@@ -626,8 +626,8 @@ def cub_models(results: Results) -> list[str]:
   trait AUC, per model and crop."""
   seeds = results.metric("cub_seeds", "cub_seeds.results")
   rows = [[f"joint CBM (`configs/cub.py`, seeds 0-2; [stored]({results.link('cub_seeds')}))",
-           "bird box", mean_cell([p["species_top1"] for p in seeds]),
-           mean_cell([p["species_top5"] for p in seeds]),
+           "bird box", mean_cell([p["species_top1"] for p in seeds], 1),
+           mean_cell([p["species_top5"] for p in seeds], 1),
            mean_cell([p["trait_auc_table"] for p in seeds], 3, as_percent=False)]]
   for label, crop, name, probe in _CUB_RUNS:
     rows.append([f"{label} ([stored]({results.link(name)}))", crop,
@@ -650,3 +650,27 @@ def leafsnap_guide_224(results: Results) -> list[str]:
                            for organ in ("fruit", "leaf")) + probe])
   return markdown(["model at 224 px", "top-1 [95% interval]", "top-5", "trait AUC (fruit, leaf)"],
                   rows)
+
+
+# --- docs/trust.md, cub25 on degraded photos (the degradation evaluator).
+_DEGRADATIONS = ("blur", "dark", "partial")
+_STRENGTHS = ("0.25", "0.5", "0.75")
+
+
+@register("cub_degradation", ["cub"])
+def cub_degradation(results: Results) -> list[str]:
+  """Top-1, ECE, abstentions and the answers' accuracy, clean and at each strength."""
+
+  def cells(field, fmt):
+    clean = fmt(results.metric("cub", f"degradation.none.{field}"))
+    return [clean, *(" / ".join(fmt(results.metric("cub", f"degradation.{kind}.{s}.{field}"))
+                                for s in _STRENGTHS) for kind in _DEGRADATIONS)]
+
+  def share(value):
+    return "-" if value is None else percent(value)
+
+  rows = [["top-1", *cells("accuracy", share)], ["ECE", *cells("ece", fixed)],
+          ["abstained", *cells("abstention_rate", share)],
+          ["accuracy of the answers", *cells("selective_accuracy", share)]]
+  return markdown(["cub25", "clean", "blur 0.25 / 0.5 / 0.75", "dark 0.25 / 0.5 / 0.75",
+                   "partial view 0.25 / 0.5 / 0.75"], rows)
