@@ -33,10 +33,8 @@ def test_the_k_most_uncertain_known_traits_are_corrected():
         intervention.corrected_probabilities(probabilities, truth, k), expected(corrections))
 
 
-def test_intervention_scores_the_head_on_corrected_traits_and_every_correction_helps():
-  """The table head of trait_to_species:smoke (untrained) on one photo per species whose
-  detector is wrong about every trait: k = 0 scores the head on the detections, and correcting
-  every trait (to the species' rounded row) scores better, up to the nearest-row ceiling."""
+def _untrained_table_head():
+  """The source, task and untrained parameters of trait_to_species:smoke (the table head)."""
   config = conftest.load_config_module("trait_to_species").get_config("smoke")
   config.data.image_size = 32
   source = sources.make_source(config.data, "train")
@@ -44,6 +42,14 @@ def test_intervention_scores_the_head_on_corrected_traits_and_every_correction_h
   batch = {k: np.asarray(v)[None] for k, v in source[0].items()}
   batch["image"] = batch["image"].astype(np.float32) / 127.5 - 1
   params = task.init(jax.random.key(0), batch)["params"]
+  return source, task, params
+
+
+def test_intervention_scores_the_head_on_corrected_traits_and_every_correction_helps():
+  """The table head of trait_to_species:smoke (untrained) on one photo per species whose
+  detector is wrong about every trait: k = 0 scores the head on the detections, and correcting
+  every trait (to the species' rounded row) scores better, up to the nearest-row ceiling."""
+  source, task, params = _untrained_table_head()
   table = np.nan_to_num(task.species_table, nan=0.0)
   species = np.arange(len(table))
   truth = np.round(table[species])
@@ -65,13 +71,7 @@ def test_intervention_scores_the_head_on_corrected_traits_and_every_correction_h
 def test_per_photo_truth_is_not_an_oracle_and_the_old_name_is_refused():
   """`traits_visible` corrects traits to each photo's own truth (not the species' row) and is
   reported as no oracle; the former name `traits` of the oracle is refused in one line."""
-  config = conftest.load_config_module("trait_to_species").get_config("smoke")
-  config.data.image_size = 32
-  source = sources.make_source(config.data, "train")
-  task = tasks.make_task(config, source)
-  batch = {k: np.asarray(v)[None] for k, v in source[0].items()}
-  batch["image"] = batch["image"].astype(np.float32) / 127.5 - 1
-  params = task.init(jax.random.key(0), batch)["params"]
+  source, task, params = _untrained_table_head()
   species = np.arange(len(task.species_table))
   row = np.round(np.nan_to_num(task.species_table[species], nan=0.0))
   predictions = {"trait_logits": np.zeros_like(row), schema.SPECIES: species,

@@ -63,16 +63,17 @@ class Evaluator(base.Evaluator):
       scored = ~is_shot
       if not is_shot.any() or seen_species[labels[scored]].all():
         continue  # No row refined, or no unseen photo left to score.
-      report[f"{n}_shot"] = {"num_scored": int(scored.sum()),
-                             **self._scores(context, refined, predictions, scored),
-                             "zeroshot": self._scores(context, table, predictions, scored)}
+      report[f"{n}_shot"] = {
+          "num_scored": int(scored.sum()),
+          **self._scores(context, refined, probabilities[scored], labels[scored], seen_species),
+          "zeroshot": self._scores(context, table, probabilities[scored], labels[scored],
+                                   seen_species)}
     return report
 
-  def _scores(self, context, rows, predictions, scored) -> dict:
-    """`KEPT` of the `scored` photos named among `rows` [S, T]."""
-    probabilities = calibration.sigmoid(predictions["trait_logits"][scored])
+  def _scores(self, context, rows, probabilities, labels, seen_species) -> dict:
+    """`KEPT` of the photos with trait `probabilities` [N, T] and `labels` [N], named among
+    `rows` [S, T]."""
     logits = np.asarray(context.task.species_logits_from_traits(
         context.params, probabilities, rows))
-    scores = zeroshot.zeroshot_report(logits, predictions[schema.SPECIES][scored],
-                                      np.asarray(context.source.seen_species, bool))
+    scores = zeroshot.zeroshot_report(logits, labels, seen_species)
     return {name: scores[name] for name in self.KEPT if name in scores}
