@@ -25,6 +25,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "classification", "test+zeroshot", section="test+zeroshot")
   config.evals.zeroshot = config_lib.eval_config(
       "zeroshot", "test+zeroshot", section="test+zeroshot.zeroshot")
+  config_lib.add_open_world_eval(config)
   config.evals.few_shot = config_lib.eval_config(
       "few_shot", "test+zeroshot", shots=(1, 5), prior_strength=2.0,
       section="test+zeroshot.zeroshot.few_shot")

@@ -48,3 +48,8 @@ def test_a_missing_cub_root_names_its_field():
   config.data.root = "/no/cub/here"
   with pytest.raises(FileNotFoundError, match=r"^data.root not found: /no/cub/here"):
     config_lib.check(config)
+
+
+def test_a_zeroshot_sweep_collects_every_open_world_route():
+  from traitjax import open_world  # pylint: disable=g-import-not-at-top
+  assert config_lib.OPEN_WORLD_ROUTES == open_world.ROUTES

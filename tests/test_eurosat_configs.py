@@ -123,9 +123,9 @@ def test_the_zeroshot_sweep_holds_out_five_fixed_random_splits(tmp_path):
   config = module.get_config()
   assert config.model.species_head == "cosine" and config.train.steps == module.STEPS
   assert config.optim.frozen == ("backbone",) and not config.optim.lr_multipliers
-  assert config.data.val_fraction == 0 and config.trust.fit_split == ""
+  assert config.data.val_fraction > 0 and config.trust.fit_split == "val"
   assert {fields.type for fields in config.evals.values()} == {
-      "classification", "intervention", "zeroshot"}
+      "classification", "intervention", "zeroshot", "open_world"}
   assert dict(config.sweep.axes) == {"data.heldout_species": module.HELDOUT_SPLITS}
   assert config.sweep.metrics == config_lib.ZEROSHOT_SWEEP_METRICS
   # Each point holds out its three classes by name (on a tree of all ten classes).
@@ -152,6 +152,21 @@ def test_the_habitat_smoke_trains_evaluates_and_explains_tiles_without_keypoints
   assert explained["deletion_area_cited"] is not None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
 
+  # Two classes it never trained, in EuroSAT's layout, their rows from the parsed table: the
+  # open world names their tiles and its own test tiles among all five rows.
+  new_root = _write_tree(tmp_path / "new", CLASSES[5:7], 4)
+  parsed = schema.TraitTable.from_csv(config.data.table)
+  rows = [parsed.species.index(name) for name in CLASSES[5:7]]
+  new_rows = tmp_path / "new_rows.csv"
+  schema.TraitTable(parsed.values[rows], species=CLASSES[5:7], traits=parsed.traits).to_csv(
+      new_rows)
+  world = _smoke("eurosat_open_world", tree)
+  world.data.new_root, world.model.species_rows = str(new_root), str(new_rows)
+  scored = train.evaluate_checkpoint(world, str(workdir), "open_world")["open_world"]
+  assert (scored["num_seen_photos"], scored["num_unseen_photos"]) == (report["num_examples"], 8)
+  assert (scored["num_seen_species"], scored["num_unseen_species"]) == (3, 2)
+  assert all(0 <= route["harmonic"] <= 1 for route in scored["routes"].values())
+
   out = tmp_path / "explained"
   index = photos.explain(str(workdir), str(out), split="test", num=2, top_k=2,
                                  num_prototypes=1)
@@ -175,3 +190,34 @@ def test_the_zeroshot_smoke_sweeps_its_splits_through_the_shared_trainer(tree, t
   summary = json.loads((tmp_path / "metrics.json").read_text())
   assert summary["eurosat_zeroshot"]["computed"] == [grid.point_name(r["point"])
                                                       for r in section["results"]]
+
+
+def test_the_open_world_config_appends_a_new_root_s_classes_none_of_them_trained(tree, tmp_path):
+  config = _smoke("eurosat_open_world", tree)
+  assert config.model.species_head == "cosine" and config.evals.open_world.fit_split == "val"
+  config.data.new_root = str(_write_tree(tmp_path / "new", CLASSES[5:7], 4))
+  with pytest.raises(ValueError, match="data.new_root needs data.new_table"):
+    sources.make_source(config.data, "test")
+  config.model.species_rows = config.data.table  # Its rows of the two new classes are read.
+  assert sources.splits(config.data) == ("train", "val", "test", "zeroshot")
+  test, added = (sources.make_source(config.data, split) for split in ("test", "zeroshot"))
+  assert test.trait_table.species == CLASSES[:3] + CLASSES[5:7]
+  assert list(added.seen_species) == [True] * 3 + [False] * 2
+  np.testing.assert_array_equal(added.labels, [3] * 4 + [4] * 4)
+  assert [added[k][schema.SPECIES] for k in (0, 7)] == [3, 4]
+  assert set(test.labels) == {0, 1, 2} and len(added) == 8
+  config.data.new_root = str(tree)  # The trained classes again: not new.
+  with pytest.raises(ValueError, match="holds 3 species data.root has too"):
+    sources.make_source(config.data, "test")
+  config.data.new_root = ""
+  with pytest.raises(ValueError, match="data.new_table names the rows of the species under "
+                     "data.new_root, which is not set"):
+    sources.make_source(config.data, "test")
+
+
+def test_holding_out_all_of_a_root_points_to_the_open_world_configs(tree):
+  config = _smoke("eurosat", tree)
+  config.data.heldout_species = ("all",)  # As --config.data.heldout_species=all parses.
+  with pytest.raises(ValueError, match=r"use --mode=eval --config=configs/<dataset>_open_world.py"
+                     r" --config.data.new_root=DIR --config.model.species_rows=CSV"):
+    sources.make_source(config.data, "test")

@@ -5,6 +5,7 @@ species added from their rows, the black box's traits marked as not used, and th
 rendered by headless Chromium."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -211,24 +212,39 @@ def test_a_folder_without_a_readable_photo_stops_with_one_line_and_writes_nothin
   assert not out.exists()
 
 
-def test_a_species_known_only_from_its_row_becomes_a_candidate(cosine_workdir, tmp_path):
-  """A new species whose row is exactly what the model detects in a photo (cosine 1, the most
-  any row can reach) becomes that photo's top species, with no retraining."""
+@pytest.fixture(scope="module")
+def added_out(cosine_workdir, tmp_path_factory):
+  """The explanations of 4 test photos with one species added from a row: exactly what the
+  model detects in the first photo (cosine 1, the most any row can reach)."""
   config = checkpoints.saved_config(str(cosine_workdir))
   task, state, source = checkpoints.restore_for_eval(config, str(cosine_workdir), "test")
   batch = pipeline.finish_batch({k: v[None] for k, v in source[0].items()})
   trait_logits = jax.device_get(task.predict(state.params, state.model_state, batch))[
       "trait_logits"]
-  rows = tmp_path / "rows.csv"
+  out = tmp_path_factory.mktemp("added")
+  rows = out.parent / f"{out.name}_rows.csv"
   schema.TraitTable(1 / (1 + np.exp(-trait_logits)), species=("Novel species",),
                     traits=source.trait_table.traits).to_csv(rows)
-  out = tmp_path / "out"
-  index = photos.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS,
-                         species_rows=str(rows), top_k=TOP_K)
+  photos.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS,
+                 species_rows=str(rows), top_k=TOP_K)
+  return out
+
+
+def test_a_species_known_only_from_its_row_becomes_a_candidate(added_out):
+  """The added species becomes the first photo's top species, with no retraining."""
+  out = added_out
+  index = json.loads((out / "index.json").read_text())
   again = json.loads((out / "test_00000.json").read_text())
   assert again["species"][0]["name"] == "Novel species"
   assert again["prototypes"] == []  # No training photo of it.
   assert len(index["photos"]) == NUM_PHOTOS
+  # Marked as added wherever it is shown; every trained species is not.
+  for record in _records(out).values():
+    for entry in record["species"] + record["explained_species"]:
+      assert entry["added_from_description"] == (entry["name"] == "Novel species")
+  assert index["photos"][0]["species"]["added_from_description"] is True
+  page = (out / "index.html").read_text()
+  assert page.count(f"Novel species ({wording.ADDED_SPECIES_NOTE})") >= 1
 
 
 def test_the_black_box_marks_its_traits_as_not_used_and_refuses_species_rows(
@@ -251,6 +267,33 @@ def test_the_black_box_marks_its_traits_as_not_used_and_refuses_species_rows(
   with pytest.raises(ValueError, match="reads no table rows"):
     photos.explain(str(blackbox_workdir), str(tmp_path / "refused"), split="test", num=1,
                    species_rows=str(rows))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt-get install chromium)")
+def test_a_screenshot_of_the_gallery_shows_trust_evidence_readable_names_and_added_species(
+    added_out, tmp_path):
+  """The gallery as a browser draws it (a screenshot kept beside it): an added species marked
+  as such, a declined photo with its reason, every verdict with the fit it rests on, and
+  species by readable names, never by folder ids."""
+  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
+  index = json.loads((added_out / "index.json").read_text())
+  decisions = {photo["decision"] for photo in index["photos"]}
+  with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    try:
+      page = browser.new_page(viewport={"width": 1200, "height": 900})
+      page.route("**/*", lambda route: route.abort()
+                 if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+      page.goto((added_out / "index.html").as_uri())
+      page.screenshot(path=str(tmp_path / "gallery.png"), full_page=True)
+      text = page.inner_text("body")
+    finally:
+      browser.close()
+  assert (tmp_path / "gallery.png").stat().st_size > 10_000
+  assert f"Novel species ({wording.ADDED_SPECIES_NOTE})" in text
+  assert text.count("Trust fitted on") >= len(index["photos"])
+  assert "abstain" in decisions and "Not identified:" in text
+  assert not re.search(r"\b\d{3}\.[A-Z]", text)  # No "001.Black_footed_Albatross".
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt-get install chromium)")
@@ -287,3 +330,32 @@ def test_a_workdir_without_trust_json_has_trust_fitted_on_its_fit_split(cosine_w
     assert record["decision"] in ("identify", "abstain")
     assert isinstance(record["prediction_set"], list)
   assert not (workdir / "trust.json").exists()
+
+
+def test_versus_says_why_the_top_species_rather_than_one_the_user_names(cosine_workdir,
+                                                                        split_out, tmp_path):
+  """--versus: each record's `versus` holds the traits that most favour its top species over
+  the one named (by a name as a person writes it), the text says so in a sentence of its own
+  that agrees with the JSON, and an unknown name is one line naming species there are."""
+  first = next(iter(_records(split_out).values()))
+  other = first["species"][-1]  # The last of its top species: never its top one.
+  out = tmp_path / "versus"
+  photos.explain(str(cosine_workdir), str(out), split="test", num=NUM_PHOTOS, top_k=TOP_K,
+                 versus=other["display_name"])
+  records = _records(out)
+  for record in records.values():
+    versus = record["versus"]
+    assert versus["name"] == other["name"]
+    assert consistency.disagreements(record) == []
+    if versus["name"] == record["species"][0]["name"]:
+      assert versus["traits"] == []
+      continue
+    assert versus["traits"] and all(item["role"] == roles.SUPPORTS and item["separation"] > 0
+                                    for item in versus["traits"])
+    separations = [item["separation"] for item in versus["traits"]]
+    assert separations == sorted(separations, reverse=True)
+    assert f"Rather than {wording.display_name(versus)}" in record["rationale"]
+  assert records[first["name"]]["versus"]["traits"]
+  with pytest.raises(ValueError, match=r"--versus: no species 'Dodo' among the \d+ of the table"):
+    photos.explain(str(cosine_workdir), str(tmp_path / "dodo"), split="test", num=1,
+                   versus="Dodo")

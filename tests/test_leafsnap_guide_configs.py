@@ -15,6 +15,7 @@ from tests.data import test_leafsnap_guide
 from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import grid
+from traitjax import open_world
 from traitjax import paths
 from traitjax import tasks
 from traitjax import train
@@ -123,7 +124,8 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
   assert report["explanations"]["pointing_game"] is None
   assert set(report["degradation"]) == {"none", "blur", "dark", "partial"}
 
-  # Another folder of two species never trained, named among themselves from their rows.
+  # Another folder of two species never trained, in the guide's layout, their rows in a CSV:
+  # the open world names its photos and the trained species' test photos among all five rows.
   new_root, rows = tmp_path / "new_species", []
   for species, organ, colour in (("Quercus alba", "Leaf", (90, 120, 40)),
                                  ("Ulmus americana", "Bark", (120, 90, 60))):
@@ -135,13 +137,21 @@ def test_the_smoke_trains_and_evaluates_photos_of_one_organ_each(tree, tmp_path)
   new_rows = fake_datasets.random_table(tmp_path / "new_rows.csv",
                                         ("Quercus alba", "Ulmus americana"),
                                         test_leafsnap_guide.TRAITS)
-  unseen = conftest.load_config_module("leafsnap_guide_new_species").get_config("smoke")
-  unseen.data.root, unseen.data.table = str(new_root), str(new_rows)
-  unseen.model.backbone, unseen.model.pretrained = "resnet_small", ""
-  scored = train.evaluate_checkpoint(unseen, str(tmp_path / "leafsnap_guide"), "new_species")
-  assert scored["num_examples"] == 6 and scored["zeroshot"]["num_unseen_species"] == 2
-  assert 0 <= scored["zeroshot"]["unseen_top1"] <= 1
-  assert set(scored["by_organ"]) == {"leaf", "bark"}
+  world = conftest.load_config_module("leafsnap_guide_open_world").get_config("smoke")
+  world.data.root, world.data.table = str(tree["root"]), str(tree["table"])
+  world.model.backbone, world.model.pretrained = "resnet_small", ""
+  world.data.new_root, world.model.species_rows = str(new_root), str(new_rows)
+  assert world.data.new_table == str(new_rows)  # One flag names the added species' rows.
+  scored = train.evaluate_checkpoint(world, str(tmp_path / "leafsnap_guide"), "open_world")
+  assert scored["num_examples"] == 9 and set(scored["by_organ"]) == set(report["by_organ"])
+  assert scored["zeroshot"]["zeroshot"]["num_unseen_species"] == 2
+  assert 0 <= scored["zeroshot"]["zeroshot"]["unseen_top1"] <= 1
+  world_report = scored["open_world"]
+  assert world_report["num_seen_species"] == 3 and world_report["num_unseen_species"] == 2
+  assert world_report["num_seen_photos"] == 9 and world_report["num_unseen_photos"] == 6
+  assert world_report["route"] == "calibrated_stacking"
+  assert set(world_report["routes"]) == set(open_world.ROUTES)
+  assert world_report["harmonic"] == world_report["routes"]["calibrated_stacking"]["harmonic"]
 
 
 def test_the_zeroshot_sweep_holds_out_five_seeded_draws_of_twenty_species(tmp_path):
@@ -155,9 +165,11 @@ def test_the_zeroshot_sweep_holds_out_five_seeded_draws_of_twenty_species(tmp_pa
   heldout = dict(config.sweep.axes)["data.heldout_species"]
   assert heldout == module.heldout_splits(config.data.table)
   assert len(heldout) == 5 and {len(split) for split in heldout} == {20}
-  assert config.model.species_head == "cosine" and config.data.val_fraction == 0
-  assert config.trust.fit_split == "" and config.sweep.metrics[0] == "zeroshot.zeroshot.unseen_top1"
-  assert {"unseen", "zeroshot"} <= set(config.evals)
+  assert config.model.species_head == "cosine" and config.data.val_fraction > 0
+  assert config.trust.fit_split == "val"
+  assert config.sweep.metrics[0] == "zeroshot.zeroshot.unseen_top1"
+  assert {"unseen", "zeroshot", "open_world"} <= set(config.evals)
+  assert config.evals.open_world.fit_split == "val"
   if os.path.isdir(config.data.root):  # Each point's unseen species are exactly its 20.
     data = grid.point_config(config, grid.points(config.sweep)[0]).data
     zeroshot, train_split = (sources.make_source(data, split) for split in ("zeroshot", "train"))

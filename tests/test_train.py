@@ -299,9 +299,11 @@ CUB_ROOT = conftest.CUB25
 @pytest.mark.skipif(not CUB_ROOT.is_dir(), reason=f"CUB data not found at {CUB_ROOT}")
 def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_path):
   """configs/cub.py:smoke with the centred-cosine species head (pretrained frozen backbone,
-  intervention against the species rows) trains; configs/cub_zeroshot.py:smoke then evaluates
-  its checkpoint on three species it never saw, predicting among them from their rows; a
-  config whose model does not match leaves the checkpoints in place."""
+  intervention against the species rows) trains; configs/cub_open_world.py:smoke then evaluates
+  its checkpoint on its test photos, the photos of its held-out species and those of two
+  species of a root the test writes, all named among every row (one of them replaced from a
+  CSV); a config whose model does not match leaves the checkpoints in place."""
+  from tests.data import test_cub  # pylint: disable=g-import-not-at-top
   config = conftest.load_config_module("cub").get_config("smoke")
   config.data.root = str(CUB_ROOT)
   config.model.species_head = "cosine"
@@ -309,13 +311,27 @@ def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_
   report = train.train_and_evaluate(config, str(workdir))
   assert REPORT_KEYS <= set(report) and report["num_examples"] > 0
   assert report["intervention"]["k"] == list(config.evals.intervention.ks)
-  zeroshot = conftest.load_config_module("cub_zeroshot").get_config("smoke")
-  zeroshot.data.root = str(CUB_ROOT)
-  evaluated = train.evaluate_checkpoint(zeroshot, str(workdir))
-  assert evaluated["zeroshot"]["num_unseen_species"] == 3
-  assert 0 <= evaluated["zeroshot"]["unseen_top1"] <= 1
-  assert evaluated["num_examples"] == len(sources.make_source(zeroshot.data, "zeroshot"))
-  mismatched = conftest.load_config_module("cub_zeroshot").get_config("smoke")
+  world = conftest.load_config_module("cub_open_world").get_config("smoke")
+  world.data.root = str(CUB_ROOT)
+  world.data.new_root = str(test_cub.copy_species(CUB_ROOT, tmp_path / "new", {7, 8}))
+  added = sources.make_source(world.data, "zeroshot")
+  table = added.trait_table
+  assert table.species[3:] == ("004.Groove_billed_Ani", "007.Parakeet_Auklet",
+                               "008.Rhinoceros_Auklet")
+  assert list(added.seen_species) == [True] * 3 + [False] * 3
+  assert set(added.labels) == {3, 4, 5}  # The held-out species and the two added ones.
+  replaced = schema.TraitTable(np.full((1, table.num_traits), 0.5, np.float32),
+                               species=("Rhinoceros Auklet",), traits=table.traits)
+  replaced.to_csv(tmp_path / "rows.csv")
+  world.model.species_rows = str(tmp_path / "rows.csv")
+  evaluated = train.evaluate_checkpoint(world, str(workdir))
+  assert evaluated["zeroshot"]["zeroshot"]["num_unseen_species"] == 3
+  assert 0 <= evaluated["zeroshot"]["zeroshot"]["unseen_top1"] <= 1
+  scored = evaluated["open_world"]
+  assert scored["num_unseen_photos"] == len(added) and scored["num_unseen_species"] == 3
+  assert scored["num_seen_photos"] == evaluated["num_examples"]
+  assert 0 <= scored["harmonic"] <= 1 and scored["fitted"]["num_fit"] > 0
+  mismatched = conftest.load_config_module("cub_open_world").get_config("smoke")
   mismatched.data.root = str(CUB_ROOT)
   mismatched.model.species_head = "linear"
   with pytest.raises(FileNotFoundError, match="could be read with this config"):

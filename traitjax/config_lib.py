@@ -154,6 +154,9 @@ def trust_config(fit_split: str) -> ml_collections.ConfigDict:
 # The evaluators that read the trust (or, explanations, the photos it explains), in the order
 # `add_trust_evals` adds them.
 TRUST_EVALUATORS = ("calibration", "selective", "conformal", "explanations", "degradation")
+# The evaluators that measure the explanations of a model, beside `explanations`: what runs
+# that only name species (zero-shot sweeps, open-world evaluations) leave out.
+EXPLANATION_EVALUATORS = ("occlusion",)
 
 
 def add_trust_evals(evals: ml_collections.ConfigDict, split: str,
@@ -170,34 +173,77 @@ def add_trust_evals(evals: ml_collections.ConfigDict, split: str,
                                   strengths=(0.25, 0.5, 0.75), max_examples=degraded_examples)
 
 
+# `traitjax.open_world.ROUTES`, named here for the sweep's metrics (a layer below it).
+OPEN_WORLD_ROUTES = ("plain", "calibrated_stacking", "gated")
 # What a zero-shot sweep collects from each point's metrics.json.
 ZEROSHOT_SWEEP_METRICS = tuple(
     f"zeroshot.zeroshot.{key}" for key in (
         "unseen_top1", "seen_accuracy", "unseen_accuracy", "harmonic_mean", "ausuc",
         "per_photo.unseen_top1", "per_photo.unseen_top1_generalized",
-        "per_photo.harmonic_mean")) + ("species_top1",)
+        "per_photo.harmonic_mean")) + ("species_top1",) + tuple(
+    f"open_world.{key}" for key in ("closed_set_seen_accuracy", "seen_accuracy",
+                                    "unseen_accuracy", "harmonic")) + tuple(
+    f"open_world.routes.{route}.{key}" for route in OPEN_WORLD_ROUTES
+    for key in ("seen_accuracy", "unseen_accuracy", "harmonic", "seen_declined",
+                "unseen_declined"))
+
+
+def add_open_world_eval(config: ml_collections.ConfigDict, split: str = "test+zeroshot",
+                        **fields) -> None:
+  """Adds `evals.open_world` on `split` (the trained species' test photos and the added
+  species' photos), its routes fitted on config.trust.fit_split: the photos of trained species
+  that training never read."""
+  config.evals.open_world = eval_config("open_world", split, fit_split=config.trust.fit_split,
+                                        **fields)
+
+
+def make_open_world_eval(config: ml_collections.ConfigDict) -> None:
+  """Turns a training config into the evaluation of configs/*_open_world.py: the checkpoint
+  (trained with the centred-cosine species head) names every test photo of its species and
+  every photo under `data.new_root` (the dataset's layout; none trained) among all rows, its
+  own and the added species' (`model.species_rows` replaces any of them, e.g. rows parsed from
+  descriptions; for a dataset that reads a table it is also `data.new_table`, the added
+  species' rows). metrics.json gets the test report, `zeroshot` (the added species' photos
+  named among themselves, and `zeroshot.zeroshot`, the generalised scores among all rows) and
+  `open_world` (every route, fitted on the trained species' val photos)."""
+  config.model.species_head = "cosine"
+  config.data.new_root = ""
+  if "table" in config.data:
+    config.data.new_table = config.model.get_ref("species_rows")
+  config.trust.fit_split = "val"
+  for name in TRUST_EVALUATORS + EXPLANATION_EVALUATORS + ("intervention",):
+    if name in config.evals:
+      del config.evals[name]
+  config.evals.unseen = eval_config("classification", "zeroshot", section="zeroshot")
+  config.evals.zeroshot = eval_config("zeroshot", "test+zeroshot", section="zeroshot.zeroshot")
+  add_open_world_eval(config)
 
 
 def make_zeroshot_sweep(config: ml_collections.ConfigDict, name: str,
                         heldout_splits) -> None:
   """Turns `config` into a sweep (`traitjax.sweep`) of zero-shot naming over `heldout_splits`
   (values of data.heldout_species): the centred-cosine species head, trained on the seen
-  species' rows alone, reads the unseen species' rows at evaluation; every training photo
-  trains (no val) and nothing reads a trust, so no trust evaluator; the held-out species' photos
-  are classified (`zeroshot` in metrics.json) and named among themselves and, with the seen
-  species' test photos, among all rows (`zeroshot.zeroshot`, `metrics.zeroshot`: per-class
-  means). The sweep reports, per split: the unseen top-1 among the unseen, the generalised seen
-  and unseen accuracies among all rows, their harmonic mean H, the area under the seen-unseen
-  curve, the same three per photo, and the seen top-1 among all."""
+  species' rows alone, reads the unseen species' rows at evaluation; the base config's val
+  photos of seen species are held back from training for the trust and the open-world routes
+  alone (no other trust evaluator runs); the held-out species' photos are classified
+  (`zeroshot` in metrics.json) and named among themselves and, with the seen species' test
+  photos, among all rows (`zeroshot.zeroshot`, `metrics.zeroshot`: per-class means), by every
+  open-world route too (`open_world`). The sweep reports, per split: the unseen top-1 among the
+  unseen, the generalised seen and unseen accuracies among all rows, their harmonic mean H, the
+  area under the seen-unseen curve, the same three per photo, the seen top-1 among all, and
+  each open-world route's seen and unseen accuracies, H and decline rates."""
   config.model.species_head = "cosine"
-  config.data.val_fraction = 0.0
-  config.trust.fit_split = ""
-  for evaluator in TRUST_EVALUATORS:
+  if not config.data.get("val_fraction"):
+    raise ValueError("a zero-shot sweep fits its open-world routes on val: data.val_fraction "
+                     "must be > 0")
+  config.trust.fit_split = "val"
+  for evaluator in TRUST_EVALUATORS + EXPLANATION_EVALUATORS:
     if evaluator in config.evals:
       del config.evals[evaluator]
   config.evals.unseen = eval_config("classification", "zeroshot", section="zeroshot")
   # With the seen species' test photos too, for the generalised scores.
   config.evals.zeroshot = eval_config("zeroshot", "test+zeroshot", section="zeroshot.zeroshot")
+  add_open_world_eval(config)
   config.sweep = ml_collections.ConfigDict()
   config.sweep.name = name
   config.sweep.axes = (("data.heldout_species", tuple(heldout_splits)),)

@@ -55,7 +55,7 @@ def main(argv, actions=()):
 
 
 def _config_name() -> str:
-  """configs/cub_zeroshot.py:smoke -> cub_zeroshot-smoke."""
+  """configs/cub_open_world.py:smoke -> cub_open_world-smoke."""
   path, _, variant = config_flags.get_config_filename(flags.FLAGS["config"]).partition(":")
   name = os.path.splitext(os.path.basename(path))[0]
   return f"{name}-{variant}" if variant else name

@@ -105,11 +105,25 @@ class Trust:
     raw = _raw_scores(self.species_probabilities(species_logits),
                       self.trait_probabilities(trait_logits), table.values,
                       self.evidence_weights, self.agreement_prior)
-    predicted = np.argmax(species_logits, -1)
-    mean, std = self._compatibility_statistics(table.species)
-    raw["compatibility"] = (raw["compatibility"] - mean[predicted]) / std[predicted]
+    raw["compatibility"] = self._relative_compatibility(raw["compatibility"], table,
+                                                        np.argmax(species_logits, -1))
     raw["combined"] = self._combine(raw)
     return raw
+
+  def compatibility(self, trait_logits: np.ndarray, table: schema.TraitTable,
+                    species: np.ndarray) -> np.ndarray:
+    """[N]: the `compatibility` score of each photo with the row of `species` (int [N], rows of
+    `table`) rather than of its predicted species."""
+    rows = table.values[np.asarray(species)]
+    raw = _compatibility(self.trait_probabilities(trait_logits), rows, self.agreement_prior)
+    return self._relative_compatibility(raw, table, species)
+
+  def _relative_compatibility(self, raw: np.ndarray, table: schema.TraitTable,
+                              species: np.ndarray) -> np.ndarray:
+    """Raw compatibilities with the rows of `species` as z-scores against the validation
+    statistics of those species."""
+    mean, std = self._compatibility_statistics(table.species)
+    return (raw - mean[species]) / std[species]
 
   def _compatibility_statistics(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per species of `names`, its validation mean and std of raw compatibility (all species'

@@ -191,6 +191,25 @@ def _copy_layout(root, destination, num_images=None):
   return destination
 
 
+def copy_species(root, destination, class_ids):
+  """A CUB root of the species `class_ids` of `root` alone: `_copy_layout` with every
+  per-image annotation cut to their images (and only those linked)."""
+  _copy_layout(root, destination, num_images=0)
+  kept = {str(i) for i, c in _class_of_image().items() if c in class_ids}
+  base = destination / "CUB_200_2011"
+  for name in ("images.txt", "image_class_labels.txt", "train_test_split.txt",
+               "bounding_boxes.txt", "parts/part_locs.txt"):
+    lines = (BASE / name).read_text().splitlines()
+    (base / name).write_text("".join(f"{line}\n" for line in lines
+                                     if line.split() and line.split()[0] in kept))
+  for image_id, relative in _rows("images.txt"):
+    if image_id in kept:
+      link = base / "images" / relative
+      link.parent.mkdir(parents=True, exist_ok=True)
+      link.symlink_to(root / "CUB_200_2011" / "images" / relative)
+  return destination
+
+
 def test_keypoint_outside_the_crop_becomes_invisible(root, tmp_path):
   copy = _copy_layout(root, tmp_path, num_images=60)
   boxes = copy / "CUB_200_2011" / "bounding_boxes.txt"

@@ -14,8 +14,8 @@ def disagreements(record: dict, drawn_colours: list[str] | None = None,
   """Every disagreement within one record (NAME.json of a photo or a plant):
 
   - JSON: an item whose `role` is not `roles.role` of its contribution (of its separation,
-    against the runner-up, in `runner_up`), or that sits in another role's list; a cited trait
-    that does not support the top species;
+    against the runner-up or the species asked for, in `runner_up` and `versus`), or that
+    sits in another role's list; a cited trait that does not support the top species;
   - text: a sentence of `wording.rationale_parts` missing from the rationale, one that names a
     trait in another role than the JSON's, a role sentence (`roles.SENTENCE_OPENINGS`) in the
     text that no part accounts for, or a trait phrase left in a role sentence that the part does
@@ -37,17 +37,19 @@ def disagreements(record: dict, drawn_colours: list[str] | None = None,
         if key in roles.ROLES and item["role"] != key:
           found.append(f"{explained['name']}: {item['name']} listed in {key} with role "
                        f"{item['role']}")
-  runner_up_role = {}
-  for item in record["runner_up"]:
-    runner_up_role[item["name"]] = item["role"]
-    if item["role"] != roles.role(item["separation"] if used else None):
-      found.append(f"runner_up {item['name']}: role {item['role']} but separation "
-                   f"{item['separation']}")
+  contrast_role = {roles.RUNNER_UP: {}, roles.VERSUS: {}}
+  for against, items in ((roles.RUNNER_UP, record["runner_up"]),
+                         (roles.VERSUS, (record.get("versus") or {}).get("traits", ()))):
+    for item in items:
+      contrast_role[against][item["name"]] = item["role"]
+      if item["role"] != roles.role(item["separation"] if used else None):
+        found.append(f"{against} {item['name']}: role {item['role']} but separation "
+                     f"{item['separation']}")
   role_of = {item["name"]: item["role"] for key in LISTS for item in first[key]}
   for name in record["cited"]:
     if role_of.get(name) != (roles.SUPPORTS if used else roles.NOT_USED):
       found.append(f"cited {name} has role {role_of.get(name)}")
-  found += _text_disagreements(record, role_of, runner_up_role)
+  found += _text_disagreements(record, role_of, contrast_role)
   chart = record["chart"]["bars"]
   for bar in chart:
     if bar["colour"] != roles.COLOURS[bar["role"]]:
@@ -70,7 +72,7 @@ def disagreements(record: dict, drawn_colours: list[str] | None = None,
   return found
 
 
-def _text_disagreements(record: dict, role_of: dict, runner_up_role: dict) -> list[str]:
+def _text_disagreements(record: dict, role_of: dict, contrast_role: dict) -> list[str]:
   """The text's disagreements (see `disagreements`)."""
   found = []
   text = record["rationale"]
@@ -81,7 +83,7 @@ def _text_disagreements(record: dict, role_of: dict, runner_up_role: dict) -> li
     if sentence not in text:
       found.append(f"text lacks {sentence!r}")
     for name in part.names:
-      given = (runner_up_role if part.compared_with == roles.RUNNER_UP else role_of).get(name)
+      given = contrast_role.get(part.compared_with, role_of).get(name)
       if given != (part.role or roles.NOT_USED):
         found.append(f"text names {name} as {part.role}, JSON {given}")
     if part.compared_with == roles.MEAN_SPECIES:

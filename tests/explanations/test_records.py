@@ -241,6 +241,16 @@ def test_the_decision_sentence_says_why_and_lists_the_species_set():
     assert sentence.startswith(f"Not identified: {words}.")
     assert sentence.endswith("s0, s1, s2, s3, s4 and 2 more.")
   assert wording.decision_sentence(None, None, None, 0.95, 0.95) == ""
+  # With species added from descriptions, a misfit fits none of them either.
+  declined = wording.decision_sentence("abstain", "unknown_species", None, 0.95, 0.95,
+                                       with_added_species=True)
+  assert declined == "Not identified: it fits no species I know, trained or described."
+  ambiguous = wording.decision_sentence("abstain", "ambiguous", None, 0.95, 0.95,
+                                        with_added_species=True)
+  assert ambiguous == f"Not identified: {wording.ABSTENTION_WORDS['ambiguous']}."
+  assert wording.marked_name({"name": "021.Eastern_Towhee", "added_from_description": True}) \
+      == "Eastern Towhee (added from a description, never trained on photos)"
+  assert wording.marked_name({"name": "021.Eastern_Towhee"}) == "Eastern Towhee"
 
 
 EUROSAT_TRAITS = vocabulary.read_traits(eurosat.VOCABULARY)

@@ -14,6 +14,7 @@ its dotted path (a dataset kept outside traitjax). Adding a dataset is its modul
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import types
@@ -143,20 +144,128 @@ class Subset:
     return int(self.indices[index])
 
 
+# The `data` fields of an open-world evaluation, read here rather than by a dataset: another
+# root in the dataset's layout whose species are added (none trained), and, for a dataset that
+# reads a table, the CSV of their rows.
+NEW_SPECIES_FIELDS = ("new_root", "new_table")
+
+
+class WithAddedSpecies:
+  """A source read with species appended to its table: those of another root, added from their
+  rows alone (never trained). Its examples keep their order; `offset` is added to their species
+  (0 for the trained root's photos, the trained root's species count for the added root's)."""
+
+  def __init__(self, source: pipeline.Source, table: schema.TraitTable, seen: np.ndarray,
+               train_counts: np.ndarray, offset: int = 0):
+    self.source = source
+    self.offset = int(offset)
+    pipeline.take_dataset_attributes(self, source)
+    self.trait_table, self.seen_species = table, np.asarray(seen, bool)
+    self.species_train_counts = np.asarray(train_counts)
+    self.split = source.split
+    self.labels = np.asarray(source.labels) + self.offset
+
+  def __len__(self) -> int:
+    return len(self.source)
+
+  def __repr__(self) -> str:
+    return f"WithAddedSpecies({self.source!r}, offset={self.offset})"
+
+  def __getattr__(self, name):  # Whatever else the dataset offers, e.g. its organs.
+    if name == "source":
+      raise AttributeError(name)
+    return getattr(self.source, name)
+
+  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    return self._offset(self.source[index])
+
+  def annotations(self, index: int) -> dict[str, np.ndarray]:
+    return self._offset(self.source.annotations(index))
+
+  def photo_key(self, index: int) -> str:
+    return self.source.photo_key(index)
+
+  def _offset(self, example: dict) -> dict:
+    return {**example, schema.SPECIES: np.int32(example[schema.SPECIES] + self.offset)}
+
+
+def _open_world_configs(data_config) -> tuple[dict, dict | None]:
+  """The dataset settings of `data_config` without `NEW_SPECIES_FIELDS`, and those of its
+  `new_root` (None without one): every species there held out, its own rows (`new_table`'s for
+  a dataset that reads a table)."""
+  items = dict(data_config.items() if hasattr(data_config, "items") else data_config)
+  if isinstance(items.get("heldout_species"), (list, tuple)) and list(
+      items["heldout_species"]) == ["all"]:
+    raise ValueError(
+        "data.heldout_species=all: to name the photos of a folder of new species among the "
+        "trained ones, use --mode=eval --config=configs/<dataset>_open_world.py "
+        "--config.data.new_root=DIR --config.model.species_rows=CSV")
+  new_root, new_table = (items.pop(field, "") for field in NEW_SPECIES_FIELDS)
+  if not new_root:
+    if new_table:
+      raise ValueError("data.new_table names the rows of the species under data.new_root, "
+                       "which is not set")
+    return items, None
+  fields = {f.name for f in dataclasses.fields(dataset_module(items.get("name")).Config)}
+  new = {**items, "root": new_root, "heldout_species": "all", "species": ()}
+  for field, value in (("test_root", ""), ("val_fraction", 0.0)):
+    if field in fields:
+      new[field] = value
+  if "table" in fields:
+    if not new_table:
+      raise ValueError("data.new_root needs data.new_table: the CSV of its species' rows "
+                       "(e.g. written by python -m traitjax.describe)")
+    new["table"] = new_table
+  elif new_table:
+    raise ValueError(f"data.new_table: dataset {items.get('name')!r} reads the rows of "
+                     "data.new_root's species from that root itself; leave it empty")
+  return items, new
+
+
 def make_source(data_config, split: str) -> pipeline.Source:
   """The `split` of the dataset that `data_config.name` names (a ConfigDict or mapping);
-  splits joined by "+" (e.g. "test+zeroshot") read as one source."""
+  splits joined by "+" (e.g. "test+zeroshot") read as one source. With `data.new_root`, the
+  species under it are appended to the table, never trained, and their photos join the
+  `zeroshot` split."""
   if "+" in split:
     return ConcatenatedSource([make_source(data_config, part) for part in split.split("+")])
-  module = dataset_module(data_config.get("name"))
-  return module.source(module.Config.from_config(data_config), split)
+  items, new = _open_world_configs(data_config)
+  module = dataset_module(items.get("name"))
+  if new is None:
+    return module.source(module.Config.from_config(items), split)
+  trained = module.Config.from_config(items)
+  added = module.source(module.Config.from_config(new), "zeroshot")
+  first = module.source(trained, "train")
+  clash = set(map(schema.species_key, first.trait_table.species)) & set(
+      map(schema.species_key, added.trait_table.species))
+  if clash:
+    raise ValueError(f"data.new_root holds {len(clash)} species data.root has too, e.g. "
+                     f"{sorted(clash)[:3]}; an added species must be new")
+  table = first.trait_table.with_species(added.trait_table)
+  seen = np.concatenate([first.seen_species, np.zeros(len(added.seen_species), bool)])
+  counts = np.concatenate([first.species_train_counts,
+                           np.zeros(len(added.seen_species), np.int64)])
+  offset = first.trait_table.num_species
+
+  def appended(source, shift=0):
+    return WithAddedSpecies(source, table, seen, counts, shift)
+
+  if split != "zeroshot":
+    return appended(module.source(trained, split))
+  parts = [appended(added, offset)]
+  if "zeroshot" in trained.splits():
+    parts.insert(0, appended(module.source(trained, "zeroshot")))
+  return parts[0] if len(parts) == 1 else ConcatenatedSource(parts)
 
 
 def path_fields(data_config) -> tuple[str, ...]:
   """The `data` fields naming a file or folder that the dataset of `data_config` reads."""
-  return dataset_module(data_config.get("name")).Config.PATH_FIELDS
+  return (dataset_module(data_config.get("name")).Config.PATH_FIELDS
+          + tuple(f for f in NEW_SPECIES_FIELDS if f in data_config))
 
 
 def splits(data_config) -> tuple[str, ...]:
-  """The splits a dataset offers under this config."""
-  return dataset_config(data_config).splits()
+  """The splits a dataset offers under this config (`zeroshot` too with `data.new_root`)."""
+  items, new = _open_world_configs(data_config)
+  offered = dataset_config(items).splits()
+  return offered if new is None or "zeroshot" in offered else offered + ("zeroshot",)

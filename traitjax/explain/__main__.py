@@ -16,7 +16,13 @@ not the runner-up, which training photos it is nearest to).
                 (`--num` of them, spread over the split).
 --species_rows  species rows (CSV, e.g. written by `python -m traitjax.describe`): species not
                 in the training table join the candidates, known ones have their rows replaced,
-                with no retraining (models whose species head reads rows: table, cosine).
+                with no retraining (models whose species head reads rows: table, cosine). The
+                added species compete with the trained ones by calibrated stacking, fitted on
+                the trust's fit split (`traitjax.open_world`); each is marked "added from a
+                description, never trained on photos", and a photo whose traits fit no species
+                is declined.
+--versus        a species of the table: each photo's explanation also says why its top species
+                rather than that one (`versus` in NAME.json).
 
 Writes to --out, per photo, NAME.json (top species with calibrated probabilities and display
 names, decision and reason with the evidence behind its trust and its warnings, conformal
@@ -57,6 +63,8 @@ _SPLIT = flags.DEFINE_string("split", "", "Explain photos of this split of the d
 _NUM = flags.DEFINE_integer("num", 8, "Photos of --split, spread evenly over it.", lower_bound=1)
 _SPECIES_ROWS = flags.DEFINE_string(
     "species_rows", "", "Species rows (CSV) added to, or replacing rows of, the species table.")
+_VERSUS = flags.DEFINE_string(
+    "versus", "", "A species to contrast each photo's top species with (why not that one).")
 _TOP_K = flags.DEFINE_integer("top_k", 5, "Species listed and explained per photo.",
                               lower_bound=1)
 _PER_SPECIES = flags.DEFINE_integer(
@@ -86,7 +94,7 @@ def main(argv):
     raise ValueError("--organs names the organs of one plant's photos: give --plant too")
   index = photos.explain(_WORKDIR.value, _OUT.value, _IMAGES.value, _SPLIT.value, _NUM.value,
                          _SPECIES_ROWS.value, _TOP_K.value, _PER_SPECIES.value,
-                         _NUM_PROTOTYPES.value)
+                         _NUM_PROTOTYPES.value, _VERSUS.value)
   failed = f", {len(index['errors'])} could not be read" if index["errors"] else ""
   print(f"explained {len(index['photos'])} photos{failed}: {_OUT.value}/index.html")
 

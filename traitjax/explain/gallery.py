@@ -78,8 +78,9 @@ def _image(png: bytes, css_class: str, alt: str) -> str:
 
 
 def _name(species: dict) -> str:
-  """A species as the page shows it: its display name (`wording.display_name`), escaped."""
-  return html.escape(wording.display_name(species))
+  """A species as the page shows it: its display name, marked where it was added from a
+  description (`wording.marked_name`), escaped."""
+  return html.escape(wording.marked_name(species))
 
 
 def _trust(record: dict) -> str:

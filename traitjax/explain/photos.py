@@ -30,6 +30,7 @@ from traitjax import checkpoints
 from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import feature_cache
+from traitjax import open_world
 from traitjax import sharding
 from traitjax import trust
 from traitjax import writers
@@ -76,7 +77,7 @@ class Photo:
 
 def explain(workdir: str, out: str, photos_from: list[str] | None = None, split: str = "",
             num: int = 8, species_rows: str = "", top_k: int = 5, per_species: int = 8,
-            num_prototypes: int = 4) -> dict:
+            num_prototypes: int = 4, versus: str = "") -> dict:
   """Explains the photos of `photos_from` (files or folders) or `num` photos spread over
   `split`, and writes NAME.json and NAME.png of each and index.json and index.html to `out`.
   Returns the index (what index.json holds).
@@ -93,6 +94,8 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
     top_k: species listed per photo.
     per_species: training photos per species searched for prototypes.
     num_prototypes: prototypes shown per photo.
+    versus: a species of the table (its name, or as a person reads it, "Eastern Towhee"): each
+      explanation also says why its top species rather than that one.
   """
   if bool(photos_from) == bool(split):
     raise ValueError("give photo files (--images) or a split (--split), one of the two")
@@ -103,6 +106,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   table = base.species_table(task, train_source)
   if species_rows:
     task, table = _with_species_rows(task, table, species_rows)
+  versus_row = species_row(table, versus) if versus else None
   if photos_from:
     photos = file_photos(photo_files.find(photos_from), train_source)
   else:
@@ -114,6 +118,9 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
   os.makedirs(out, exist_ok=True)
   cache = feature_cache.open_for_run(config, workdir, task, state, train_source)
   trusted = load_trust(workdir, config, task, state, table, mesh, cache)
+  trained = _trained_rows(task, train_source, table)
+  routes = (_open_world_routes(config, task, state, table, trained, trusted, mesh, cache)
+            if trusted is not None and not trained.all() else None)
   measured = trust_evidence.read_measures(workdir, config.get("evals", {}))
   predict = jax.jit(functools.partial(task.predict, with_maps=True))
   outputs = predict_examples(predict, state, model_examples(readable, cache),
@@ -126,7 +133,7 @@ def explain(workdir: str, out: str, photos_from: list[str] | None = None, split:
                                   trusted, bank, top_k, num_prototypes,
                                   config.model.get("trait_phrases", ""),
                                   base.organs_of(train_source), measured,
-                                  fit_split_of(config))
+                                  fit_split_of(config), routes, versus_row)
   entries = []
   for photo in photos:
     if photo.example is None:
@@ -153,20 +160,26 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
                         table: schema.TraitTable, trusted: trust.Trust | None,
                         bank: prototypes.Bank, top_k: int, num_prototypes: int,
                         phrases_path: str, organs: base.Organs | None = None,
-                        measured: dict | None = None,
-                        fit_split: str = "") -> dict[str, gallery.Entry]:
+                        measured: dict | None = None, fit_split: str = "",
+                        routes: open_world.OpenWorld | None = None,
+                        versus: int | None = None) -> dict[str, gallery.Entry]:
   """Writes NAME.json and NAME.png of each readable photo from the model's `outputs` on them
   (species_logits, trait_logits, trait_maps), the traits named by their phrases (with the
   overrides of the file `phrases_path`, the model's `trait_phrases`); returns each photo's
   gallery entry by name. With `organs` (a dataset whose photos each show one organ), a photo
   of a known organ is described by the traits that organ can show alone. Each decision carries
   its `trust_evidence`: the trust's fit (on `fit_split`) and the run's `measured` measures
-  (`trust_evidence.read_measures`)."""
+  (`trust_evidence.read_measures`). With `routes` (species added from descriptions compete
+  with the trained ones), photos are named by calibrated stacking, a photo whose traits fit
+  that species too poorly is declined as fitting none, and every added species is marked
+  `added_from_description`."""
   species_logits, trait_logits = outputs["species_logits"], outputs["trait_logits"]
+  if routes is not None:
+    species_logits = routes.stacked(species_logits)
   trait_phrases = phrasing.read_trait_phrasings(table.traits, phrases_path)
   explained = records.explain_predictions(task, params, species_logits, trait_logits, table,
                                           trust=trusted, top_k=top_k,
-                                          trait_phrases=trait_phrases)
+                                          trait_phrases=trait_phrases, versus=versus)
   if trusted is None:  # Nothing to decide by: decisions, reasons, sets and evidence are null.
     decisions = reasons = [None] * len(photos)
     prediction_sets = evidences = [None] * len(photos)
@@ -174,6 +187,10 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
   else:
     scores = trusted.scores(species_logits, trait_logits, table)
     decisions, reasons = (d.tolist() for d in trusted.decide_from_scores(scores))
+    if routes is not None:
+      declined = routes.declined(np.argmax(species_logits, -1), trait_logits, trusted, table)
+      for n in np.flatnonzero(declined):
+        decisions[n], reasons[n] = trust.ABSTAIN, open_world.DECLINE_REASON
     unlike = trust_evidence.unlike_fit(scores["compatibility"],
                                        trusted.references["compatibility"])
     evidences = [trust_evidence.of_trust(trusted, fit_split, measured or {},
@@ -199,7 +216,9 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
     decision = wording.decision_sentence(
         decisions[n], reasons[n], prediction_sets[n],
         trusted.target_accuracy if trusted else 0.0, 1 - trusted.alpha if trusted else 0.0,
-        trusted.num_fit if trusted else None, fit_split)
+        trusted.num_fit if trusted else None, fit_split, with_added_species=routes is not None)
+    if routes is not None:
+      _mark_added_species(explained[n], table, routes.trained)
     warnings = evidences[n]["warnings"] if evidences[n] else []
     organ = photo.example.get(schema.ORGAN) if organs is not None else None
     if organ is not None:
@@ -232,6 +251,51 @@ def _write_explanations(out: str, photos: list[Photo], outputs: dict, task, para
     entries[photo.name] = gallery.Entry(photo.name, photo.origin, record,
                                         gallery.png_bytes(image), figure_png)
   return entries
+
+
+def species_row(table: schema.TraitTable, name: str) -> int:
+  """The row of species `name` (as the table has it, or as `schema.species_key` matches it:
+  "Eastern Towhee" is "021.Eastern_Towhee"); ValueError naming a few species when none is."""
+  keys = [schema.species_key(species) for species in table.species]
+  if schema.species_key(name) not in keys:
+    shown = ", ".join(phrasing.display_name(species) for species in table.species[:5])
+    raise ValueError(f"--versus: no species {name!r} among the {table.num_species} of the "
+                     f"table (e.g. {shown})")
+  return keys.index(schema.species_key(name))
+
+
+def _trained_rows(task, train_source, table: schema.TraitTable) -> np.ndarray:
+  """bool [S]: the rows of `table` the task trained on photos (the others were added from
+  descriptions, `--species_rows`)."""
+  trained = np.zeros(table.num_species, bool)
+  rows = getattr(task, "trained_species", None)
+  trained[np.arange(train_source.trait_table.num_species) if rows is None else rows] = True
+  return trained
+
+
+def _open_world_routes(config, task, state, table: schema.TraitTable, trained: np.ndarray,
+                       trusted: trust.Trust, mesh, cache=None) -> open_world.OpenWorld | None:
+  """The open-world routes (`open_world.fit`, the budget of the workdir's open_world
+  evaluator or `open_world.DEFAULT_BUDGET`) fitted on the trust's fit split, all of photos of
+  trained species, against every row of `table`; None (with a warning) without that split."""
+  split = fit_split_of(config)
+  if split not in sources.splits(config.data):
+    logging.warning("no split %r to fit the open-world routes on: species added from "
+                    "descriptions compete by their raw scores", split)
+    return None
+  predictions = evaluators.predict_split(jax.jit(task.predict), state, config.data, split,
+                                         config.input.batch_size, mesh, pipeline.HostShard(),
+                                         cache=cache)[0]
+  budget = config.get("evals", {}).get("open_world", {}).get("budget",
+                                                             open_world.DEFAULT_BUDGET)
+  return open_world.fit(trusted, predictions, table, trained, budget)
+
+
+def _mark_added_species(record: dict, table: schema.TraitTable, trained: np.ndarray) -> None:
+  """Marks each species of `record` (its list and its explained ones) that was added from a
+  description rather than trained on photos."""
+  for entry in record["species"] + record["explained_species"]:
+    entry["added_from_description"] = not trained[table.species.index(entry["name"])]
 
 
 def _with_species_rows(task, table: schema.TraitTable, path: str):
@@ -410,7 +474,7 @@ def _figure_png(image: np.ndarray, record: dict, evidence_maps: list[figures.Evi
   `chart` records them)."""
   phrase = {t["name"]: t["phrase"] for t in record["traits"]}
   top = record["species"][0]
-  title = (f"{wording.display_name(top)} {100 * top['probability']:.0f}%: "
+  title = (f"{wording.marked_name(top)} {100 * top['probability']:.0f}%: "
            f"{record['decision'] or 'no decision (no trust fitted)'}"
            + (f" ({record['reason']})" if record["reason"] else ""))
   shown = [figures.Prototype(

@@ -28,6 +28,9 @@ A record (plain JSON types) holds:
   contribution to the first minus contribution to the second, `separation`), each with both
   rows and both contributions; their `role` is that of the separation, the contribution against
   the runner-up (so `roles.SUPPORTS` for every one), traits with no evidence left out;
+- `versus` (only when asked for a species): {name, display_name, probability, traits}, the
+  traits that most favour the top species over that one, as `runner_up` has them (its row and
+  contribution under `row_versus` and `contribution_versus`); none where it is the top species;
 - `cited`: the names of the traits the explanation cites, its strongest supports of the top
   species whose photo and row agree, at most `num_cited` (each in the top species' `supports`,
   or `not_used` where the decision reads no traits); the deletion test of the `explanations`
@@ -116,8 +119,8 @@ def cited_traits(probabilities, rows, top_contributions, num_cited: int,
 def explain_predictions(task, params, species_logits, trait_logits, table: schema.TraitTable,
                         trust=None, top_k: int = 3, num_cited: int = 3, max_listed: int = 10,
                         min_odds: float = wording.DEFAULT_MIN_ODDS,
-                        trait_phrases: Sequence[str | phrasing.Phrasing] | None = None
-                        ) -> list[dict]:
+                        trait_phrases: Sequence[str | phrasing.Phrasing] | None = None,
+                        versus: int | None = None) -> list[dict]:
   """One explanation record per photo (see the module docstring).
 
   Args:
@@ -136,6 +139,8 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
     min_odds: the odds at which the photo says a trait is present or absent (`judge`).
     trait_phrases: T `phrasing.Phrasing`s, or phrases to show as written (their absence worded
       from them); default `phrasing.trait_phrasings` of the trait names.
+    versus: a row of `table`: each record also says why its top species rather than that one
+      (`versus`).
 
   Returns:
     N records of plain python types.
@@ -158,14 +163,14 @@ def explain_predictions(task, params, species_logits, trait_logits, table: schem
     trait_p = np.asarray(trust.trait_probabilities(trait_logits), np.float64)
   return explain_probabilities(task, params, species_p, trait_p,
                                calibration.sigmoid(trait_logits), table, top_k, num_cited,
-                               max_listed, min_odds, trait_phrases)
+                               max_listed, min_odds, trait_phrases, versus)
 
 
 def explain_probabilities(task, params, species_p, trait_p, head_probabilities,
                           table: schema.TraitTable, top_k: int = 3, num_cited: int = 3,
                           max_listed: int = 10, min_odds: float = wording.DEFAULT_MIN_ODDS,
-                          trait_phrases: Sequence[str | phrasing.Phrasing] | None = None
-                          ) -> list[dict]:
+                          trait_phrases: Sequence[str | phrasing.Phrasing] | None = None,
+                          versus: int | None = None) -> list[dict]:
   """`explain_predictions` from probabilities rather than logits, e.g. those several photos
   of one plant combine to: species_p [N, S] and trait_p [N, T] (NaN: no evidence, judged
   unjudgeable) as the records state them, head_probabilities [N, T] what the species head
@@ -185,17 +190,18 @@ def explain_probabilities(task, params, species_p, trait_p, head_probabilities,
   for n in range(len(species_p)):
     contributions_n = None if per_trait is None else per_trait[n]
     records.append(_record(ranked[n], species_p[n], trait_p[n], contributions_n, cited[n],
-                           table, trait_phrases, max_listed, min_odds))
+                           table, trait_phrases, max_listed, min_odds, versus))
   return records
 
 
 def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
             per_trait: np.ndarray | None, cited: np.ndarray, table: schema.TraitTable,
             trait_phrases: tuple[phrasing.Phrasing, ...], max_listed: int,
-            min_odds: float) -> dict:
+            min_odds: float, versus: int | None = None) -> dict:
   """The record of one photo (see `explain_predictions`): its top species `ranked`, its
   species [S] and trait [T] probabilities, its contributions [S, T] (None where the species
-  head does not read traits) and the traits it cites (`cited_traits`, -1 padded)."""
+  head does not read traits), the traits it cites (`cited_traits`, -1 padded) and, with
+  `versus` (a row), `versus`."""
   values = table.values
   used = per_trait is not None
   cell = lambda k, t: None if np.isnan(values[k, t]) else float(values[k, t])
@@ -230,25 +236,27 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
     explained.append({"name": table.species[k],
                       "display_name": phrasing.display_name(table.species[k]),
                       "probability": float(species_p[k]), **lists})
-  runner_up = []
-  if len(ranked) > 1:
-    first, second = ranked[0], ranked[1]
+  def contrast(second, other):
+    """The traits that most favour the top species over `second`, each with `second`'s row
+    and contribution under `row_<other>` and `contribution_<other>`."""
+    first = ranked[0]
     if used:
       separation = np.where(np.isfinite(trait_p), per_trait[first] - per_trait[second], 0.0)
     else:
       separation = np.nan_to_num(np.abs(trait_p - values[second])
                                  - np.abs(trait_p - values[first]), nan=0.0)
     verdicts = judge(trait_p, values[first], min_odds)
+    items = []
     for t in np.argsort(-separation, kind="stable")[:most_separating]:
       if separation[t] <= roles.NEGLIGIBLE:  # Float rounding favours neither.
         break
       role = roles.role(float(separation[t]) if used else None)
-      runner_up.append({**item(first, t, verdicts[t],
-                               per_trait[first, t] if used else None, role),
-                        "row_runner_up": cell(second, t),
-                        "contribution_runner_up": (float(per_trait[second, t]) if used
-                                                   else None),
-                        "separation": float(separation[t])})
+      items.append({**item(first, t, verdicts[t], per_trait[first, t] if used else None, role),
+                    f"row_{other}": cell(second, t),
+                    f"contribution_{other}": (float(per_trait[second, t]) if used else None),
+                    "separation": float(separation[t])})
+    return items
+
   record = {
       "species": [{"name": table.species[k], "display_name": phrasing.display_name(
           table.species[k]), "probability": float(species_p[k])} for k in ranked],
@@ -256,10 +264,15 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
                   "probability": float(p)}
                  for name, phrased, p in zip(table.traits, trait_phrases, trait_p)],
       "explained_species": explained,
-      "runner_up": runner_up,
+      "runner_up": contrast(ranked[1], roles.RUNNER_UP) if len(ranked) > 1 else [],
       "cited": [table.traits[t] for t in cited],
       "traits_used_by_decision": used,
   }
+  if versus is not None:
+    record["versus"] = {"name": table.species[versus],
+                        "display_name": phrasing.display_name(table.species[versus]),
+                        "probability": float(species_p[versus]),
+                        "traits": [] if versus == ranked[0] else contrast(versus, roles.VERSUS)}
   record["rationale"] = wording.rationale(record)
   record["description"] = wording.description_sentence(trait_p, table.traits, trait_phrases,
                                                        min_odds)

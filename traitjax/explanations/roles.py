@@ -8,7 +8,8 @@ species decision does not read the traits (the black box, slot models) or where 
 nothing (`NEGLIGIBLE`). The contribution is the trait's exact share of the species logit
 (`contributions`); the comparison is the mean species of the table
 (`contributions.relative_to_mean_species`), except for the traits that separate the first two
-species, compared with the runner-up (`records`: `runner_up`).
+species, compared with the runner-up (`records`: `runner_up`), and those that separate the
+first species from one the user names (`versus`).
 
 A role is about the model, not about whether the photo and the species' description agree: a
 trait the photo lacks, as the species is described, may still count against it (a linear head
@@ -24,8 +25,9 @@ SUPPORTS = "supports"
 COUNTS_AGAINST = "counts_against"
 NOT_USED = "not_used"
 ROLES = (SUPPORTS, COUNTS_AGAINST, NOT_USED)
-# What a role is against: the mean species of the table, or the runner-up.
-MEAN_SPECIES, RUNNER_UP = "mean_species", "runner_up"
+# What a role is against: the mean species of the table, the runner-up, or a species the user
+# names (`records`: `versus`).
+MEAN_SPECIES, RUNNER_UP, VERSUS = "mean_species", "runner_up", "versus"
 
 # Contributions this small are float rounding (a trait the head weighs alike for every species
 # comes out about 1e-16 from zero against the mean species): they add nothing.

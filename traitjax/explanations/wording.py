@@ -57,6 +57,16 @@ def display_name(species: dict) -> str:
   return species.get("display_name") or phrasing.display_name(species["name"])
 
 
+# How a figure or page marks a species of a record known from its row alone.
+ADDED_SPECIES_NOTE = "added from a description, never trained on photos"
+
+
+def marked_name(species: dict) -> str:
+  """`display_name`, with `ADDED_SPECIES_NOTE` after a species `added_from_description`."""
+  note = f" ({ADDED_SPECIES_NOTE})" if species.get("added_from_description") else ""
+  return display_name(species) + note
+
+
 def rationale_parts(record: dict) -> list[Part]:
   """The sentences of `rationale` that list traits, each with the role its traits have.
 
@@ -64,8 +74,9 @@ def rationale_parts(record: dict) -> list[Part]:
   other supports the photo shows (at most `MOST_SHOWN` shown ones in all), "Counts against it"
   the two strongest traits that count against the top species, and "Not <runner-up>" the
   traits that count more for the top species than for the runner-up (`roles.SUPPORTS` against
-  the runner-up). Where it does not, traits fit or differ from the top species' row instead
-  (no role: `roles.NOT_USED`).
+  the runner-up); "Rather than <species>" the same against a species the user named (`versus`).
+  Where it does not, traits fit or differ from the top species' row instead (no role:
+  `roles.NOT_USED`).
   """
   first = record["explained_species"][0]
   traits = {trait["name"]: trait for trait in record["traits"]}
@@ -112,6 +123,15 @@ def rationale_parts(record: dict) -> list[Part]:
       parts.append(Part(f"{runner_up}: the photo fits {name}'s description better in",
                         None, _shown_first([item["name"] for item in record["runner_up"]],
                                            traits), roles.RUNNER_UP))
+  versus = record.get("versus")
+  if versus and versus["traits"]:
+    other = f"{display_name(versus)} ({percent(versus['probability'])})"
+    names = _shown_first([item["name"] for item in versus["traits"]
+                          if not used or item["role"] == roles.SUPPORTS], traits)
+    parts.append(Part(f"Rather than {other}: these count more for {name} than for "
+                      f"{display_name(versus)}", roles.SUPPORTS, names, roles.VERSUS) if used
+                 else Part(f"Rather than {other}: the photo fits {name}'s description better in",
+                           None, names, roles.VERSUS))
   return [part for part in parts if part.names]
 
 
@@ -203,6 +223,8 @@ def _rows(record: dict) -> dict:
   for key in ("supports", "counts_against", "not_used", "unjudgeable"):
     rows.update({item["name"]: item.get("row") for item in first.get(key, ())})
   rows.update({item["name"]: item.get("row") for item in record.get("runner_up", ())})
+  rows.update({item["name"]: item.get("row")
+               for item in (record.get("versus") or {}).get("traits", ())})
   return rows
 
 
@@ -283,15 +305,19 @@ ABSTENTION_WORDS = {
     "poor_photo": "too little of the photo can be judged (blurred, dark or cut off?)",
     "ambiguous": "several species share the probability",
 }
+# An `unknown_species` abstention where species were added from their descriptions.
+OPEN_WORLD_DECLINE = "it fits no species I know, trained or described"
 
 
 def decision_sentence(decision: str | None, reason: str | None,
                       prediction_set: Sequence[str] | None, target_accuracy: float,
-                      coverage: float, num_fit: int | None = None, fit_split: str = "") -> str:
+                      coverage: float, num_fit: int | None = None, fit_split: str = "",
+                      with_added_species: bool = False) -> str:
   """The decision in plain words, and the conformal species set (meant to hold the true
   species of `coverage` of such photos; its species as `phrasing.display_name` shows them)
   where there is one; "" when no trust was fitted. An identification names what its threshold
-  was fitted on (`num_fit` photos of `fit_split`) where given."""
+  was fitted on (`num_fit` photos of `fit_split`) where given; `with_added_species` (species
+  added from descriptions compete) words an unknown_species decline as `OPEN_WORLD_DECLINE`."""
   if decision is None:
     return ""
   if decision == "identify":
@@ -300,7 +326,9 @@ def decision_sentence(decision: str | None, reason: str | None,
     sentence = (f"Identified: it clears the threshold of trust above which "
                 f"{percent(target_accuracy)} of the answers {fitted_on} were right.")
   else:
-    sentence = f"Not identified: {ABSTENTION_WORDS.get(reason, reason)}."
+    words = (OPEN_WORLD_DECLINE if with_added_species and reason == "unknown_species"
+             else ABSTENTION_WORDS.get(reason, reason))
+    sentence = f"Not identified: {words}."
   if prediction_set:
     shown = [phrasing.display_name(name) for name in prediction_set]
     listed = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
