@@ -235,3 +235,27 @@ def test_a_field_guides_entries_are_read_as_descriptions(tmp_path):
   path.write_text(json.dumps({"Acer rubrum": {"popularName": "Red Maple"}}))
   with pytest.raises(ValueError, match="none of the fields description, growth"):
     descriptions.read_descriptions(str(path))
+
+
+def test_the_provenance_names_the_sentence_and_words_behind_each_cell(tmp_path, capsys):
+  """A support and a denial, each traced to its sentence and words; the console line lists
+  the traits read with their scores."""
+  (tmp_path / "traits.txt").write_text("1 has_wing_color::red\n2 has_wing_color::black\n"
+                                       "3 has_breast_color::yellow\n"
+                                       "4 has_breast_pattern::striped\n")
+  (tmp_path / "bird.json").write_text(json.dumps(
+      {"Test Bird": ["It has black wings.", "It lacks streaks on the breast."]}))
+  tables.run(str(tmp_path / "bird.json"), str(tmp_path / "traits.txt"),
+             str(tmp_path / "bird.csv"), prior_path=tables.NO_PRIOR, show_progress=False,
+             provenance_path=str(tmp_path / "read.json"))
+  read = json.loads((tmp_path / "read.json").read_text())["Test Bird"]
+  assert set(read) == {"has_wing_color::black", "has_breast_pattern::striped"}
+  black = read["has_wing_color::black"]
+  assert black["score"] == 1.0 and black["read"] == [
+      {"sentence": "It has black wings", "words": "black wing", "amount": 1.0, "denies": False}]
+  striped = read["has_breast_pattern::striped"]
+  assert striped["score"] < 0.2
+  assert [(item["sentence"], item["words"], item["denies"]) for item in striped["read"]] == [
+      ("It lacks streaks on the breast", "not striped breast", True)]
+  assert ("Test Bird: 2 traits read; most supported: has_wing_color::black 1.00; denied: "
+          "has_breast_pattern::striped") in capsys.readouterr().out

@@ -42,6 +42,9 @@ r"""Free-text species descriptions -> a species x trait table (and its scores).
                 ablations (``benchmarks/describe_ablation.py`` runs them all).
 --phrases       phrases replacing the automatic ones: JSON {name: phrase} or name<TAB>phrase
                 lines, a name being a trait or a group.
+--provenance    a JSON file to write: for each species and each cell its text moved, the
+                sentences that did it, the words read ("red wing", "not striped breast") and
+                how much. The console lists, per species, the traits read with their scores.
 --encoder       a sentence-encoder checkpoint folder (``models.text.TextEncoder``); default
                 ``tables.DEFAULT_ENCODER``, all-MiniLM-L6-v2 in the ``shared`` folder beside the
                 checkout.
@@ -89,6 +92,9 @@ _EXCLUDE_SPECIES = flags.DEFINE_list(
     "same_names or none; which prior rows the described species are.")
 _SENTENCE_LABELS = flags.DEFINE_string(
     "sentence_labels", None, "Per-string appearance labels (JSON shaped like the descriptions).")
+_PROVENANCE = flags.DEFINE_string(
+    "provenance", None, "A JSON file: for each cell the text moved, the sentence and words "
+    "that did it (a denial names its negation).")
 _WITHOUT = flags.DEFINE_list(
     "without", [], "Components or reader features to leave out (ablations).")
 flags.mark_flags_as_required(["descriptions", "traits", "out"])
@@ -100,7 +106,7 @@ def main(argv):
   tables.run(_DESCRIPTIONS.value, _TRAITS.value, _OUT.value, _REFERENCE.value, _PHRASES.value,
              _ENCODER.value, prior_path=_PRIOR.value, without=tuple(_WITHOUT.value),
              sentence_labels_path=_SENTENCE_LABELS.value,
-             exclude_species=_EXCLUDE_SPECIES.value)
+             exclude_species=_EXCLUDE_SPECIES.value, provenance_path=_PROVENANCE.value)
 
 
 if __name__ == "__main__":

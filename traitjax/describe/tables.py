@@ -157,7 +157,8 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
         phrases_path: str | None = None, encoder_folder: str | os.PathLike = DEFAULT_ENCODER,
         show_progress: bool = True, prior_path: str | os.PathLike = DEFAULT_PRIOR,
         without: tuple[str, ...] = (), sentence_labels_path: str | None = None,
-        exclude_species: tuple[str, ...] | None = None) -> dict | None:
+        exclude_species: tuple[str, ...] | None = None,
+        provenance_path: str | None = None) -> dict | None:
   """Parses the descriptions into a table written to ``out``; with a reference, scores it.
 
   Inputs are all read and checked (species and trait names against the reference too) before
@@ -172,6 +173,7 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
     sentence_labels_path: per-string appearance labels (JSON shaped like the descriptions).
     exclude_species: which rows of the prior table the described species are, and rows to
       hold out of every prior (``prior_exclusions``); required when a prior table is used.
+    provenance_path: a JSON file to write what was read for each cell (`write_provenance`).
 
   Returns:
     ``scoring.compare``'s report plus "seconds" (parsing time), "appearance" (with sentence
@@ -226,6 +228,11 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
   table.to_csv(out)
   print(f"wrote {out}: {table.num_species} species x {table.num_traits} traits in "
         f"{seconds:.1f} s")
+  read = fusion.provenance(texts, book, without)
+  print("\n".join(summary_lines(table, read)))
+  if provenance_path:
+    write_provenance(provenance_path, table, read)
+    print(f"wrote {provenance_path}: the sentence and words behind each cell the text moved")
   if reference is None:
     return None
   report = dict(scoring.compare(table, reference), seconds=seconds,
@@ -247,6 +254,47 @@ def run(descriptions_path: str, traits_path: str, out: str, reference_path: str 
     json.dump(report, f, indent=1)
   print(f"wrote {metrics_path(out)}")
   return report
+
+
+# Species the console summary lists (the provenance file has them all), and traits a species.
+SUMMARY_SPECIES, SUMMARY_TRAITS = 25, 5
+
+
+def summary_lines(table: schema.TraitTable, read: dict) -> list[str]:
+  """One line per species (at most `SUMMARY_SPECIES`): how many cells its text moved, the
+  `SUMMARY_TRAITS` it supports most with their scores, and those it denies."""
+  lines = []
+  for row, species in enumerate(table.species[:SUMMARY_SPECIES]):
+    cells = read.get(species, {})
+    column = {trait: table.traits.index(trait) for trait in cells}
+    supported = sorted((trait for trait, items in cells.items()
+                        if not all(item["denies"] for item in items)),
+                       key=lambda trait: -table.values[row, column[trait]])
+    denied = [trait for trait, items in cells.items() if any(item["denies"] for item in items)]
+    shown = ", ".join(f"{trait} {table.values[row, column[trait]]:.2f}"
+                      for trait in supported[:SUMMARY_TRAITS]) or "none"
+    line = f"{species}: {len(cells)} traits read; most supported: {shown}"
+    if denied:
+      line += f"; denied: {', '.join(denied[:SUMMARY_TRAITS])}"
+    lines.append(line)
+  if table.num_species > SUMMARY_SPECIES:
+    lines.append(f"... and {table.num_species - SUMMARY_SPECIES} more species "
+                 "(--provenance has them all)")
+  return lines
+
+
+def write_provenance(path: str, table: schema.TraitTable, read: dict) -> None:
+  """JSON: species -> trait -> {score (the table's cell), read (`fusion.provenance`'s items:
+  the sentence, its words, how much they moved the cell, whether they deny it)}, for every cell
+  the rules read something of."""
+  payload = {species: {trait: {"score": round(float(table.values[row, table.traits.index(trait)]),
+                                              3),
+                               "read": items}
+                       for trait, items in read.get(species, {}).items()}
+             for row, species in enumerate(table.species)}
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  with open(path, "w") as f:
+    json.dump(payload, f, indent=1)
 
 
 def _number(value) -> str:

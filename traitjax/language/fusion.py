@@ -105,6 +105,53 @@ def check_without(without: Iterable[str]) -> None:
                      f"{', '.join(COMPONENTS + rule_reader.FEATURES)}")
 
 
+def _rule_readings(texts: Mapping[str, list[str]], book: phrases_lib.PhraseBook,
+                   without: frozenset[str]) -> tuple[list, dict[str, list[mentions.Reading]]]:
+  """The trait keys the rules read (None: a trait they do not, or all with ``rules`` left
+  out), and each species' readings: its sentences, and its name read as one more."""
+  features = frozenset(without) & frozenset(rule_reader.FEATURES)
+  understood_keys = [evidence.trait_key(t) for t in book.traits]
+  keys = [None if "rules" in without else key for key in understood_keys]
+  # The phrase tables the vocabulary's traits are read by (landscapes, plants): only they are
+  # read.
+  tables = tuple(sorted({key.part for key in understood_keys
+                         if key is not None and key.part in terms.PHRASE_TABLES}))
+  readings = {}
+  for species, strings in texts.items():
+    readings[species] = [
+        r for text in strings
+        for r in rule_reader.read_text(text, features, schema.species_key(species), tables)]
+    if "name" not in without:
+      readings[species].append(rule_reader.read_sentence(schema.species_key(species), features,
+                                                         tables))
+  return keys, readings
+
+
+def provenance(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook,
+               without: frozenset[str] = frozenset()) -> dict[str, dict[str, list[dict]]]:
+  """What the rules read for each cell: species -> trait -> the sentences that speak of it,
+  each {sentence, words (what the sentence says of which part), amount (how much it moves the
+  cell), denies (it says the part lacks the value)}, strongest first. Cells the rules do not
+  read (the encoder's, the prior's) are absent; the species' name counts as a sentence."""
+  features = frozenset(without) & frozenset(rule_reader.FEATURES)
+  keys, readings = _rule_readings(encoder_reader.description_texts(descriptions), book, without)
+  found = {}
+  for species, species_readings in readings.items():
+    cells = {}
+    for reading in species_readings:
+      for mention in reading.mentions:
+        support, denial, _ = evidence.amounts([mention], keys, spread="synonyms" not in features)
+        for t in np.flatnonzero((support > 0) | (denial > 0)):
+          words = " ".join(w for w in (mention.value, mention.part) if w)
+          cells.setdefault(book.traits[t], []).append({
+              "sentence": reading.sentence, "words": ("not " if mention.negated else "") + words,
+              "amount": round(float(max(support[t], denial[t])), 3),
+              "denies": bool(denial[t] > support[t])})
+    found[species] = {trait: sorted(items, key=lambda item: -item["amount"])
+                      for trait, items in cells.items()}
+  return found
+
+
 def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook,
                 embed: encoder_reader.Embed | None, known: schema.TraitTable | None = None,
                 without: frozenset[str] = frozenset(),
@@ -138,20 +185,7 @@ def parse_table(descriptions: Mapping[str, object], book: phrases_lib.PhraseBook
   if not texts:
     raise ValueError("no descriptions given")
   features = frozenset(without) & frozenset(rule_reader.FEATURES)
-  understood_keys = [evidence.trait_key(t) for t in book.traits]
-  keys = [None if "rules" in without else key for key in understood_keys]
-  # The phrase tables the vocabulary's traits are read by (landscapes, plants): only they are
-  # read.
-  tables = tuple(sorted({key.part for key in understood_keys
-                         if key is not None and key.part in terms.PHRASE_TABLES}))
-  readings = {}
-  for species, strings in texts.items():
-    readings[species] = [
-        r for text in strings
-        for r in rule_reader.read_text(text, features, schema.species_key(species), tables)]
-    if "name" not in without:
-      readings[species].append(rule_reader.read_sentence(schema.species_key(species), features,
-                                                         tables))
+  keys, readings = _rule_readings(texts, book, without)
   species = list(texts)
   if known is not None and "prior" not in without:
     missing = sorted(set(species) - set(excluded or {}))
