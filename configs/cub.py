@@ -71,6 +71,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # test photos blurred, darkened and partly out of view at three strengths (nine more passes
   # over every second test photo, 326 on cub25), with the trust fitted on clean val photos.
   config_lib.add_trust_evals(config.evals, "test", degraded_examples=326)
+  # Faithfulness in the image: each cited trait's part hidden against a square elsewhere, on
+  # every second test photo (up to three cited traits each: about 2,000 more photos to read).
+  config.evals.occlusion = config_lib.eval_config("occlusion", "test", max_examples=326)
 
   if arg == "smoke":
     config.data.image_size = 64
@@ -82,6 +85,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.input.num_workers = 0
     config.preview.num_images = 8
     config.evals.degradation.strengths = (0.5,)
+    config.evals.occlusion.max_examples = 8
     config.train.steps = 4
     config.train.log_every = 2
     config.train.checkpoint_every = 2

@@ -311,6 +311,13 @@ def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_
   report = train.train_and_evaluate(config, str(workdir))
   assert REPORT_KEYS <= set(report) and report["num_examples"] > 0
   assert report["intervention"]["k"] == list(config.evals.intervention.ks)
+  occlusion = report["occlusion"]  # Eight photos' cited traits, each hidden at its part.
+  assert occlusion["num_photos"] == 8 and occlusion["side"] == 0.25
+  assert occlusion["num_tests"] == sum(kind["num_tests"] for kind in
+                                       occlusion["by_kind"].values())
+  if occlusion["num_tests"]:
+    low, high = occlusion["trait_drop_difference_interval"]
+    assert -1 <= low <= occlusion["trait_drop_difference"] <= high <= 1
   world = conftest.load_config_module("cub_open_world").get_config("smoke")
   world.data.root = str(CUB_ROOT)
   world.data.new_root = str(test_cub.copy_species(CUB_ROOT, tmp_path / "new", {7, 8}))

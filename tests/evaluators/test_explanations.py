@@ -109,6 +109,14 @@ def test_the_deletion_curve_is_the_head_on_the_traits_left():
 def test_a_reader_of_the_cited_traits_agrees_with_the_model():
   report = _evaluate()
   assert report["simulatability"] == 1.0 and report["simulatability_all_traits"] == 1.0
+  # The simulated user, shown the cited and the separating traits of the two species the page
+  # names first, picks the model's; every answer is right, and a confident one is accepted.
+  user = report["simulated_user"]
+  assert user["picks_model_species"] == 1.0 and user["mean_traits_shown"] >= 3
+  assert (user["num_right"], user["num_wrong"]) == (6, 0)
+  assert user["accepts"]["with_decision"] is None  # No trust in this context.
+  assert user["accepts"]["with_probability"]["wrong"] is None
+  assert 0 <= user["accepts"]["with_probability"]["right"] <= 1
 
 
 def test_the_black_box_is_pointed_and_simulated_but_not_deleted():

@@ -14,6 +14,7 @@ import dataclasses
 
 import numpy as np
 
+from traitjax import trust as trust_lib
 from traitjax.data import schema
 from traitjax.evaluators import base
 from traitjax.explanations import contributions
@@ -51,6 +52,13 @@ class Evaluator(base.Evaluator):
     >= 0.5) and the species rows picks the nearest row over those traits
     (`metrics.classification.nearest_row_top1`, ties split); how often that is the model's
     top-1. `simulatability_all_traits` lets the reader see every trait.
+  - The simulated user (`simulated_user`), who sees what the page shows: the two species it
+    names first, the cited traits and the traits that separate them (`records`: `runner_up`,
+    the `num_cited` strongest), each present or absent; `picks_model_species`: how often the
+    nearer of the two rows over those traits is the model's species (ties split).
+    `accepts`: how often it accepts the answer when it is right and when it is wrong, following
+    the page's decision (the trust's identify or abstain) or the species probability alone
+    (accepted at >= 0.5, calibrated by the trust); `with_decision` is None without a trust.
   """
 
   num_cited: int = 3
@@ -90,8 +98,57 @@ class Evaluator(base.Evaluator):
         **self._deletion(task, params, probabilities, predicted, cited, rng),
         **self._pointing_game(predictions, context.source, table, probabilities, cited, rng),
         **_simulatability(probabilities, cited, table.values, predicted),
+        "simulated_user": self._simulated_user(
+            context, species_logits, predictions["trait_logits"], probabilities, cited,
+            top_contributions, predictions[schema.SPECIES]),
     }
     return classification.nans_to_none(report)
+
+  def _simulated_user(self, context, species_logits, trait_logits, probabilities, cited,
+                      top_contributions, labels) -> dict | None:
+    """The simulated user's picks and acceptances (see the class docstring)."""
+    if not len(labels) or species_logits.shape[1] < 2:
+      return None
+    table = context.table
+    trust = context.trust() if context.trust is not None else None
+    ranked = np.argsort(-species_logits, -1, kind="stable")
+    first, second = ranked[:, 0], ranked[:, 1]
+    if top_contributions is None:  # How much better the first row fits than the second.
+      separation = (np.abs(probabilities - table.values[second])
+                    - np.abs(probabilities - table.values[first]))
+    else:
+      separation = top_contributions - contributions.contributions_to(
+          context.task, context.params, probabilities, second, table.values)
+    separation = np.where(np.isfinite(separation) & np.isfinite(probabilities), separation,
+                          -np.inf)
+    separating = np.argsort(-separation, -1, kind="stable")[:, :self.num_cited]
+    shown = np.zeros_like(probabilities, bool)
+    photos = np.arange(len(labels))[:, None]
+    shown[photos, separating] = np.take_along_axis(separation, separating, -1) > 0
+    photo, slot = np.nonzero(cited >= 0)
+    shown[photo, cited[photo, slot]] = True
+    seen = np.where(shown, (probabilities >= 0.5).astype(np.float64), np.nan)
+    pair = np.stack([table.values[first], table.values[second]], 1)  # [N, 2, T]
+    known = np.isfinite(seen)[:, None] & np.isfinite(pair)
+    distance = np.where(known, np.abs(np.nan_to_num(seen)[:, None] - np.nan_to_num(pair)),
+                        0).sum(-1)
+    picks_first = np.where(np.isclose(distance[:, 0], distance[:, 1]), 0.5,
+                           (distance[:, 0] < distance[:, 1]).astype(np.float64))
+    right = first == labels
+    probability = (trust.species_probabilities(species_logits) if trust is not None
+                   else calibration.softmax(species_logits))
+
+    def accepts(accepted):
+      return {"right": float(accepted[right].mean()) if right.any() else None,
+              "wrong": float(accepted[~right].mean()) if (~right).any() else None}
+
+    return {"picks_model_species": float(picks_first.mean()),
+            "mean_traits_shown": float(shown.sum(-1).mean()),
+            "accepts": {"with_decision": None if trust is None else accepts(
+                            trust.decide(species_logits, trait_logits, table)[0]
+                            == trust_lib.IDENTIFY),
+                        "with_probability": accepts(probability.max(-1) >= 0.5)},
+            "num_right": int(right.sum()), "num_wrong": int((~right).sum())}
 
   def _deletion(self, task, params, probabilities, predicted, cited, rng) -> dict:
     """Deletion curves of the cited and of random traits (see the class docstring)."""
