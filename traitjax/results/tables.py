@@ -337,6 +337,77 @@ def zeroshot_leafsnap_guide(results: Results) -> list[str]:
                               before="zeroshot_leafsnap_guide_transductive")
 
 
+# --- docs/reasoning.md, "The open world" (`traitjax.open_world`): species added from their rows
+# compete with the trained ones; every route's seen and unseen accuracy (per-class means) and H,
+# a sweep's mean over its splits with its interval, beside the closed set (trained species
+# alone). Each sweep's zero-shot result file holds them; the flora is one run.
+_OPEN_WORLD_SWEEPS = (
+    ("cub25, five 20/5 splits", "zeroshot_cub", "cub_zeroshot_splits"),
+    ("EuroSAT, five 7/3 splits", "zeroshot_eurosat", "eurosat_zeroshot"),
+    ("Leafsnap guide, five 130/20 splits", "zeroshot_leafsnap_guide", "leafsnap_guide_zeroshot"),
+)
+_OPEN_WORLD_FLORA = ("synthetic flora, 160 seen / 40 added species (one run)",
+                     "trait_to_species_flora", "")
+_OPEN_WORLD_ROUTES = (("plain (highest score)", "plain"),
+                      ("calibrated stacking (the configs' route)", "calibrated_stacking"),
+                      ("gated by the trust", "gated"))
+_OPEN_WORLD_COLUMNS = ("seen_accuracy", "unseen_accuracy", "harmonic")
+
+
+@register("open_world", [name for _, name, _ in _OPEN_WORLD_SWEEPS] + [_OPEN_WORLD_FLORA[1]])
+def open_world_table(results: Results) -> list[str]:
+  """Per data set and route: seen accuracy, unseen (added) accuracy and H; a sweep's cells are
+  means over its splits with their 95% intervals."""
+  rows = []
+  for label, name, section in _OPEN_WORLD_SWEEPS:
+    points = results.metric(name, f"{section}.results")
+
+    def cell(key, points=points):
+      return mean_cell([point[f"open_world.{key}"] for point in points], places=1)
+
+    rows.append([f"{label} ([stored]({results.link(name)}))", "closed set: trained species alone",
+                 cell("closed_set_seen_accuracy"), "", ""])
+    rows += [["", route_label, *(cell(f"routes.{route}.{column}")
+                                 for column in _OPEN_WORLD_COLUMNS)]
+             for route_label, route in _OPEN_WORLD_ROUTES]
+  label, name, prefix = _OPEN_WORLD_FLORA
+  rows.append([f"{label} ([stored]({results.link(name)}))", "closed set: trained species alone",
+               percent(results.metric(name, f"{prefix}open_world.closed_set_seen_accuracy")),
+               "", ""])
+  rows += [["", route_label, *(percent(results.metric(
+      name, f"{prefix}open_world.routes.{route}.{column}")) for column in _OPEN_WORLD_COLUMNS)]
+           for route_label, route in _OPEN_WORLD_ROUTES]
+  return markdown(["data (splits)", "route", "seen accuracy", "unseen (added) accuracy", "H"],
+                  rows)
+
+
+@register("open_set_cub", ["open_set_cub"])
+def open_set_table(results: Results) -> list[str]:
+  """configs/cub_open_set.py: per route, the share of each set's photos declined (95% Wilson
+  intervals over its photos) and the AUROC of the decline score, photos of species in neither
+  set against those of known ones."""
+  counts = {kind: int(results.metric("open_set_cub", f"open_world.num_{kind}_photos"))
+            for kind in ("seen", "unseen", "unknown")}
+
+  def declined(route, kind, count):
+    value = results.metric("open_set_cub", f"open_world.routes.{route}.{kind}_declined")
+    low, high = intervals.wilson(value, count)
+    return (f"{percent(value)} [{low:.1%}, {high:.1%}]".replace("%,", ",").replace("%]", "]")
+            + f" ({count})")
+
+  rows = []
+  for route_label, route in _OPEN_WORLD_ROUTES:
+    named_right = int(results.metric("open_set_cub", f"open_world.routes.{route}.num_seen_right"))
+    rows.append([route_label,
+                 percent(results.metric("open_set_cub", f"open_world.routes.{route}.harmonic")),
+                 declined(route, "seen_right", named_right),
+                 *(declined(route, kind, counts[kind]) for kind in ("seen", "unseen", "unknown")),
+                 fixed(results.metric("open_set_cub",
+                                      f"open_world.routes.{route}.decline_auroc"))])
+  return markdown(["route", "H (trained / added)", "declined (photos): trained, named right",
+                   "trained, all", "added", "neither set", "decline AUROC"], rows)
+
+
 # --- docs/plants.md, several photos of one plant (evaluator `multi_photo`): every n on the
 # same species, each top-1 with its bootstrap interval over species.
 _MULTI_PHOTO_ROWS = (
@@ -594,6 +665,53 @@ def trust_table(results: Results) -> list[str]:
 
 
 _SCORES = ("max_probability", "margin", "compatibility", "evidence", "combined")
+
+
+# --- docs/trust.md, "Faithfulness in the image": the occlusion evaluator per trait kind, and the
+# simulated user.
+@register("cub_faithfulness", ["cub_faithfulness"])
+def cub_faithfulness(results: Results) -> list[str]:
+  """Per trait kind (and all): tests, the trait's and the species' drop with its part hidden
+  and with the control hidden, the paired difference with its bootstrap interval."""
+  def row(label, prefix):
+    def points(key):
+      return f"{results.metric('cub_faithfulness', prefix + key) * 100:+.1f}"
+
+    def difference(what):
+      low, high = results.metric("cub_faithfulness", f"{prefix}{what}_drop_difference_interval")
+      return f"{points(what + '_drop_difference')} [{low * 100:+.1f}, {high * 100:+.1f}]"
+
+    return [label, str(results.metric("cub_faithfulness", prefix + "num_tests")),
+            f"{points('trait_drop_part')} / {points('trait_drop_control')}",
+            difference("trait"),
+            f"{points('species_drop_part')} / {points('species_drop_control')}",
+            difference("species")]
+
+  kinds = sorted({key.split(".")[2] for key in results.files["cub_faithfulness"]["metrics"]
+                  if key.startswith("occlusion.by_kind.")})
+  rows = [row("every cited trait", "occlusion.")] + [
+      row(kind, f"occlusion.by_kind.{kind}.") for kind in kinds]
+  return markdown(["cited traits", "tests", "trait drop (points): part / control",
+                   "difference [95%]", "species drop: part / control", "difference [95%]"],
+                  rows)
+
+
+@register("simulated_user", ["cub_faithfulness"])
+def simulated_user(results: Results) -> list[str]:
+  """The simulated user: picks, and acceptances with the decision and with the probability."""
+  key = "explanations.simulated_user."
+  metric = lambda name: results.metric("cub_faithfulness", key + name)
+  rows = [["picks the model's species of the two the page names first (chance 50%)",
+           percent(metric("picks_model_species"))],
+          ["for comparison: the nearest of all 25 rows over the cited traits alone",
+           percent(results.metric("cub_faithfulness", "explanations.simulatability"))]]
+  for label, policy in (("the page's decision (identify / abstain)", "with_decision"),
+                        ("the species probability alone (>= 50%)", "with_probability")):
+    rows.append([f"accepts, following {label}: right answers / wrong answers",
+                 f"{percent(metric(f'accepts.{policy}.right'))} / "
+                 f"{percent(metric(f'accepts.{policy}.wrong'))}"])
+  rows.append(["answers right / wrong", f"{metric('num_right')} / {metric('num_wrong')}"])
+  return markdown(["simulated user (cub25 test photos, seed 0)", ""], rows)
 
 
 @register("seen_vs_unseen", ["cub_unseen", "default_flora"])
