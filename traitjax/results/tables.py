@@ -714,6 +714,38 @@ def simulated_user(results: Results) -> list[str]:
   return markdown(["simulated user (cub25 test photos, seed 0)", ""], rows)
 
 
+@register("cub_heads", ["cub_faithfulness", "cub_seeds", "cub_seeds_cosine"])
+def cub_heads(results: Results) -> list[str]:
+  """docs/trust.md: the linear species head against the centred-cosine head, whose
+  contributions follow the species' rows: accuracy, what a reader redoes from the cited traits,
+  the oracle with every trait set to the species' row, and occlusion of cited colours."""
+  linear = "cub_faithfulness"
+  cosine = lambda key: results.metric("cub_seeds_cosine", f"per seed: {key}")
+  seeds = lambda name: [p["species_top1"] for p in results.metric(name, "cub_seeds.results")]
+  colour = "occlusion.by_kind.color."
+  rows = [
+      ["species top-1 (seeds 0-2)", mean_cell(seeds("cub_seeds"), 1),
+       mean_cell(seeds("cub_seeds_cosine"), 1)],
+      ["nearest of the 25 rows over the cited traits is the model's species",
+       percent(results.metric(linear, "explanations.simulatability")),
+       mean_cell(cosine("explanations.simulatability"), 1)],
+      ["the simulated user picks the model's species of the page's two",
+       percent(results.metric(linear, "explanations.simulated_user.picks_model_species")),
+       mean_cell(cosine("explanations.simulated_user.picks_model_species"), 1)],
+      ["top-1 with all 312 traits set to the species' own row (oracle)",
+       percent(results.metric(linear, "intervention.species_top1")[-1]),
+       mean_cell(cosine("intervention.species_top1.all_traits"), 1)],
+      ["a cited colour's drop (points), part / control",
+       f"{results.metric(linear, colour + 'trait_drop_part') * 100:.1f} / "
+       f"{results.metric(linear, colour + 'trait_drop_control') * 100:.1f}",
+       f"{np.mean(cosine(colour + 'trait_drop_part')) * 100:.1f} / "
+       f"{np.mean(cosine(colour + 'trait_drop_control')) * 100:.1f}"],
+  ]
+  return markdown(["cub25 test photos", f"linear head (seed 0; [stored]({results.link(linear)}))",
+                   f"centred-cosine head (seeds 0-2; "
+                   f"[stored]({results.link('cub_seeds_cosine')}))"], rows)
+
+
 @register("seen_vs_unseen", ["cub_unseen", "default_flora"])
 def seen_vs_unseen(results: Results) -> list[str]:
   """AUROC of each trust score at telling seen species' test photos from unseen ones'."""
