@@ -13,6 +13,7 @@ from PIL import Image
 import pytest
 
 from tests import conftest
+from tests.explain import consistency
 from traitjax import config_lib
 from traitjax import evaluators
 from traitjax import grid
@@ -174,6 +175,7 @@ def test_the_habitat_smoke_trains_evaluates_and_explains_tiles_without_keypoints
     record = json.loads((out / f"{photo['name']}.json").read_text())
     assert record["description"].endswith(".") and record["description"] == photo["description"]
     assert record["species"][0]["name"] in CLASSES[:3]
+    assert consistency.disagreements(record) == []  # Text, JSON and chart say one thing.
   assert (out / "index.html").read_text().count('class="description"') == len(index["photos"])
 
 

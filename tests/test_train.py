@@ -338,6 +338,14 @@ def test_cub_smoke_trains_the_cosine_head_and_names_species_of_another_root(tmp_
   assert scored["num_unseen_photos"] == len(added) and scored["num_unseen_species"] == 3
   assert scored["num_seen_photos"] == evaluated["num_examples"]
   assert 0 <= scored["harmonic"] <= 1 and scored["fitted"]["num_fit"] > 0
+  # Real bird photos explained: text, JSON and chart say one thing of every trait.
+  from tests.explain import consistency  # pylint: disable=g-import-not-at-top
+  from traitjax.explain import photos  # pylint: disable=g-import-not-at-top
+  index = photos.explain(str(workdir), str(tmp_path / "explained"), split="test", num=3,
+                         top_k=3, num_prototypes=1)
+  for photo in index["photos"]:
+    record = json.loads((tmp_path / "explained" / f"{photo['name']}.json").read_text())
+    assert consistency.disagreements(record) == [], photo["name"]
   mismatched = conftest.load_config_module("cub_open_world").get_config("smoke")
   mismatched.data.root = str(CUB_ROOT)
   mismatched.model.species_head = "linear"
