@@ -14,6 +14,7 @@ import pytest
 from tests import conftest
 from tests import run_main
 from traitjax import cli
+from traitjax import grid
 from traitjax.results import pages
 from traitjax.results import stored
 from traitjax.results import tables
@@ -145,6 +146,34 @@ def test_store_writes_the_dotted_keys_of_a_metrics_json_with_the_commit(tmp_path
                  command)
   assert cli.error_message(missing.value) == f"{source} has no 'by_frequency_bin.mid'"
   assert not (tmp_path / "results" / "other.json").exists()
+
+
+def test_store_keeps_each_sweep_point_s_own_numbers_in_its_order(tmp_path):
+  _git(tmp_path, "init", "-q")
+  (tmp_path / ".gitignore").write_text("/w/\n/results/\n")
+  _git(tmp_path, "add", ".gitignore")
+  _git(tmp_path, "commit", "-q", "-m", "a checkout")
+  points = [{"data.heldout_species": (7, 8)}, {"data.heldout_species": (1, 2)}]
+  sweep = tmp_path / "w"
+  for n, point in enumerate(points):
+    (sweep / grid.point_name(point)).mkdir(parents=True)
+    (sweep / grid.point_name(point) / "metrics.json").write_text(json.dumps(
+        {"num_examples": 500 + n, "zeroshot": {"trait_auc_table": 0.8 + n / 10}}))
+  (sweep / "metrics.json").write_text(json.dumps(
+      {"s": {"results": [{"point": point, "m": n} for n, point in enumerate(points)]}}))
+  stored.store(str(tmp_path), "sweep", str(sweep / "metrics.json"), ["s.results"], "c",
+               per_point=["zeroshot.trait_auc_table"],
+               per_point_photos={"test": "num_examples"})
+  result = stored.load(str(tmp_path), "sweep")
+  assert result["metrics"]["per point: zeroshot.trait_auc_table"] == [0.8, 0.9]
+  assert result["photos"] == {"test, per point": [500, 501]}
+  with pytest.raises(ValueError, match="--per_point reads a sweep's points"):
+    stored.store(str(tmp_path), "other", str(sweep / "metrics.json"), ["s.results.0.m"], "c",
+                 per_point=["num_examples"])
+  (sweep / grid.point_name(points[1]) / "metrics.json").unlink()
+  with pytest.raises(FileNotFoundError, match="no metrics.json of sweep point"):
+    stored.store(str(tmp_path), "other", str(sweep / "metrics.json"), ["s.results"], "c",
+                 per_point=["num_examples"])
 
 
 def test_a_mean_over_seeds_renders_with_its_interval_and_count():

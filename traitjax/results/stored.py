@@ -8,10 +8,13 @@ A result file holds
            whether it had changes then (null in files converted from docs/results/, whose
            `note` says which commit stored them: the run's own was not recorded);
   seeds    the seeds the numbers rest on ([] where not given);
-  photos   optional counts of photos per split, e.g. {"test": 1600};
+  photos   optional counts of photos per split, e.g. {"test": 1600}; for a sweep, a list
+           per point under "<split>, per point";
   machine, note  optional: where it ran, and what a reader of the numbers should know;
   metrics  only the numbers the docs read, each under its dotted key in the file it was
-           picked from ("by_frequency_bin.tail", "runs.0.seconds"), not the whole metrics.json.
+           picked from ("by_frequency_bin.tail", "runs.0.seconds"), not the whole metrics.json;
+           a sweep's value of each of its points under "per point: <key>" (from each point's
+           own metrics.json, in the order of its results).
 """
 
 import json
@@ -106,7 +109,8 @@ def git_state(root: str) -> tuple[str, bool]:
 
 
 def store(root: str, name: str, source: str, keys: Sequence[str], command: str,
-          seeds: Sequence[int] = (), photos: dict[str, int] | None = None) -> str:
+          seeds: Sequence[int] = (), photos: dict[str, int] | None = None,
+          per_point: Sequence[str] = (), per_point_photos: dict[str, str] | None = None) -> str:
   """Writes results/<name>.json under `root`: the values of the dotted `keys` of the JSON file
   `source` (a run's metrics.json, a benchmark's output), with the command, the checkout's commit
   and whether it had changes. Returns the file's path. Reads everything before writing, so a
@@ -124,15 +128,47 @@ def store(root: str, name: str, source: str, keys: Sequence[str], command: str,
   with open(source) as f:
     report = json.load(f)
   metrics = {key: pick(report, key, source) for key in keys}
+  photos = dict(photos or {})
+  if per_point or per_point_photos:
+    points = sweep_points(report, keys, source)
+    metrics.update({f"per point: {key}": [pick(point, key, where) for where, point in points]
+                    for key in per_point})
+    photos.update({f"{label}, per point": [pick(point, key, where) for where, point in points]
+                   for label, key in (per_point_photos or {}).items()})
   commit, dirty = git_state(root)
   result = {"command": command, "commit": commit, "dirty": dirty, "seeds": list(seeds)}
   if photos:
-    result["photos"] = dict(photos)
+    result["photos"] = photos
   result["metrics"] = metrics
   os.makedirs(os.path.dirname(file), exist_ok=True)
   with open(file, "w") as f:
     f.write(dumps(result))
   return file
+
+
+def sweep_points(report: dict, keys: Sequence[str], source: str) -> list[tuple[str, dict]]:
+  """(path, report) of the metrics.json of each point of the sweep whose `results` list one of
+  `keys` names, in its order: each point's workdir beside `source` (`grid.point_name`).
+
+  Raises:
+    ValueError when no key names a sweep's results; FileNotFoundError for a missing point.
+  """
+  from traitjax import grid  # pylint: disable=g-import-not-at-top  (it brings the trainer)
+  for key in keys:
+    results = pick(report, key, source)
+    if isinstance(results, list) and results and all("point" in r for r in results):
+      folder = os.path.dirname(os.path.abspath(source))
+      paths = [os.path.join(folder, grid.point_name(r["point"]), "metrics.json")
+               for r in results]
+      missing = [p for p in paths if not os.path.isfile(p)]
+      if missing:
+        raise FileNotFoundError(f"no metrics.json of sweep point {missing[0]}")
+      points = []
+      for path in paths:
+        with open(path) as f:
+          points.append((path, json.load(f)))
+      return points
+  raise ValueError("--per_point reads a sweep's points: store its SECTION.results among --keys")
 
 
 def dumps(result: dict) -> str:
