@@ -720,7 +720,7 @@ def cub_heads(results: Results) -> list[str]:
   contributions follow the species' rows: accuracy, what a reader redoes from the cited traits,
   the oracle with every trait set to the species' row, and occlusion of cited colours."""
   linear = "cub_faithfulness"
-  cosine = lambda key: results.metric("cub_seeds_cosine", f"per seed: {key}")
+  cosine = lambda key: results.metric("cub_seeds_cosine", f"per point: {key}")
   seeds = lambda name: [p["species_top1"] for p in results.metric(name, "cub_seeds.results")]
   colour = "occlusion.by_kind.color."
   rows = [
@@ -734,7 +734,7 @@ def cub_heads(results: Results) -> list[str]:
        mean_cell(cosine("explanations.simulated_user.picks_model_species"), 1)],
       ["top-1 with all 312 traits set to the species' own row (oracle)",
        percent(results.metric(linear, "intervention.species_top1")[-1]),
-       mean_cell(cosine("intervention.species_top1.all_traits"), 1)],
+       mean_cell([curve[-1] for curve in cosine("intervention.species_top1")], 1)],
       ["a cited colour's drop (points), part / control",
        f"{results.metric(linear, colour + 'trait_drop_part') * 100:.1f} / "
        f"{results.metric(linear, colour + 'trait_drop_control') * 100:.1f}",
