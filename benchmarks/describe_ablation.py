@@ -28,6 +28,7 @@ from absl import flags
 import numpy as np
 
 from traitjax import cli
+from traitjax import paths
 from traitjax.data import cub
 from traitjax.data import schema
 from traitjax.data import vocabulary
@@ -45,7 +46,7 @@ from traitjax.models import text
 import cub_flags  # pylint: disable=g-bad-import-order
 
 _REPO = pathlib.Path(__file__).resolve().parents[1]
-_TEXTS = cub_flags.SHARED / "data" / "cub25" / "texts"
+_TEXTS = pathlib.Path(paths.shared_path("data", "cub25", "texts"))
 _SOURCES = flags.DEFINE_list(
     "sources", [f"wikipedia={_TEXTS / 'wikipedia.json'}", f"gpt4={_TEXTS / 'gpt4_gist.json'}",
                 f"field guide={_REPO / 'data' / 'descriptions' / 'cub25.json'}"],

@@ -408,6 +408,49 @@ def open_set_table(results: Results) -> list[str]:
                    "trained, all", "added", "neither set", "decline AUROC"], rows)
 
 
+# --- docs/language.md: the description parser's parts on cub25's real texts
+# (benchmarks/describe_ablation.py), each row a variant of the benchmark by its label there.
+_DESCRIBE_ROWS = (
+    ("keyword matcher (part and value word in one sentence)", "keyword matcher"),
+    ("encoder only, every sentence (the previous parser)",
+     "encoder only, every sentence (the previous method)"),
+    ("prior of the other 24 species alone, no text", "prior only"),
+    ("**text only** (rules + encoder + name)", "text only: rules + encoder + name, no prior"),
+    ("text only, without synonyms and part spread", "text only without synonyms"),
+    ("without qualifiers", "text only without qualifiers"),
+    ("without coordination", "text only without coordination"),
+    ("without family cues", "text only without family"),
+    ("without negation", "text only without negation"),
+    ("without contrast", "text only without contrast"),
+    ("without size words", "text only without size"),
+    ("without the name", "text only without name"),
+    ("without the encoder", "text only without encoder"),
+    ("**text + prior of known species** (the default)",
+     "**full**: rules + encoder + name + prior"),
+)
+_DESCRIBE_SOURCES = ("wikipedia", "gpt4", "field guide")
+# The variants whose tables hold the prior: no AUC over traits (the benchmark's docstring).
+_DESCRIBE_WITH_PRIOR = ("prior only", "**full**: rules + encoder + name + prior")
+
+
+@register("describe_cub25", ["describe_cub25"])
+def describe_cub25(results: Results) -> list[str]:
+  """Macro AUC over species per source, and over traits for the tables without the prior."""
+  rows = results.metric("describe_cub25", "rows")
+  lines = []
+  for label, variant in _DESCRIBE_ROWS:
+    scores = rows[variant]
+    cells = [fixed(scores[source]["species_auc"]) for source in _DESCRIBE_SOURCES]
+    if label.startswith("**"):
+      cells = [f"**{cell}**" for cell in cells]
+    over_traits = ("-" if variant in _DESCRIBE_WITH_PRIOR else " / ".join(
+        fixed(scores[source]["trait_auc"]) for source in _DESCRIBE_SOURCES))
+    lines.append([label, *cells, over_traits])
+  return markdown(["parser", "Wikipedia (25 articles)", "GPT-4 (6 per species)",
+                   "field guide (`data/descriptions/cub25.json`)",
+                   "over traits: Wikipedia / GPT-4 / field guide"], lines)
+
+
 # --- docs/plants.md, several photos of one plant (evaluator `multi_photo`): every n on the
 # same species, each top-1 with its bootstrap interval over species.
 _MULTI_PHOTO_ROWS = (
