@@ -451,6 +451,22 @@ def describe_cub25(results: Results) -> list[str]:
                    "over traits: Wikipedia / GPT-4 / field guide"], lines)
 
 
+@register("open_vocabulary", ["heldout_traits_linear_flora", "open_vocabulary_flora"])
+def open_vocabulary(results: Results) -> list[str]:
+  """docs/language.md: the held-out and the trained traits' visible AUC and species top-1 of
+  the linear and the phrase trait heads, on one split of the flora's traits."""
+  rows = []
+  for label, name in (("linear (`configs/default.py --config.model.heldout_trait_fraction=0.2`)",
+                       "heldout_traits_linear_flora"),
+                      ("phrases (`configs/open_vocabulary.py`)", "open_vocabulary_flora")):
+    rows.append([f"{label} ([stored]({results.link(name)}))",
+                 fixed(results.metric(name, "heldout_traits.trait_auc_visible")),
+                 fixed(results.metric(name, "trained_traits.trait_auc_visible")),
+                 results.share(name, "species_top1")])
+  return markdown(["trait head (default data and schedule)", "held-out traits: visible AUC",
+                   "trained traits: visible AUC", "species top-1 [95% interval]"], rows)
+
+
 # --- docs/plants.md, several photos of one plant (evaluator `multi_photo`): every n on the
 # same species, each top-1 with its bootstrap interval over species.
 _MULTI_PHOTO_ROWS = (
