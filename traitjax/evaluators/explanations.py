@@ -114,8 +114,8 @@ class Evaluator(base.Evaluator):
     ranked = np.argsort(-species_logits, -1, kind="stable")
     first, second = ranked[:, 0], ranked[:, 1]
     if top_contributions is None:  # How much better the first row fits than the second.
-      separation = (np.abs(probabilities - table.values[second])
-                    - np.abs(probabilities - table.values[first]))
+      separation = records.row_fit_separation(probabilities, table.values[first],
+                                              table.values[second])
     else:
       separation = top_contributions - contributions.contributions_to(
           context.task, context.params, probabilities, second, table.values)

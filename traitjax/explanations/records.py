@@ -116,6 +116,13 @@ def cited_traits(probabilities, rows, top_contributions, num_cited: int,
   return np.where(np.take_along_axis(supports, order, axis=-1), order, -1)
 
 
+def row_fit_separation(trait_p, first_rows, second_rows) -> np.ndarray:
+  """How much better each trait of a photo fits the first species' row than the second's,
+  |p - second| - |p - first| (NaN where either is unknown): what separates two species where
+  the decision reads no traits."""
+  return np.abs(trait_p - second_rows) - np.abs(trait_p - first_rows)
+
+
 def explain_predictions(task, params, species_logits, trait_logits, table: schema.TraitTable,
                         trust=None, top_k: int = 3, num_cited: int = 3, max_listed: int = 10,
                         min_odds: float = wording.DEFAULT_MIN_ODDS,
@@ -243,8 +250,8 @@ def _record(ranked: np.ndarray, species_p: np.ndarray, trait_p: np.ndarray,
     if used:
       separation = np.where(np.isfinite(trait_p), per_trait[first] - per_trait[second], 0.0)
     else:
-      separation = np.nan_to_num(np.abs(trait_p - values[second])
-                                 - np.abs(trait_p - values[first]), nan=0.0)
+      separation = np.nan_to_num(row_fit_separation(trait_p, values[first], values[second]),
+                                 nan=0.0)
     verdicts = judge(trait_p, values[first], min_odds)
     items = []
     for t in np.argsort(-separation, kind="stable")[:most_separating]:
