@@ -55,7 +55,7 @@ class Checkpoints:
   def save(self, step: int, state: optim.TrainState, iterator) -> None:
     self.manager.save(step, args=ocp.args.Composite(
         state=ocp.args.StandardSave(state),
-        data=grain.checkpoint.CheckpointSave(iterator),
+        data=grain.checkpoint.CheckpointSave(_TakenState(iterator)),
         config=ocp.args.JsonSave(self.config.to_dict())))
 
   def restore_latest(self, state: optim.TrainState, iterator=None) -> optim.TrainState | None:
@@ -93,6 +93,22 @@ class Checkpoints:
   def close(self) -> None:
     self.manager.wait_until_finished()
     self.manager.close()
+
+
+class _TakenState:
+  """An iterator's state read when the save is asked for, on the thread that iterates.
+
+  orbax writes an asynchronous checkpoint's items in a background thread, and grain's iterators
+  are not thread-safe: a state read there races the next steps (with input workers it left
+  shared memory behind at exit). grain's handler writes this as it writes a DataLoader's state
+  (the same JSON file per process), so restoring is unchanged.
+  """
+
+  def __init__(self, iterator):
+    self._state = json.dumps(iterator.get_state(), indent=4).encode()
+
+  def get_state(self) -> bytes:
+    return self._state
 
 
 def restore_for_eval(config: ml_collections.ConfigDict, workdir: str, split: str, mesh=None):
