@@ -64,11 +64,15 @@ def test_a_changed_result_reaches_every_table_that_reads_it(tmp_path):
   result = json.loads(path.read_text())
   result["metrics"]["species_top1"] = 0.5
   path.write_text(stored.dumps(result))
-  # docs/reasoning.md comes first, and its table reads the black box too.
-  with pytest.raises(pages.Drift, match=r"^docs/reasoning\.md:\d+: table flora_species_heads "):
+  # README.md comes first, and its headline table reads the black box too.
+  with pytest.raises(pages.Drift, match=r"^README\.md:\d+: table readme_headlines "):
     pages.check(root)
-  assert pages.rewrite(root) == (f"rewrote 2 of {len(tables.TABLES)} tables: docs/reasoning.md "
-                                 "flora_species_heads, docs/training.md flora_models")
+  assert pages.rewrite(root) == (
+      f"rewrote 3 of {len(tables.TABLES)} tables: README.md readme_headlines, docs/reasoning.md "
+      "flora_species_heads, docs/training.md flora_models")
+  headline = [line for line in (tmp_path / "README.md").read_text().split("\n")
+              if line.startswith("| concept bottleneck on synthetic flora")]
+  assert len(headline) == 1 and "black box: 50.0% [47.6, 52.4]" in headline[0], headline
   for name in ("reasoning", "training"):
     black_box = [line for line in (tmp_path / "docs" / f"{name}.md").read_text().split("\n")
                  if line.startswith("| black box (`configs/blackbox.py`")]
@@ -99,8 +103,8 @@ def test_an_unknown_table_a_missing_result_or_an_open_marker_is_one_line_with_st
   with pytest.raises(FileNotFoundError) as missing:
     pages.check(root)
   message = cli.error_message(missing.value)
-  assert message.startswith("docs/reasoning.md:")
-  assert message.endswith(": table flora_species_heads: result file not found: "
+  assert message.startswith("README.md:")
+  assert message.endswith(": table readme_headlines: result file not found: "
                           "results/blackbox_flora.json")
   assert cli.exit_status(missing.value) == 2
 

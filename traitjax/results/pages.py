@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 
+from traitjax.results import readme  # noqa: F401  (registers README's table)
 from traitjax.results import stored
 from traitjax.results import tables
 

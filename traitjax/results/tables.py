@@ -484,7 +484,7 @@ _MULTI_PHOTO_DIFFERENCES = (
 )
 
 
-def _interval_cell(value: float, interval: list[float]) -> str:
+def interval_cell(value: float, interval: list[float]) -> str:
   """"25.0% [19.1, 31.2]" from a share and its interval."""
   return f"{percent(value)} [{interval[0]:.1%}, {interval[1]:.1%}]".replace("%,", ",").replace(
       "%]", "]")
@@ -509,7 +509,7 @@ def multi_photo_table(results: Results, cbm: str, blackbox: str) -> list[str]:
   rows = []
   for label, model, combination in _MULTI_PHOTO_ROWS:
     cells = [reports[model]["by_count"][n][combination] for n in counts]
-    rows.append([label, *(_interval_cell(c["species_top1"], c["interval"]) for c in cells)])
+    rows.append([label, *(interval_cell(c["species_top1"], c["interval"]) for c in cells)])
   for label, key in _MULTI_PHOTO_DIFFERENCES:
     cells = [report["by_count"][n]["differences"][key] for n in counts]
     rows.append([f"difference, {label} (points)",
