@@ -8,17 +8,18 @@ For each image size (default: the config's), on the split of `--config` (configs
 any field can be overridden, e.g. `--config.data.root`): pools ImageNet EfficientNet-Lite0's
 features (`model.pretrained`) of the train and test tiles, each resized whole to that size,
 fits a multinomial logistic regression with an L2 penalty by L-BFGS on the train tiles, and
-scores it on the test tiles (`probe.top1_by_l2`; the penalty is chosen on the test tiles, so
-these are upper bounds and the bar the trained model has to clear). Then it times the config's
+scores it on the val and test tiles (`probe.top1_by_l2`); the penalty with the best val top-1
+is the probe's (`l2_chosen_on_val`, its `test_top1`), the bar the trained model has to clear.
+Then it times the config's
 train step at that size, its `optim.frozen` modules as constants (`step_timing.
 train_step_rates`: on one in-memory batch, and fed by the input pipeline with the config's
 workers; `steps_per_s` is the latter), what `configs/eurosat.py`'s image size and trained
 stages were weighed by (`--config.optim.frozen="('backbone',)"` times the frozen backbone).
 Prints one JSON line per size.
 
-`--max_tiles_per_class=N` takes the first N train and N test tiles of each class of the split
-(0: all of them; 864 and 240 a class on the shared folder): a quick look, and what a check on a
-small machine runs.
+`--max_tiles_per_class=N` takes the first N train, val and test tiles of each class of the
+split (0: all of them; 864, 96 and 240 a class on the shared folder): a quick look, and what a
+check on a small machine runs.
 """
 
 import json
@@ -67,15 +68,18 @@ def main(argv):
   for size in sizes:
     config.data.image_size = size
     splits = {split: _first_per_class(sources.make_source(config.data, split), _MAX_TILES.value)
-              for split in ("train", "test")}
+              for split in ("train", "val", "test")}
     features = {split: cub_features.pooled_features(source, forward, _BATCH_SIZE.value)
                 for split, source in splits.items()}
     num_classes = splits["train"].trait_table.num_species
-    top1 = probe.top1_by_l2(features["train"], splits["train"].labels, features["test"],
-                            splits["test"].labels, num_classes, _L2.value)
+    top1 = {split: probe.top1_by_l2(features["train"], splits["train"].labels, features[split],
+                                    splits[split].labels, num_classes, _L2.value)
+            for split in ("val", "test")}
+    chosen = max(top1["val"], key=top1["val"].get)
     result = {"image_size": size, "classes": num_classes,
-              "train_tiles": len(splits["train"]), "test_tiles": len(splits["test"]),
-              "test_top1_by_l2": top1}
+              **{f"{split}_tiles": len(source) for split, source in splits.items()},
+              "val_top1_by_l2": top1["val"], "test_top1_by_l2": top1["test"],
+              "l2_chosen_on_val": float(chosen), "test_top1": top1["test"][chosen]}
     if _STEPS.value:
       rates = step_timing.train_step_rates(config, _STEPS.value, config.input.num_workers)
       batch_size = config.input.batch_size
