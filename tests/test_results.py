@@ -163,13 +163,19 @@ def test_store_keeps_each_sweep_point_s_own_numbers_in_its_order(tmp_path):
     (sweep / grid.point_name(point)).mkdir(parents=True)
     (sweep / grid.point_name(point) / "metrics.json").write_text(json.dumps(
         {"num_examples": 500 + n, "zeroshot": {"trait_auc_table": 0.8 + n / 10}}))
+    # What `--mode=eval --name=other_rows` writes in the point's workdir.
+    (sweep / grid.point_name(point) / "eval" / "other_rows").mkdir(parents=True)
+    (sweep / grid.point_name(point) / "eval" / "other_rows" / "metrics.json").write_text(
+        json.dumps({"zeroshot": {"unseen_top1": 0.5 - n / 10}}))
   (sweep / "metrics.json").write_text(json.dumps(
       {"s": {"results": [{"point": point, "m": n} for n, point in enumerate(points)]}}))
+  evaluated = "eval/other_rows/metrics.json:zeroshot.unseen_top1"
   stored.store(str(tmp_path), "sweep", str(sweep / "metrics.json"), ["s.results"], "c",
-               per_point=["zeroshot.trait_auc_table"],
+               per_point=["zeroshot.trait_auc_table", evaluated],
                per_point_photos={"test": "num_examples"})
   result = stored.load(str(tmp_path), "sweep")
   assert result["metrics"]["per point: zeroshot.trait_auc_table"] == [0.8, 0.9]
+  assert result["metrics"][f"per point: {evaluated}"] == [0.5, 0.4]
   assert result["photos"] == {"test, per point": [500, 501]}
   with pytest.raises(ValueError, match="--per_point reads a sweep's points"):
     stored.store(str(tmp_path), "other", str(sweep / "metrics.json"), ["s.results.0.m"], "c",
@@ -178,6 +184,10 @@ def test_store_keeps_each_sweep_point_s_own_numbers_in_its_order(tmp_path):
   with pytest.raises(FileNotFoundError, match="no metrics.json of sweep point"):
     stored.store(str(tmp_path), "other", str(sweep / "metrics.json"), ["s.results"], "c",
                  per_point=["num_examples"])
+  with pytest.raises(FileNotFoundError, match="no eval/none/metrics.json of sweep point"):
+    stored.store(str(tmp_path), "other", str(sweep / "metrics.json"), ["s.results"], "c",
+                 per_point=["eval/none/metrics.json:zeroshot.unseen_top1"])
+  assert not (tmp_path / "results" / "other.json").exists()
 
 
 def test_a_mean_over_seeds_renders_with_its_interval_and_count():

@@ -42,7 +42,8 @@ _SEEDS = flags.DEFINE_list("seeds", [], "With --store: the seeds the numbers res
 _PHOTOS = flags.DEFINE_list("photos", [], "With --store: photos per split, e.g. test=1600.")
 _PER_POINT = flags.DEFINE_list(
     "per_point", [], "With --store of a sweep: keys of each point's own metrics.json to store "
-    "as one list (per point: KEY).")
+    "as one list (per point: KEY); FILE:KEY reads FILE in each point's workdir instead, e.g. "
+    "eval/NAME/metrics.json:KEY.")
 _PER_POINT_PHOTOS = flags.DEFINE_list(
     "per_point_photos", [], "With --store of a sweep: SPLIT=KEY, the photos of each point "
     "(e.g. test=num_examples).")

@@ -130,10 +130,9 @@ def store(root: str, name: str, source: str, keys: Sequence[str], command: str,
   metrics = {key: pick(report, key, source) for key in keys}
   photos = dict(photos or {})
   if per_point or per_point_photos:
-    points = sweep_points(report, keys, source)
-    metrics.update({f"per point: {key}": [pick(point, key, where) for where, point in points]
-                    for key in per_point})
-    photos.update({f"{label}, per point": [pick(point, key, where) for where, point in points]
+    folders = sweep_point_folders(report, keys, source)
+    metrics.update({f"per point: {key}": point_values(folders, key) for key in per_point})
+    photos.update({f"{label}, per point": point_values(folders, key)
                    for label, key in (per_point_photos or {}).items()})
   commit, dirty = git_state(root)
   result = {"command": command, "commit": commit, "dirty": dirty, "seeds": list(seeds)}
@@ -146,29 +145,38 @@ def store(root: str, name: str, source: str, keys: Sequence[str], command: str,
   return file
 
 
-def sweep_points(report: dict, keys: Sequence[str], source: str) -> list[tuple[str, dict]]:
-  """(path, report) of the metrics.json of each point of the sweep whose `results` list one of
-  `keys` names, in its order: each point's workdir beside `source` (`grid.point_name`).
+def sweep_point_folders(report: dict, keys: Sequence[str], source: str) -> list[str]:
+  """The workdir of each point of the sweep whose `results` list one of `keys` names, in its
+  order: beside `source` (`grid.point_name`).
 
   Raises:
-    ValueError when no key names a sweep's results; FileNotFoundError for a missing point.
+    ValueError when no key names a sweep's results.
   """
   from traitjax import grid  # pylint: disable=g-import-not-at-top  (it brings the trainer)
   for key in keys:
     results = pick(report, key, source)
     if isinstance(results, list) and results and all("point" in r for r in results):
       folder = os.path.dirname(os.path.abspath(source))
-      paths = [os.path.join(folder, grid.point_name(r["point"]), "metrics.json")
-               for r in results]
-      missing = [p for p in paths if not os.path.isfile(p)]
-      if missing:
-        raise FileNotFoundError(f"no metrics.json of sweep point {missing[0]}")
-      points = []
-      for path in paths:
-        with open(path) as f:
-          points.append((path, json.load(f)))
-      return points
+      return [os.path.join(folder, grid.point_name(r["point"])) for r in results]
   raise ValueError("--per_point reads a sweep's points: store its SECTION.results among --keys")
+
+
+def point_values(folders: Sequence[str], key: str) -> list:
+  """`key` of each point's metrics.json; "FILE:KEY" reads FILE under each point's workdir
+  instead (e.g. eval/NAME/metrics.json, what `--mode=eval --name=NAME` wrote there).
+
+  Raises:
+    FileNotFoundError for a point without that file; KeyError naming a file without `key`.
+  """
+  file, _, key = key.rpartition(":")
+  values = []
+  for folder in folders:
+    where = os.path.join(folder, file or "metrics.json")
+    if not os.path.isfile(where):
+      raise FileNotFoundError(f"no {file or 'metrics.json'} of sweep point {folder}")
+    with open(where) as f:
+      values.append(pick(json.load(f), key, where))
+  return values
 
 
 def dumps(result: dict) -> str:
