@@ -10,7 +10,8 @@ metrics.json gets `parts` (NMI, ARI and keypoint error against the keypoints) an
 on test, and `val` with `val.parts` on the val split, on which ablations (part-loss weights,
 K) are to be chosen, never on test; the mask figure: `python -m traitjax.plot_metrics
 --plot=slots --workdirs=workdirs/slots --out=workdirs/slots/slots.png`. Variants:
-`configs/slots.py:smoke`.
+`configs/slots.py:smoke`, and `:part_losses`, the part-loss weights this config takes, 300 steps
+each: `python -m traitjax.sweep --config=configs/slots.py:part_losses --workdir=W`.
 """
 
 import os
@@ -21,10 +22,10 @@ from traitjax import config_lib
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  if arg not in (None, "", "smoke"):
-    raise ValueError(f"unknown variant {arg!r} of configs/slots.py; known: smoke")
+  if arg not in (None, "", "smoke", "part_losses"):
+    raise ValueError(f"unknown variant {arg!r} of configs/slots.py; known: smoke, part_losses")
   default = config_lib.load_config_file(os.path.join(os.path.dirname(__file__), "default.py"))
-  flora = default.get_config(arg)
+  flora = default.get_config("smoke" if arg == "smoke" else None)
 
   config = ml_collections.ConfigDict()
   config.seed = 0
@@ -37,9 +38,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "position_embedding": True,
       # False: the trait head is a probe on the slots (species labels alone train them).
       "trait_supervision": False, "trait_weight": 1.0})
-  # presence_per_photo 2 with concentration 10: the best parts that keep a background slot
-  # (docs/discovery.md, "What each choice bought": measured on the test split, so this choice
-  # waits for a rerun on val, `val.parts` below).
+  # The weights the `part_losses` sweep chose on val (docs/discovery.md, "What each choice
+  # bought"): the highest val NMI among the weights whose background slot still takes some
+  # keypoints (with none, the sky and the soil must be parts too).
   config.part_losses = ml_collections.ConfigDict({
       "concentration": 10.0, "orthogonality": 1.0, "equivariance": 1.0, "presence": 1.0,
       "presence_per_photo": 2.0})
@@ -60,4 +61,15 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.optim = flora.optim
   config.train = flora.train
   config.input = flora.input
+  if arg == "part_losses":
+    # PDiscoNet's four losses (presence_per_photo 0, concentration 1) and what was added to
+    # them; each point also writes val and val.parts, the numbers the choice reads.
+    config.train.steps = 300
+    config.sweep = ml_collections.ConfigDict({
+        "name": "part_losses",
+        "axes": (("part_losses.presence_per_photo", (0.0, 1.0, 2.0, 4.0)),
+                 ("part_losses.concentration", (1.0, 10.0))),
+        "metrics": ("val.parts.nmi", "val.parts.ari", "val.parts.keypoint_error",
+                    "val.parts.background_share", "val.species_top1", "parts.nmi", "parts.ari",
+                    "parts.keypoint_error", "parts.background_share", "species_top1")})
   return config
