@@ -39,10 +39,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       # False: the trait head is a probe on the slots (species labels alone train them).
       "trait_supervision": False, "trait_weight": 1.0})
   # The weights the `part_losses` sweep chose on val (docs/discovery.md, "What each choice
-  # bought"): the highest val NMI among the weights whose background slot still takes some
-  # keypoints (with none, the sky and the soil must be parts too).
+  # bought"; `tables.chosen_part_losses`): the highest val NMI among the weights whose
+  # background slot still takes some val keypoints.
   config.part_losses = ml_collections.ConfigDict({
-      "concentration": 10.0, "orthogonality": 1.0, "equivariance": 1.0, "presence": 1.0,
+      "concentration": 1.0, "orthogonality": 1.0, "equivariance": 1.0, "presence": 1.0,
       "presence_per_photo": 2.0})
   # The second view of each photo, for the equivariance loss.
   config.second_view = ml_collections.ConfigDict({
