@@ -883,3 +883,45 @@ def cub_degradation(results: Results) -> list[str]:
           ["accuracy of the answers", *cells("selective_accuracy", share)]]
   return markdown(["cub25", "clean", "blur 0.25 / 0.5 / 0.75", "dark 0.25 / 0.5 / 0.75",
                    "partial view 0.25 / 0.5 / 0.75"], rows)
+
+
+# --- docs/discovery.md, slot attention on synthetic flora (configs/slots.py).
+_PART_COLUMNS = (("nmi", fixed), ("ari", fixed), ("keypoint_error", fixed),
+                 ("background_share", percent))
+
+
+def _part_cells(point: dict, prefix: str, top1: str) -> list[str]:
+  """NMI, ARI, keypoint error, keypoints in the background slot and species top-1."""
+  return [*(show(point[f"{prefix}parts.{key}"]) for key, show in _PART_COLUMNS),
+          percent(point[top1])]
+
+
+def chosen_part_losses(points: list[dict]) -> dict:
+  """The point `configs/slots.py` takes: the highest val NMI among the weights whose background
+  slot still takes some val keypoints (with none, the sky and the soil must be parts too)."""
+  alive = [point for point in points if point["val.parts.background_share"] > 0]
+  return max(alive, key=lambda point: point["val.parts.nmi"])
+
+
+@register("slots_part_losses", ["slots_part_losses"])
+def slots_part_losses(results: Results) -> list[str]:
+  """Each point of configs/slots.py:part_losses on val (what chose) and on test, the chosen
+  point in bold."""
+  points = results.metric("slots_part_losses", "part_losses.results")
+  chosen = chosen_part_losses(points)
+  rows = []
+  for point in points:
+    weights = point["point"]
+    label = (f"`presence_per_photo` {weights['part_losses.presence_per_photo']:g}, "
+             f"`concentration` {weights['part_losses.concentration']:g}")
+    if (weights["part_losses.presence_per_photo"], weights["part_losses.concentration"]) == (0, 1):
+      label += " (PDiscoNet's four)"
+    cells = [label, *_part_cells(point, "val.", "val.species_top1"),
+             *_part_cells(point, "", "species_top1")]
+    if point is chosen:
+      cells = [f"**{cell}**" for cell in cells[:6]] + cells[6:]
+      cells[0] += " (chosen)"
+    rows.append(cells)
+  columns = ["NMI", "ARI", "kp. error", "background", "top-1"]
+  return markdown(["part-loss weights (300 steps)", *(f"val: {c}" for c in columns),
+                   *(f"test: {c}" for c in columns)], rows)
