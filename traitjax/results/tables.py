@@ -12,6 +12,7 @@ rests on (`mean_cell`, from `grid.mean_and_interval`).
 
 import dataclasses
 import decimal
+import json
 from typing import Callable, Iterable
 
 import numpy as np
@@ -925,3 +926,52 @@ def slots_part_losses(results: Results) -> list[str]:
   columns = ["NMI", "ARI", "kp. error", "background", "top-1"]
   return markdown(["part-loss weights (300 steps)", *(f"val: {c}" for c in columns),
                    *(f"test: {c}" for c in columns)], rows)
+
+
+# --- docs/language.md, "Trained from text": configs/cub_zeroshot_splits.py trained on the
+# attribute table or on the table parsed from the texts, its unseen species named from either
+# table's rows (the other table's: `--mode=eval` on the same workdirs, stored per point;
+# zeroshot_cub_text_rows holds the attribute-trained sweep of zeroshot_cub evaluated so).
+_TEXT_RUNS = (
+    ("attribute table", "attribute table", "zeroshot_cub", ""),
+    ("attribute table", "parsed from text", "zeroshot_cub_text_rows",
+     "eval/text_rows/metrics.json:"),
+    ("parsed text", "parsed from text", "zeroshot_cub_text", ""),
+    ("parsed text", "attribute table", "zeroshot_cub_text",
+     "eval/attribute_rows/metrics.json:"),
+)
+
+
+@register("cub_trained_from_text",
+          ["zeroshot_cub", "zeroshot_cub_text_rows", "zeroshot_cub_text"])
+def cub_trained_from_text(results: Results) -> list[str]:
+  """Zero-shot top-1 among the 5 unseen and H among all 25 (per-class means, each split and
+  their mean with its interval); the trained species' test top-1 and the trait AUC against the
+  attribute table, which do not depend on the unseen rows, on the rows the model trained with."""
+  splits = {name: [point["point"] for point in
+                   results.metric(name, "cub_zeroshot_splits.results")]
+            for name in ("zeroshot_cub", "zeroshot_cub_text_rows", "zeroshot_cub_text")}
+  if len({json.dumps(points) for points in splits.values()}) != 1:
+    raise ValueError("results/zeroshot_cub*.json hold other splits than each other")
+  rows = []
+  for labels, rows_from, name, file in _TEXT_RUNS:
+    def per_point(key, name=name, file=file):
+      if not file:
+        return [point[key] for point in results.metric(name, "cub_zeroshot_splits.results")]
+      return results.metric(name, f"per point: {file}{key}")
+
+    unseen = per_point(f"{_SWEEP}unseen_top1")
+    trained = ["", ""]
+    if not file:
+      trained = [mean_cell(per_point("species_top1"), 1),
+                 mean_cell(results.metric(name, "per point: trait_auc_table"), 3,
+                           as_percent=False)]
+    rows.append([f"{labels} ([stored]({results.link(name)}))", rows_from,
+                 " / ".join(f"{value * 100:.1f}" for value in unseen),
+                 mean_cell(unseen, 1), mean_cell(per_point(f"{_SWEEP}harmonic_mean"), 1),
+                 *trained])
+  return markdown(["trait labels (BCE)", "unseen species' rows",
+                   "zero-shot top-1 among 5, splits 1-5", "mean [95% interval]",
+                   "generalised H among 25", "per photo: trained species' test photos among 25",
+                   "trait AUC on test photos vs the attribute table"], rows)
+
