@@ -68,12 +68,12 @@ def test_a_changed_result_reaches_every_table_that_reads_it(tmp_path):
   with pytest.raises(pages.Drift, match=r"^README\.md:\d+: table readme_headlines "):
     pages.check(root)
   assert pages.rewrite(root) == (
-      f"rewrote 3 of {len(tables.TABLES)} tables: README.md readme_headlines, docs/reasoning.md "
-      "flora_species_heads, docs/training.md flora_models")
+      f"rewrote 4 of {len(tables.TABLES)} tables: README.md readme_headlines, docs/discovery.md "
+      "slots_flora, docs/reasoning.md flora_species_heads, docs/training.md flora_models")
   headline = [line for line in (tmp_path / "README.md").read_text().split("\n")
               if line.startswith("| concept bottleneck on synthetic flora")]
   assert len(headline) == 1 and "black box: 50.0% [47.6, 52.4]" in headline[0], headline
-  for name in ("reasoning", "training"):
+  for name in ("discovery", "reasoning", "training"):
     black_box = [line for line in (tmp_path / "docs" / f"{name}.md").read_text().split("\n")
                  if line.startswith("| black box (`configs/blackbox.py`")]
     # The one-run top-1 with its Wilson interval over the 1,600 test photos.

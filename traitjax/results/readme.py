@@ -132,6 +132,13 @@ def _trust(results: Results) -> str:
           "square elsewhere is")
 
 
+def _part_discovery(results: Results) -> str:
+  parts = lambda key: fixed(results.metric("slots_flora", f"parts.{key}"))
+  return (f"NMI {parts('nmi')}, ARI {parts('ari')}, keypoint error {parts('keypoint_error')}; "
+          f"species top-1 {results.share('slots_flora', 'species_top1')} (part-loss weights "
+          "chosen on val)")
+
+
 def _habitats(results: Results) -> str:
   parsed = _sweep(results, "EuroSAT", f"{_SWEEP}unseen_top1")
   hand = [point[f"{_SWEEP}unseen_top1"] for point in
@@ -214,6 +221,8 @@ _ROWS = (
     ("test-time intervention (flora, each photo's own visible traits; no oracle)",
      _intervention, "[reasoning](docs/reasoning.md)"),
     ("trust on cub25", _trust, "[trust](docs/trust.md)"),
+    ("part discovery, slot attention (flora, K = 8)", _part_discovery,
+     "[discovery](docs/discovery.md)"),
     ("habitats from space (EuroSAT)", _habitats, "[habitats](docs/habitats.md)"),
     ("trees by their organs (Leafsnap guide, 150 species)", _trees, "[plants](docs/plants.md)"),
     ("descriptions to trait tables (cub25)", _descriptions, "[language](docs/language.md)"),
@@ -226,6 +235,7 @@ _ROWS = (
     "default_flora", "blackbox_flora", "cub_seeds", "trait_to_species_flora", "zeroshot_cub_text",
     "trait_to_species_graded_flora", "zeroshot_cub", "zeroshot_eurosat", "zeroshot_eurosat_hand",
     "zeroshot_leafsnap_guide", "open_set_cub", "cub", "cub_unseen", "cub_faithfulness",
+    "slots_flora",
     "leafsnap_guide_cbm", "leafsnap_guide_blackbox", "describe_cub25", "open_vocabulary_flora",
     "heldout_traits_linear_flora", "feature_cache_cub", "feature_cache_leafsnap_zeroshot",
     "feature_cache_eurosat_zeroshot"])

@@ -975,3 +975,17 @@ def cub_trained_from_text(results: Results) -> list[str]:
                    "generalised H among 25", "per photo: trained species' test photos among 25",
                    "trait AUC on test photos vs the attribute table"], rows)
 
+
+@register("slots_flora", ["slots_flora", "blackbox_flora"])
+def slots_flora(results: Results) -> list[str]:
+  """configs/slots.py against the black box on the flora's test photos: species top-1 (Wilson
+  interval), top-5, and the parts against the keypoints."""
+  slots = [f"slots, K = 8 (`configs/slots.py`; [stored]({results.link('slots_flora')}))",
+           results.share("slots_flora", "species_top1"),
+           percent(results.metric("slots_flora", "species_top5")),
+           *(show(results.metric("slots_flora", f"parts.{key}")) for key, show in _PART_COLUMNS)]
+  blackbox = [f"black box (`configs/blackbox.py`; [stored]({results.link('blackbox_flora')}))",
+              results.share("blackbox_flora", "species_top1"),
+              percent(results.metric("blackbox_flora", "species_top5")), "-", "-", "-", "-"]
+  return markdown(["model", "species top-1 [95% interval]", "top-5", "NMI", "ARI",
+                   "keypoint error", "keypoints in background"], [slots, blackbox])
