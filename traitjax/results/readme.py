@@ -147,7 +147,16 @@ def _habitats(results: Results) -> str:
   from traitjax import grid  # pylint: disable=g-import-not-at-top
   low, high = grid.mean_and_interval([h - p for h, p in zip(hand, parsed)])["interval_95"]
   tie = ", a tie" if low <= 0 <= high else ""
-  return (f"zero-shot among 3 unseen {_mean(parsed, bold=True)} (5 splits; hand-filled table "
+  cbm = results.share("eurosat_cbm", "species_top1").split(" [", 1)
+  tiles = results.photos("eurosat_cbm", "test")
+  top1 = [(results.metric(name, "species_top1"), tiles)
+          for name in ("eurosat_cbm", "eurosat_blackbox")]
+  supervised = (f"concept bottleneck **{cbm[0]}** [{cbm[1]} top-1 (black box "
+                f"{percent(top1[1][0])}{', a tie' if _overlap(*top1) else ''}), characteristic "
+                f"AUC {fixed(results.metric('eurosat_cbm', 'trait_auc_table'))} (probe on frozen "
+                f"features {percent(results.metric('eurosat_probe', 'test_top1'))}); ")
+  return (f"{supervised}zero-shot among 3 unseen {_mean(parsed, bold=True)} (5 splits; "
+          f"hand-filled table "
           f"{_plain_mean(hand)}{tie}; among all 10 rows H "
           f"{_plain_mean(_sweep(results, 'EuroSAT', f'{_SWEEP}harmonic_mean'))}, "
           f"{_plain_mean(_sweep(results, 'EuroSAT', f'{_STACKING}harmonic'))} with calibrated "
@@ -174,6 +183,14 @@ def _trees(results: Results) -> str:
           f"{three['num_species']} species (averaging: {percent(averaged['species_top1'])}"
           f"{averaging_tie}; the black box: {percent(boxed['species_top1'])}{box_tie}); zero-shot "
           f"among 20 unseen {_mean(zeroshot, bold=True)} (chance 5%, 5 splits)")
+
+
+def _input_pipeline(results: Results) -> str:
+  def rate(name):
+    return f"{results.metric(name, 'runs')[-1]['images_per_s']:,.0f} img/s"
+
+  return (f"CUB at 224 px: {rate('input_pipeline_cub')} with 2 workers; synthetic flora: "
+          f"{rate('input_pipeline_flora')}")
 
 
 def _descriptions(results: Results) -> str:
@@ -228,6 +245,7 @@ _ROWS = (
     ("descriptions to trait tables (cub25)", _descriptions, "[language](docs/language.md)"),
     ("open-vocabulary trait head (flora)", _open_vocabulary, "[language](docs/language.md)"),
     ("frozen-backbone feature cache", _feature_cache, "[training](docs/training.md)"),
+    ("input pipeline", _input_pipeline, "[data](docs/data.md)"),
 )
 
 
@@ -238,7 +256,9 @@ _ROWS = (
     "slots_flora",
     "leafsnap_guide_cbm", "leafsnap_guide_blackbox", "describe_cub25", "open_vocabulary_flora",
     "heldout_traits_linear_flora", "feature_cache_cub", "feature_cache_leafsnap_zeroshot",
-    "feature_cache_eurosat_zeroshot"])
+    "feature_cache_eurosat_zeroshot", "eurosat_cbm", "eurosat_blackbox", "eurosat_probe",
+    "input_pipeline_flora",
+    "input_pipeline_cub"])
 def readme_headlines(results: Results) -> list[str]:
   return tables.markdown(["capability", "headline", "full table and command"],
                          [[capability, headline(results), page]

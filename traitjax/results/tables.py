@@ -928,6 +928,26 @@ def slots_part_losses(results: Results) -> list[str]:
                    *(f"test: {c}" for c in columns)], rows)
 
 
+# --- docs/data.md, the input pipeline's throughput (benchmarks/input_pipeline.py --out).
+_PIPELINE_RUNS = (("synthetic flora, 64 px", "input_pipeline_flora"),
+                  ("CUB, 224 px (JPEG decode + resize)", "input_pipeline_cub"))
+
+
+@register("input_pipeline", [name for _, name in _PIPELINE_RUNS])
+def input_pipeline(results: Results) -> list[str]:
+  """Images per second reading the source alone, and through the train pipeline with 0 and 2
+  worker processes (with the ratio to the source alone)."""
+  rows = []
+  for label, name in _PIPELINE_RUNS:
+    runs = results.metric(name, "runs")
+    cells = [f"{run['images_per_s']:,.0f} img/s" + (f" ({run['vs_source']:.2f}x)"
+                                                     if "vs_source" in run else "")
+             for run in runs]
+    rows.append([f"{label} ([stored]({results.link(name)}))", *cells])
+  header = [results.metric(_PIPELINE_RUNS[0][1], "runs")[i]["what"] for i in range(3)]
+  return markdown(["data", *header], rows)
+
+
 # --- docs/language.md, "Trained from text": configs/cub_zeroshot_splits.py trained on the
 # attribute table or on the table parsed from the texts, its unseen species named from either
 # table's rows (the other table's: `--mode=eval` on the same workdirs, stored per point;
@@ -989,3 +1009,56 @@ def slots_flora(results: Results) -> list[str]:
               percent(results.metric("blackbox_flora", "species_top5")), "-", "-", "-", "-"]
   return markdown(["model", "species top-1 [95% interval]", "top-5", "NMI", "ARI",
                    "keypoint error", "keypoints in background"], [slots, blackbox])
+
+
+# --- docs/habitats.md, EuroSAT supervised (configs/eurosat.py) and its frozen-feature probe.
+@register("eurosat_models", ["eurosat_probe", "eurosat_cbm", "eurosat_blackbox"])
+def eurosat_models(results: Results) -> list[str]:
+  """Habitat top-1 (Wilson interval), top-5 and characteristic AUC per model on the test
+  tiles; the probe's L2 penalty chosen on the val tiles."""
+  tiles = results.metric("eurosat_probe", "test_tiles")
+  probe_top1 = results.metric("eurosat_probe", "test_top1")
+  low, high = intervals.wilson(probe_top1, tiles)
+  rows = [[f"logistic probe on the frozen ImageNet features, 128 px (`python "
+           f"benchmarks/eurosat_probe.py --steps=0`; L2 "
+           f"{results.metric('eurosat_probe', 'l2_chosen_on_val'):g} chosen on val; "
+           f"[stored]({results.link('eurosat_probe')}))",
+           interval_cell(probe_top1, [low, high]), "-", "-"]]
+  for label, name, probe in (("**concept bottleneck** (`configs/eurosat.py`)", "eurosat_cbm", ""),
+                             ("black box (`--config.model.mode=blackbox`)", "eurosat_blackbox",
+                              " (linear probe)")):
+    rows.append([f"{label} ([stored]({results.link(name)}))", results.share(name, "species_top1"),
+                 percent(results.metric(name, "species_top5"), 2),
+                 fixed(results.metric(name, "trait_auc_table")) + probe])
+  return markdown(["model", "habitat top-1 [95% interval]", "top-5",
+                   "characteristic AUC against the table"], rows)
+
+
+@register("eurosat_trust", ["eurosat_cbm"])
+def eurosat_trust(results: Results) -> list[str]:
+  """The trust of configs/eurosat.py on its test tiles: calibration, decisions, conformal sets,
+  the oracle intervention and degraded tiles at the strongest degradation."""
+  m = lambda key: results.metric("eurosat_cbm", key)
+  ks, top1 = m("intervention.k"), m("intervention.species_top1")
+  kinds = ("blur", "dark", "partial")
+
+  def degraded(field):
+    return " / ".join(percent(m(f"degradation.{kind}.0.75.{field}")) for kind in kinds)
+
+  rows = [
+      ["ECE before → after (temperature fitted on val)",
+       f"{fixed(m('calibration.ece_before'))} → {fixed(m('calibration.ece_after'))} "
+       f"(T = {fixed(m('calibration.temperature'), 2)})"],
+      ["decisions at target 95%: declined, accuracy of the rest",
+       f"{percent(m('selective.decisions.abstention_rate'))}, "
+       f"{percent(m('selective.decisions.selective_accuracy'))}"],
+      ["conformal sets at α = 0.05: coverage, mean size",
+       f"{percent(m('conformal.coverage'))}, {m('conformal.mean_set_size'):.2f} of 10"],
+      ["top-1 with the k least sure characteristics set to the class's row (an oracle: the row "
+       "is the label)", ", ".join(f"k = {k}: {percent(value)}" for k, value in zip(ks, top1))],
+      ["degraded tiles: top-1 clean, then at strength 0.75 blur / dark / partial",
+       f"{percent(m('degradation.none.accuracy'))}; {degraded('accuracy')}"],
+      ["degraded tiles at strength 0.75: declined, blur / dark / partial",
+       degraded("abstention_rate")],
+  ]
+  return markdown(["`configs/eurosat.py`, test tiles", ""], rows)
