@@ -39,7 +39,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       # False: the trait head is a probe on the slots (species labels alone train them).
       "trait_supervision": False, "trait_weight": 1.0})
   # The weights the `part_losses` sweep chose on val (docs/discovery.md, "What each choice
-  # bought"; `tables.chosen_part_losses`): the highest val NMI among the weights whose
+  # bought"; `tables.chosen_slot_point`): the highest val NMI among the weights whose
   # background slot still takes some val keypoints.
   config.part_losses = ml_collections.ConfigDict({
       "concentration": 1.0, "orthogonality": 1.0, "equivariance": 1.0, "presence": 1.0,

@@ -226,11 +226,11 @@ def test_the_part_loss_weights_are_chosen_on_val_with_a_living_background_slot()
   points = [_part_point(0, 0.30, 0.8, 0.90), _part_point(1, 0.50, 0.2, 0.40),
             _part_point(2, 0.60, 0.0, 0.95)]
   # The best test NMI (point 0) and the best val NMI without a background slot (point 2) lose.
-  assert tables.chosen_part_losses(points) is points[1]
+  assert tables.chosen_slot_point(points) is points[1]
 
 
 def test_configs_slots_takes_the_part_loss_weights_its_sweep_chose():
   points = stored.load(str(conftest.REPO), "slots_part_losses")["metrics"]["part_losses.results"]
-  chosen = tables.chosen_part_losses(points)["point"]
+  chosen = tables.chosen_slot_point(points)["point"]
   config = conftest.load_config_module("slots").get_config()
   assert {field: config.part_losses[field.split(".", 1)[1]] for field in chosen} == chosen

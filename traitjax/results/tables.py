@@ -897,35 +897,43 @@ def _part_cells(point: dict, prefix: str, top1: str) -> list[str]:
           percent(point[top1])]
 
 
-def chosen_part_losses(points: list[dict]) -> dict:
-  """The point `configs/slots.py` takes: the highest val NMI among the weights whose background
-  slot still takes some val keypoints (with none, the sky and the soil must be parts too)."""
+def chosen_slot_point(points: list[dict]) -> dict:
+  """The point a slot sweep chooses (`configs/slots.py:part_losses`, `configs/cub_slots.py:
+  num_slots`): the highest val NMI among the points whose background slot still takes some val
+  keypoints (with none, the sky and the soil must be parts too)."""
   alive = [point for point in points if point["val.parts.background_share"] > 0]
   return max(alive, key=lambda point: point["val.parts.nmi"])
 
 
-@register("slots_part_losses", ["slots_part_losses"])
-def slots_part_losses(results: Results) -> list[str]:
-  """Each point of configs/slots.py:part_losses on val (what chose) and on test, the chosen
-  point in bold."""
-  points = results.metric("slots_part_losses", "part_losses.results")
-  chosen = chosen_part_losses(points)
+def slot_sweep_table(points: list[dict], label: Callable[[dict], str], what: str) -> list[str]:
+  """Each point of a slot sweep on val (what chooses) and on test, the chosen one in bold;
+  `label` names a point by its config fields, `what` heads that column."""
+  chosen = chosen_slot_point(points)
   rows = []
   for point in points:
-    weights = point["point"]
-    label = (f"`presence_per_photo` {weights['part_losses.presence_per_photo']:g}, "
-             f"`concentration` {weights['part_losses.concentration']:g}")
-    if (weights["part_losses.presence_per_photo"], weights["part_losses.concentration"]) == (0, 1):
-      label += " (PDiscoNet's four)"
-    cells = [label, *_part_cells(point, "val.", "val.species_top1"),
+    cells = [label(point["point"]), *_part_cells(point, "val.", "val.species_top1"),
              *_part_cells(point, "", "species_top1")]
     if point is chosen:
       cells = [f"**{cell}**" for cell in cells[:6]] + cells[6:]
       cells[0] += " (chosen)"
     rows.append(cells)
   columns = ["NMI", "ARI", "kp. error", "background", "top-1"]
-  return markdown(["part-loss weights (300 steps)", *(f"val: {c}" for c in columns),
-                   *(f"test: {c}" for c in columns)], rows)
+  return markdown([what, *(f"val: {c}" for c in columns), *(f"test: {c}" for c in columns)],
+                  rows)
+
+
+def _part_loss_weights(fields: dict) -> str:
+  presence, concentration = (fields[f"part_losses.{name}"]
+                             for name in ("presence_per_photo", "concentration"))
+  label = f"`presence_per_photo` {presence:g}, `concentration` {concentration:g}"
+  return label + " (PDiscoNet's four)" * ((presence, concentration) == (0, 1))
+
+
+@register("slots_part_losses", ["slots_part_losses"])
+def slots_part_losses(results: Results) -> list[str]:
+  """configs/slots.py:part_losses, each point on val and test."""
+  return slot_sweep_table(results.metric("slots_part_losses", "part_losses.results"),
+                          _part_loss_weights, "part-loss weights (300 steps)")
 
 
 # --- docs/data.md, the input pipeline's throughput (benchmarks/input_pipeline.py --out).
