@@ -2,12 +2,12 @@ r"""python -m traitjax.main --config=configs/cub_slots.py --config.data.root=../
 
 Slot-attention part discovery (configs/slots.py) on CUB-200-2011 cropped to the bird box at
 224 px: the frozen ImageNet EfficientNet-Lite0 of configs/cub.py up to its stage 5 (stride 16,
-a 14 x 14 map; the full network's 7 x 7 is too coarse for parts), K = 8 slots and a background
-slot; the parts are scored against CUB's 15 keypoints. `--config.model.num_slots=4` or `16`
-changes K. Every training photo trains (no val split), so nothing here may be chosen by these
-numbers, which are test's. Variants: `configs/cub_slots.py:smoke`, and `:num_slots`, K = 4, 8
-and 16 for 300 steps each with a fifth of the training photos held out as val, where K is
-chosen (`python -m traitjax.sweep --config=configs/cub_slots.py:num_slots --workdir=W`).
+a 14 x 14 map; the full network's 7 x 7 is too coarse for parts), K = 16 slots (what
+`:num_slots` chose on val) and a background slot; the parts are scored against CUB's 15
+keypoints. `--config.model.num_slots=K` changes K. Every training photo trains (no val split),
+so nothing here may be chosen by these numbers, which are test's. Variants:
+`configs/cub_slots.py:smoke`, and `:num_slots`, K = 4, 8 and 16 for 300 steps each with a fifth
+of the training photos held out as val, where K is chosen (`python -m traitjax.sweep --config=configs/cub_slots.py:num_slots --workdir=W`).
 """
 
 import os
@@ -32,9 +32,11 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.data.val_fraction = 0.0
   del config.evals["val"], config.evals["val_parts"]
   config.evals.slot_names.choose_split = ""
+  # K = 16: the highest val NMI of K = 4, 8, 16 (`:num_slots`, docs/discovery.md; the rule
+  # of configs/slots.py's part losses, `tables.chosen_slot_point`).
   config.model.update({
       "backbone": "efficientnet_lite0", "num_stages": 5, "pretrained": cub.model.pretrained,
-      "frozen_batch_norm": True})
+      "frozen_batch_norm": True, "num_slots": 16})
   config.optim = cub.optim
   config.train = cub.train
   config.input = cub.input

@@ -234,3 +234,9 @@ def test_configs_slots_takes_the_part_loss_weights_its_sweep_chose():
   chosen = tables.chosen_slot_point(points)["point"]
   config = conftest.load_config_module("slots").get_config()
   assert {field: config.part_losses[field.split(".", 1)[1]] for field in chosen} == chosen
+
+
+def test_configs_cub_slots_takes_the_number_of_slots_its_sweep_chose():
+  points = stored.load(str(conftest.REPO), "cub_num_slots")["metrics"]["num_slots.results"]
+  chosen = tables.chosen_slot_point(points)["point"]["model.num_slots"]
+  assert conftest.load_config_module("cub_slots").get_config().model.num_slots == chosen

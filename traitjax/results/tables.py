@@ -936,6 +936,13 @@ def slots_part_losses(results: Results) -> list[str]:
                           _part_loss_weights, "part-loss weights (300 steps)")
 
 
+@register("cub_num_slots", ["cub_num_slots"])
+def cub_num_slots(results: Results) -> list[str]:
+  """configs/cub_slots.py:num_slots, each K on CUB's val split and on test."""
+  return slot_sweep_table(results.metric("cub_num_slots", "num_slots.results"),
+                          lambda fields: f"K = {fields['model.num_slots']}", "K (300 steps)")
+
+
 # --- docs/data.md, the input pipeline's throughput (benchmarks/input_pipeline.py --out).
 _PIPELINE_RUNS = (("synthetic flora, 64 px", "input_pipeline_flora"),
                   ("CUB, 224 px (JPEG decode + resize)", "input_pipeline_cub"))
