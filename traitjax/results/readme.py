@@ -13,7 +13,7 @@ _SWEEP = "zeroshot.zeroshot."  # A zero-shot sweep point's section.
 _FLORA = "test+zeroshot.zeroshot."  # The flora run's zero-shot section.
 _FLORA_SPECIES = 200  # configs/default.py's species, trained and unseen.
 _STACKING = "open_world.routes.calibrated_stacking."  # The open-world configs' route.
-# (label, result file, sweep section, its split) of the zero-shot sweeps.
+# Each zero-shot sweep by its label here: (result file, its sweep's section).
 _SWEEPS = {"cub25": ("zeroshot_cub", "cub_zeroshot_splits"),
            "EuroSAT": ("zeroshot_eurosat", "eurosat_zeroshot"),
            "Leafsnap guide": ("zeroshot_leafsnap_guide", "leafsnap_guide_zeroshot")}
@@ -27,8 +27,18 @@ def _mean(values: list[float], places: int = 1, as_percent: bool = True,
   return f"**{mean}** [{interval}" if bold else f"{mean} [{interval}"
 
 
+def _bold_share(results: Results, name: str, key: str) -> str:
+  """`Results.share` with the share in bold: "**95.3%** [94.4, 96.1]"."""
+  share, interval = results.share(name, key).split(" [", 1)
+  return f"**{share}** [{interval}"
+
+
+def _average(values: list[float]) -> float:
+  return sum(values) / len(values)
+
+
 def _plain_mean(values: list[float], places: int = 1) -> str:
-  return percent(sum(values) / len(values), places)
+  return percent(_average(values), places)
 
 
 def _sweep(results: Results, data: str, key: str) -> list[float]:
@@ -42,10 +52,14 @@ def _seeds(results: Results, key: str) -> list[float]:
   return results.metric("cub_seeds", "cub_seeds.over_seeds")[0][key]["values"]
 
 
-def _overlap(first: tuple[float, int], second: tuple[float, int]) -> bool:
+def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
+  """Whether two intervals, each (low, high), overlap."""
+  return first[0] <= second[1] and second[0] <= first[1]
+
+
+def _shares_tie(first: tuple[float, int], second: tuple[float, int]) -> bool:
   """Whether two shares, each (share, photos), have overlapping Wilson intervals."""
-  (low_a, high_a), (low_b, high_b) = intervals.wilson(*first), intervals.wilson(*second)
-  return low_a <= high_b and low_b <= high_a
+  return _overlap(intervals.wilson(*first), intervals.wilson(*second))
 
 
 def _flora(results: Results) -> str:
@@ -60,7 +74,7 @@ def _flora(results: Results) -> str:
 def _birds(results: Results) -> str:
   return (f"joint CBM over seeds 0-2: species top-1 {_mean(_seeds(results, 'species_top1'))}, "
           f"top-5 {_plain_mean(_seeds(results, 'species_top5'))}, trait AUC table "
-          f"{fixed(sum(_seeds(results, 'trait_auc_table')) / 3)} "
+          f"{fixed(_average(_seeds(results, 'trait_auc_table')))} "
           f"({results.photos('cub_seeds', 'test'):,} test photos a seed)")
 
 
@@ -115,9 +129,9 @@ def _intervention(results: Results) -> str:
 
 
 def _trust(results: Results) -> str:
-  ece = lambda when: sum(_seeds(results, f"calibration.ece_{when}")) / 3
+  ece = lambda when: _average(_seeds(results, f"calibration.ece_{when}"))
   coverage = _mean(_seeds(results, "conformal.coverage"), bold=True)
-  size = sum(_seeds(results, "conformal.mean_set_size")) / 3
+  size = _average(_seeds(results, "conformal.mean_set_size"))
   accuracy = percent(results.metric("cub", "selective.accuracy_at_coverage.0.8"))
   colour = lambda where: results.metric(
       "cub_faithfulness", f"occlusion.by_kind.color.trait_drop_{where}") * 100
@@ -147,12 +161,12 @@ def _habitats(results: Results) -> str:
   from traitjax import grid  # pylint: disable=g-import-not-at-top
   low, high = grid.mean_and_interval([h - p for h, p in zip(hand, parsed)])["interval_95"]
   tie = ", a tie" if low <= 0 <= high else ""
-  cbm = results.share("eurosat_cbm", "species_top1").split(" [", 1)
   tiles = results.photos("eurosat_cbm", "test")
   top1 = [(results.metric(name, "species_top1"), tiles)
           for name in ("eurosat_cbm", "eurosat_blackbox")]
-  supervised = (f"concept bottleneck **{cbm[0]}** [{cbm[1]} top-1 (black box "
-                f"{percent(top1[1][0])}{', a tie' if _overlap(*top1) else ''}), characteristic "
+  supervised = (f"concept bottleneck {_bold_share(results, 'eurosat_cbm', 'species_top1')} "
+                f"top-1 (black box "
+                f"{percent(top1[1][0])}{', a tie' if _shares_tie(*top1) else ''}), characteristic "
                 f"AUC {fixed(results.metric('eurosat_cbm', 'trait_auc_table'))} (probe on frozen "
                 f"features {percent(results.metric('eurosat_probe', 'test_top1'))}); ")
   return (f"{supervised}zero-shot among 3 unseen {_mean(parsed, bold=True)} (5 splits; "
@@ -167,15 +181,14 @@ def _trees(results: Results) -> str:
   cbm, blackbox = "leafsnap_guide_cbm", "leafsnap_guide_blackbox"
   photos = results.photos(cbm, "test")
   single = [(results.metric(name, "species_top1"), photos) for name in (cbm, blackbox)]
-  single_tie = ", a tie" if _overlap(*single) else ""
+  single_tie = ", a tie" if _shares_tie(*single) else ""
   three = results.metric(cbm, "multi_photo")
   pooled = three["by_count"]["3"]["pooled_gated"]
   averaged = three["by_count"]["3"]["mean_ungated"]
   boxed = results.metric(blackbox, "multi_photo")["by_count"]["3"]["mean_ungated"]
   paired = three["by_count"]["3"]["differences"]["pooled_gated_minus_mean_ungated"]["interval"]
   averaging_tie = ", a tie" if paired[0] <= 0 <= paired[1] else ""
-  box_tie = (", a tie" if pooled["interval"][0] <= boxed["interval"][1]
-             and boxed["interval"][0] <= pooled["interval"][1] else "")
+  box_tie = ", a tie" if _overlap(pooled["interval"], boxed["interval"]) else ""
   zeroshot = _sweep(results, "Leafsnap guide", f"{_SWEEP}unseen_top1")
   return (f"single photo top-1 {results.share(cbm, 'species_top1')} "
           f"(black box {percent(single[1][0])}{single_tie}); three photos pooled "
