@@ -1,6 +1,7 @@
 """Tests for traitjax.data.pipeline (grain input pipelines) and traitjax.data.sources."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -228,6 +229,30 @@ def test_train_iterator_resumes_exactly(num_workers):
     for key in want:
       np.testing.assert_array_equal(want[key], have[key], err_msg=key)
   assert not np.array_equal(before[0][schema.INDEX], expected[0][schema.INDEX])
+
+
+@pytest.mark.slow  # Starts two input worker processes.
+def test_batches_from_input_workers_keep_no_shared_memory_once_the_pipeline_closes(monkeypatch):
+  # On CPU, jax.device_put takes a NumPy array's memory without copying: a device array made
+  # from a worker's shared-memory buffer kept that buffer alive past the pipeline, to be
+  # reported leaked at exit.
+  import jax  # pylint: disable=g-import-not-at-top
+  from grain._src.python.ipc import shared_memory_array  # pylint: disable=g-import-not-at-top
+  from traitjax import cli  # pylint: disable=g-import-not-at-top
+  opened, open_buffer = [], shared_memory_array.SharedMemoryArray.from_metadata
+
+  def from_metadata(metadata):
+    opened.append(metadata.name)
+    return open_buffer(metadata)
+
+  monkeypatch.setattr(shared_memory_array.SharedMemoryArray, "from_metadata", from_metadata)
+  iterator = iter(pipeline.train_dataset(_flora_source(), 8, seed=0, num_workers=2))
+  kept = [jax.block_until_ready(jax.device_put(next(iterator))) for _ in range(3)]
+  iterator.close()
+  del iterator
+  cli._release_shared_memory()  # pylint: disable=protected-access  (what every command's exit runs)
+  assert opened and len(kept) == 3
+  assert [name for name in opened if os.path.exists(f"/dev/shm/{name.lstrip('/')}")] == []
 
 
 def test_train_and_eval_batches_follow_the_contract():

@@ -124,8 +124,18 @@ def _parallel(dataset: grain.MapDataset, num_workers: int, num_threads: int,
     if not flags.FLAGS.is_parsed():
       flags.FLAGS.mark_as_parsed()
     iterable = iterable.mp_prefetch(grain.MultiprocessingOptions(num_workers=num_workers),
-                                    worker_init_fn=_ignore_interrupts)
+                                    worker_init_fn=_ignore_interrupts).map(_out_of_shared_memory)
   return iterable
+
+
+def _out_of_shared_memory(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+  """A batch from the input workers copied out of the shared memory they sent it in.
+
+  On CPU, JAX takes a NumPy array without copying it, so a device array made from the worker's
+  buffer would keep that shared memory until it dies, possibly after the exit-time cleanup
+  (multiprocessing then reports it leaked); the copy releases the buffer at once.
+  """
+  return {key: np.array(value) for key, value in batch.items()}
 
 
 def _ignore_interrupts(worker_index: int, worker_count: int) -> None:
