@@ -33,6 +33,22 @@ def test_noise_sweep_points_set_tied_fields_together_and_name_valid_losses():
   assert config.data.false_positive == 0.0  # The base config is left as it was.
 
 
+def test_the_seeds_variant_repeats_cells_of_the_full_sweep_with_other_seeds_only():
+  # Its runs join the full sweep's seed-0 runs of the same cells: a cell outside the full sweep,
+  # another config, or seed 0 again would make those means wrong.
+  module = conftest.load_config_module("noise_sweep")
+  full, seeds = module.get_config(), module.get_config("seeds")
+  cells = {json.dumps(grid.point_config(full, point).to_dict(), sort_keys=True)
+           for point in grid.points(full.sweep)}
+  repeats = grid.points(seeds.sweep)
+  assert len(repeats) == 8
+  for point in repeats:
+    assert point[grid.SEED] != full.seed
+    point_config = grid.point_config(seeds, point)
+    point_config.seed = full.seed
+    assert json.dumps(point_config.to_dict(), sort_keys=True) in cells
+
+
 def test_an_unknown_axis_field_is_an_error():
   config = conftest.load_config_module("noise_sweep").get_config("smoke")
   with pytest.raises(KeyError, match="data.flips"):
