@@ -23,8 +23,9 @@ def _mean(values: list[float], places: int = 1, as_percent: bool = True,
           bold: bool = False) -> str:
   """A mean over seeds or splits with its 95% interval: "89.6% [89.4, 89.8]", the mean in bold
   with `bold`."""
-  mean, interval = tables.mean_cell(values, places, as_percent).rsplit(" (n = ", 1)[0].split(" [")
-  return f"**{mean}** [{interval}" if bold else f"{mean} [{interval}"
+  mean, interval = tables.mean_parts(values, places, as_percent)
+  mean = f"**{mean}**" if bold else mean
+  return mean if interval is None else f"{mean} {interval}"
 
 
 def _bold_share(results: Results, name: str, key: str) -> str:

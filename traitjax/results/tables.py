@@ -108,22 +108,30 @@ def half_up(value, places: int = 0, divisor=1) -> str:
   return f"{rounded:,}"
 
 
-def mean_cell(values: list[float], places: int = 2, as_percent: bool = True) -> str:
-  """A mean over seeds or splits with its 95% interval and count: "89.93% [89.49, 90.37]
-  (n = 3)"; one value has no interval: "89.93% (n = 1)". A percentage's interval is clipped to
-  [0, 100]."""
+def mean_parts(values: list[float], places: int = 2,
+               as_percent: bool = True) -> tuple[str, str | None]:
+  """A mean over seeds or splits and its 95% interval as text: ("89.93%", "[89.49, 90.37]");
+  one value has no interval (None). A percentage's interval is clipped to [0, 100]."""
   # grid brings the trainer with it (seconds of start-up): only tables of means import it.
   from traitjax import grid  # pylint: disable=g-import-not-at-top
   summary = grid.mean_and_interval(values)
   scale, unit = (100, "%") if as_percent else (1, "")
-  text = f"{summary['mean'] * scale:.{places}f}{unit}"
-  if summary["interval_95"] is not None:
-    bounds = summary["interval_95"]
-    if as_percent:  # A share's interval stops at 0 and 1, where Student's t would not.
-      bounds = [min(max(bound, 0.0), 1.0) for bound in bounds]
-    low, high = (f"{bound * scale:.{places}f}" for bound in bounds)
-    text += f" [{low}, {high}]"
-  return f"{text} (n = {len(summary['values'])})"
+  mean = f"{summary['mean'] * scale:.{places}f}{unit}"
+  if summary["interval_95"] is None:
+    return mean, None
+  bounds = summary["interval_95"]
+  if as_percent:  # A share's interval stops at 0 and 1, where Student's t would not.
+    bounds = [min(max(bound, 0.0), 1.0) for bound in bounds]
+  low, high = (f"{bound * scale:.{places}f}" for bound in bounds)
+  return mean, f"[{low}, {high}]"
+
+
+def mean_cell(values: list[float], places: int = 2, as_percent: bool = True) -> str:
+  """`mean_parts` with the count: "89.93% [89.49, 90.37] (n = 3)"; one value: "89.93% (n =
+  1)"."""
+  mean, interval = mean_parts(values, places, as_percent)
+  text = mean if interval is None else f"{mean} {interval}"
+  return f"{text} (n = {len(values)})"
 
 
 # --- docs/training.md, "Frozen backbones: the feature cache": one call of
