@@ -15,7 +15,8 @@ train step at that size, its `optim.frozen` modules as constants (`step_timing.
 train_step_rates`: on one in-memory batch, and fed by the input pipeline with the config's
 workers; `steps_per_s` is the latter), what `configs/eurosat.py`'s image size and trained
 stages were weighed by (`--config.optim.frozen="('backbone',)"` times the frozen backbone).
-Prints one JSON line per size.
+Prints one JSON line per size; `--out=FILE` also writes them as one JSON file (`by_size`, in
+the order of `--image_sizes`) for `python -m traitjax.results --store`.
 
 `--max_tiles_per_class=N` takes the first N train, val and test tiles of each class of the
 split (0: all of them; 864, 96 and 240 a class on the shared folder): a quick look, and what a
@@ -47,6 +48,7 @@ _MAX_TILES = flags.DEFINE_integer("max_tiles_per_class", 0, "Train and test tile
 _L2 = flags.DEFINE_list("l2", ["1e-4", "1e-3", "1e-2"], "L2 penalties on the weights.")
 cli.require_numbers("l2", lower=0)
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 50, "Tiles per forward pass.", lower_bound=1)
+_OUT = flags.DEFINE_string("out", "", "Also write the lines to this JSON file.")
 _STEPS = flags.DEFINE_integer("steps", 20, "Timed train steps per measurement (0: no timing).",
                               lower_bound=0)
 
@@ -65,6 +67,7 @@ def main(argv):
   config = _CONFIG.value
   forward = cub_features.backbone_forward(config.model.pretrained)
   sizes = [int(size) for size in _IMAGE_SIZES.value] or [config.data.image_size]
+  lines = []
   for size in sizes:
     config.data.image_size = size
     splits = {split: _first_per_class(sources.make_source(config.data, split), _MAX_TILES.value)
@@ -85,7 +88,11 @@ def main(argv):
       batch_size = config.input.batch_size
       result.update(batch=batch_size, frozen=list(config.optim.frozen), **rates,
                     steps_per_s=round(rates["pipeline_images_per_s"] / batch_size, 2))
+    lines.append(result)
     print(json.dumps(result), flush=True)
+  if _OUT.value:
+    with open(_OUT.value, "w") as out:
+      json.dump({"by_size": lines}, out, indent=1)
 
 
 if __name__ == "__main__":
