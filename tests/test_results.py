@@ -240,3 +240,33 @@ def test_configs_cub_slots_takes_the_number_of_slots_its_sweep_chose():
   points = stored.load(str(conftest.REPO), "cub_num_slots")["metrics"]["num_slots.results"]
   chosen = tables.chosen_slot_point(points)["point"]["model.num_slots"]
   assert conftest.load_config_module("cub_slots").get_config().model.num_slots == chosen
+
+
+def _noise_point(flips: float, loss: str, auc: float, seed: int | None = None) -> dict:
+  point = {"data.false_positive,data.false_negative": flips, "model.trait_loss.name": loss}
+  return {"point": point if seed is None else {**point, "seed": seed}, "trait_auc_visible": auc,
+          "trait_auc_table": auc, "species_top1": auc}
+
+
+def _noise_results(full: list[dict], repeats: list[dict]) -> tables.Results:
+  return tables.Results({
+      "noise_sweep_flora": {"seeds": [0], "metrics": {"noise_sweep.results": full}},
+      "noise_sweep_seeds_flora": {"seeds": [1, 2], "metrics": {"noise_sweep.results": repeats}}})
+
+
+def test_the_noise_losses_pair_each_seed_s_runs_and_name_a_cell_missing_a_seed():
+  full = [_noise_point(flips, loss, 0.8 - flips) for flips in (0.0, 0.1, 0.3)
+          for loss in ("bce", "gce", "group_noise")]
+  repeats = [_noise_point(0.3, loss, 0.5 + 0.01 * seed * (loss == "group_noise"), seed)
+             for loss in ("bce", "group_noise") for seed in (1, 2)]
+  seeds, flips, losses, values = tables.noise_seed_cells(_noise_results(full, repeats))
+  assert (seeds, flips, losses) == ([0, 1, 2], [0.3], ["bce", "group_noise"])
+  assert values("group_noise", 0.3, "trait_auc_visible") == pytest.approx([0.5, 0.51, 0.52])
+  table = tables.noise_losses_seeds(_noise_results(full, repeats))
+  # The difference is 0.00, 0.01, 0.02 by seed: mean 0.01, t(0.975, 2) * 0.01 / sqrt(3) wide.
+  assert table[-1].startswith("| group_noise minus bce (paired by seed) | 0.010 [-0.015, 0.035]")
+  with pytest.raises(ValueError, match=r"group_noise at 30% flips with seeds \[2\]"):
+    tables.noise_seed_cells(_noise_results(full, repeats[:-1]))[3]("group_noise", 0.3,
+                                                                   "trait_auc_visible")
+  with pytest.raises(ValueError, match="a second run"):
+    tables.noise_runs(_noise_results(full, repeats + repeats[:1]), "noise_sweep_seeds_flora")

@@ -5,6 +5,8 @@ Two numbers are called a tie where a paired difference's 95% interval holds 0, o
 where their 95% intervals overlap.
 """
 
+import numpy as np
+
 from traitjax.metrics import intervals
 from traitjax.results import tables
 from traitjax.results.tables import Results, fixed, percent
@@ -207,6 +209,21 @@ def _input_pipeline(results: Results) -> str:
           f"{rate('input_pipeline_flora')}")
 
 
+def _noise_losses(results: Results) -> str:
+  from traitjax import grid  # pylint: disable=g-import-not-at-top  (see tables.mean_parts)
+  seeds, (flip,), (first, second), values = tables.noise_seed_cells(results)
+  visible = {loss: values(loss, flip, "trait_auc_visible") for loss in (first, second)}
+  low, high = grid.mean_and_interval(np.subtract(visible[second], visible[first]))["interval_95"]
+  verdict = "a tie" if low <= 0 <= high else f"{second} ahead" if low > 0 else f"{first} ahead"
+  clean = tables.noise_runs(results, "noise_sweep_flora")
+  return (f"visible-trait AUC at {flip:.0%} flips of the species table, over seeds "
+          f"{seeds[0]}-{seeds[-1]}: {second} {_mean(visible[second], 3, as_percent=False)}, "
+          f"{first} {_mean(visible[first], 3, as_percent=False)} ({verdict}, paired by seed); "
+          f"clean table, one run: {second} "
+          f"{fixed(clean[(0.0, second, seeds[0])]['trait_auc_visible'])}, {first} "
+          f"{fixed(clean[(0.0, first, seeds[0])]['trait_auc_visible'])}")
+
+
 def _descriptions(results: Results) -> str:
   rows = results.metric("describe_cub25", "rows")
   sources = ("wikipedia", "gpt4", "field guide")
@@ -258,6 +275,8 @@ _ROWS = (
     ("trees by their organs (Leafsnap guide, 150 species)", _trees, "[plants](docs/plants.md)"),
     ("descriptions to trait tables (cub25)", _descriptions, "[language](docs/language.md)"),
     ("open-vocabulary trait head (flora)", _open_vocabulary, "[language](docs/language.md)"),
+    ("noise-robust trait loss (flora, 20% of the table's cells missing)", _noise_losses,
+     "[reasoning](docs/reasoning.md)"),
     ("frozen-backbone feature cache", _feature_cache, "[training](docs/training.md)"),
     ("input pipeline", _input_pipeline, "[data](docs/data.md)"),
 )
@@ -272,7 +291,7 @@ _ROWS = (
     "heldout_traits_linear_flora", "feature_cache_cub", "feature_cache_leafsnap_zeroshot",
     "feature_cache_eurosat_zeroshot", "eurosat_cbm", "eurosat_blackbox", "eurosat_probe",
     "input_pipeline_flora",
-    "input_pipeline_cub"])
+    "input_pipeline_cub", "noise_sweep_flora", "noise_sweep_seeds_flora"])
 def readme_headlines(results: Results) -> list[str]:
   return tables.markdown(["capability", "headline", "full table and command"],
                          [[capability, headline(results), page]

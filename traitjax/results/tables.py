@@ -569,6 +569,110 @@ def flora_intervention(results: Results) -> list[str]:
   return markdown(["k corrected", *(str(k) for k in ks[:-1]), f"all {ks[-1]}"], rows)
 
 
+# --- docs/reasoning.md, trait-label noise: configs/noise_sweep.py (every cell, one seed) and
+# its :seeds variant (other seeds of the cells the page compares).
+_FLIPS = "data.false_positive,data.false_negative"
+_TRAIT_LOSS = "model.trait_loss.name"
+_NOISE_SWEEP, _NOISE_SEEDS = "noise_sweep_flora", "noise_sweep_seeds_flora"
+
+
+def noise_runs(results: Results, *names: str) -> dict[tuple[float, str, int], dict]:
+  """Every point of the noise sweeps stored as `names`, by (flip rate, trait loss, seed); a
+  sweep without a seed axis has its file's one seed.
+
+  Raises:
+    ValueError for two runs of one (flip rate, loss, seed), or a file without a seed axis that
+    does not store exactly one seed.
+  """
+  runs = {}
+  for name in names:
+    seeds = results.files[name]["seeds"]
+    for point in results.metric(name, "noise_sweep.results"):
+      fields = point["point"]
+      if "seed" not in fields and len(seeds) != 1:
+        raise ValueError(f"results/{name}.json: no seed axis, and not one stored seed: {seeds}")
+      key = (fields[_FLIPS], fields[_TRAIT_LOSS], fields.get("seed", seeds[0]))
+      if key in runs:
+        raise ValueError(f"results/{name}.json: a second run of {key}")
+      runs[key] = point
+  return runs
+
+
+@register("noise_sweep", [_NOISE_SWEEP, "copy_table_auc_flora"])
+def noise_sweep(results: Results) -> list[str]:
+  """Visible-trait AUC of each trait loss at each flip rate (one run a cell) and what is lost
+  from the lowest to the highest rate; last, what copying each photo's species row of the noisy
+  table scores (`benchmarks/copy_table_auc.py`)."""
+  runs = noise_runs(results, _NOISE_SWEEP)
+  flips = sorted({flip for flip, _, _ in runs})
+  losses = list(dict.fromkeys(loss for _, loss, _ in runs))
+  (seed,) = results.files[_NOISE_SWEEP]["seeds"]
+  copied = results.metric("copy_table_auc_flora", "by_flips")
+  if [line["flips"] for line in copied] != flips:
+    raise ValueError("results/copy_table_auc_flora.json: flip rates differ from the sweep's")
+
+  def row(label, aucs):
+    return [label, *(fixed(auc) for auc in aucs), fixed(aucs[0] - aucs[-1])]
+
+  rows = [row(loss, [runs[(flip, loss, seed)]["trait_auc_visible"] for flip in flips])
+          for loss in losses]
+  rows.append(row("copying the noisy table (`benchmarks/copy_table_auc.py`; [stored]"
+                  f"({results.link('copy_table_auc_flora')}))",
+                  [line["noisy_rows_auc"] for line in copied]))
+  return markdown([f"trait loss (seed {seed}; [stored]({results.link(_NOISE_SWEEP)}))",
+                   *(f"{flip:.0%} flips" for flip in flips),
+                   f"AUC lost, {flips[0]:.0%} -> {flips[-1]:.0%}"], rows)
+
+
+def noise_seed_cells(results: Results) -> tuple[list[int], list[float], list[str], Callable]:
+  """The cells `configs/noise_sweep.py:seeds` repeats, over its seeds and the full sweep's:
+  (seeds, flip rates, losses, values(loss, flip, key) -> one value a seed, in seed order).
+
+  Raises:
+    ValueError naming a cell that lacks a run of one of the seeds.
+  """
+  runs = noise_runs(results, _NOISE_SWEEP, _NOISE_SEEDS)
+  repeated = noise_runs(results, _NOISE_SEEDS)
+  seeds = sorted({seed for *_, seed in runs})
+  flips = sorted({flip for flip, _, _ in repeated})
+  losses = list(dict.fromkeys(loss for _, loss, _ in repeated))
+
+  def values(loss: str, flip: float, key: str) -> list[float]:
+    missing = [seed for seed in seeds if (flip, loss, seed) not in runs]
+    if missing:
+      raise ValueError(f"no stored run of {loss} at {flip:.0%} flips with seeds {missing}")
+    return [runs[(flip, loss, seed)][key] for seed in seeds]
+
+  return seeds, flips, losses, values
+
+
+@register("noise_losses_seeds", [_NOISE_SWEEP, _NOISE_SEEDS])
+def noise_losses_seeds(results: Results) -> list[str]:
+  """The losses the page compares at the flip rate repeated with other seeds, each a mean over
+  the seeds with its 95% interval: visible-trait AUC, AUC against the noisy rows and species
+  top-1; last, the second loss minus the first (paired by seed)."""
+  seeds, (flip,), losses, values = noise_seed_cells(results)
+  keys = ("trait_auc_visible", "trait_auc_table", "species_top1")
+  scores = {loss: np.array([values(loss, flip, key) for key in keys]) for loss in losses}
+
+  def cells(columns, difference=False):
+    aucs = [mean_cell(list(column), 3, as_percent=False) for column in columns[:2]]
+    if not difference:
+      return [*aucs, mean_cell(list(columns[2]), 1)]
+    # A difference of shares in percentage points: its interval is not clipped at 0.
+    mean, interval = mean_parts(list(columns[2] * 100), 1, as_percent=False)
+    return [*aucs, f"{mean} points {interval} (n = {len(columns[2])})"]
+
+  rows = [[loss, *cells(scores[loss])] for loss in losses]
+  first, second = losses
+  rows.append([f"{second} minus {first} (paired by seed)",
+               *cells(scores[second] - scores[first], difference=True)])
+  return markdown([f"trait loss, {flip:.0%} flips (seeds {', '.join(map(str, seeds))}; "
+                   f"[stored]({results.link(_NOISE_SWEEP)}), "
+                   f"[stored]({results.link(_NOISE_SEEDS)}))", "visible-trait AUC",
+                   "AUC against the noisy rows", "species top-1"], rows)
+
+
 def zeroshot_tables(results: Results, section: str, runs: tuple[tuple[str, str], ...],
                     unseen: int, total: int) -> list[str]:
   """The same zero-shot sweep `section` on other tables (`runs`: (label, result file)): per
