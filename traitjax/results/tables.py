@@ -1161,6 +1161,23 @@ def eurosat_models(results: Results) -> list[str]:
                    "characteristic AUC against the table"], rows)
 
 
+@register("eurosat_image_sizes", ["eurosat_image_sizes"])
+def eurosat_image_sizes(results: Results) -> list[str]:
+  """Per image side: the frozen-feature probe on a sample of tiles (L2 chosen on val, its test
+  top-1 with the Wilson interval) and the config's train step, in memory and fed by the input
+  pipeline."""
+  rows = []
+  for line in results.metric("eurosat_image_sizes", "by_size"):
+    chosen = f"{line['l2_chosen_on_val']:g}"
+    low, high = intervals.wilson(line["test_top1"], line["test_tiles"])
+    rows.append([f"{line['image_size']} px", f"{percent(line['val_top1_by_l2'][chosen])} "
+                 f"(L2 {chosen})", interval_cell(line["test_top1"], [low, high]),
+                 f"{line['step_images_per_s']:.0f}", f"{line['steps_per_s']:.1f}"])
+  return markdown(["image side", "probe: val top-1 (L2 chosen on it)", "probe: test top-1",
+                   "train step of 32, tiles/s in memory", "fed by the input pipeline, steps/s"],
+                  rows)
+
+
 @register("eurosat_trust", ["eurosat_cbm"])
 def eurosat_trust(results: Results) -> list[str]:
   """The trust of configs/eurosat.py on its test tiles: calibration, decisions, conformal sets,
