@@ -9,7 +9,8 @@ for tests); the black box is `--config.model.mode=blackbox`.
 
 Why: a seeded split stratified by class (EuroSAT has no official one); 128 px gives 4 x 4
 evidence maps at about a quarter of 224 px's cost; the last stage and head conv train
-(`FROZEN_BACKBONE`) because frozen features cap a linear read-out below the aim. Measured: docs/habitats.md.
+(`FROZEN_BACKBONE`) because frozen features cap a linear read-out below the aim. Measured:
+docs/habitats.md.
 """
 
 import os
