@@ -216,12 +216,13 @@ def _noise_losses(results: Results) -> str:
   low, high = grid.mean_and_interval(np.subtract(visible[second], visible[first]))["interval_95"]
   verdict = "a tie" if low <= 0 <= high else f"{second} ahead" if low > 0 else f"{first} ahead"
   clean = tables.noise_runs(results, "noise_sweep_flora")
+  (clean_seed,) = results.files["noise_sweep_flora"]["seeds"]  # The full sweep's one seed.
   return (f"visible-trait AUC at {flip:.0%} flips of the species table, over seeds "
           f"{seeds[0]}-{seeds[-1]}: {second} {_mean(visible[second], 3, as_percent=False)}, "
           f"{first} {_mean(visible[first], 3, as_percent=False)} ({verdict}, paired by seed); "
           f"clean table, one run: {second} "
-          f"{fixed(clean[(0.0, second, seeds[0])]['trait_auc_visible'])}, {first} "
-          f"{fixed(clean[(0.0, first, seeds[0])]['trait_auc_visible'])}")
+          f"{fixed(clean[(0.0, second, clean_seed)]['trait_auc_visible'])}, {first} "
+          f"{fixed(clean[(0.0, first, clean_seed)]['trait_auc_visible'])}")
 
 
 def _descriptions(results: Results) -> str:
